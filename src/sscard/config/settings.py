@@ -1,0 +1,146 @@
+"""Settings for every environment, read from the process environment.
+
+The embedded default (no variables set) runs on SQLite and the filesystem under ``var/`` so that a
+fresh machine needs no server.  ``DATABASE_URL`` switches to PostgreSQL for scale and for the
+concurrency tests.  Secrets have development defaults that refuse to start when ``DEBUG`` is off.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+VAR_DIR = Path(os.environ.get("SSCARD_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+DEBUG = env_bool("SSCARD_DEBUG", True)
+_DEV_SECRET = "dev-only-secret-key-change-me-in-production-0123456789"
+SECRET_KEY = os.environ.get("SSCARD_SECRET_KEY", _DEV_SECRET)
+# Keys for personal data: AES-256-GCM for values, HMAC-SHA256 for lookup hashes, pepper for PIN hashes.
+# Development defaults are fixed so demo data stays readable across restarts; production must set them.
+FIELD_ENCRYPTION_KEY = os.environ.get("SSCARD_FIELD_KEY", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc=")
+LOOKUP_HASH_KEY = os.environ.get("SSCARD_LOOKUP_KEY", "dev-only-lookup-hash-key")
+PIN_PEPPER = os.environ.get("SSCARD_PIN_PEPPER", "dev-only-pin-pepper")
+if not DEBUG and SECRET_KEY == _DEV_SECRET:
+    raise RuntimeError("SSCARD_SECRET_KEY must be set when SSCARD_DEBUG is off")
+
+ALLOWED_HOSTS = os.environ.get("SSCARD_ALLOWED_HOSTS", "*").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "sscard.core",
+    "sscard.audit",
+    "sscard.people",
+    "sscard.staff",
+    "sscard.policy",
+    "sscard.workdays",
+    "sscard.fees",
+    "sscard.hardware",
+    "sscard.cards",
+    "sscard.archive",
+    "sscard.desk",
+    "sscard.api",
+]
+
+MIDDLEWARE = [
+    "sscard.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "sscard.config.urls"
+WSGI_APPLICATION = "sscard.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_default_db = f"sqlite:///{VAR_DIR / 'sscard.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers run beside the single writer; IMMEDIATE makes write transactions take the
+    # write lock up front instead of failing with "database is locked" half-way through.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = Path(os.environ.get("SSCARD_MEDIA_ROOT", VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Largest request body: a window submission carries a few base64 images.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SSCARD_MAX_BODY_BYTES", 12 * 1024 * 1024)
+
+# Hardware drivers: dotted paths; the simulated ones serve the demo and the tests.
+SSCARD_HARDWARE = {
+    "id_reader": os.environ.get("SSCARD_ID_READER", "sscard.hardware.simulated.SimulatedIdReader"),
+    "card_terminal": os.environ.get("SSCARD_CARD_TERMINAL", "sscard.hardware.simulated.SimulatedCardTerminal"),
+    "issuance_printer": os.environ.get(
+        "SSCARD_ISSUANCE_PRINTER", "sscard.hardware.simulated.SimulatedIssuancePrinter"
+    ),
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "sscard.core.middleware.RequestIdLogFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SSCARD_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,24 @@
+"""Model field that keeps a text value encrypted at rest and gives it back in clear to Python code."""
+
+from django.db import models
+
+from sscard.core import crypto
+
+
+class EncryptedTextField(models.TextField):
+    """Stored as ``v1:<base64(nonce|ciphertext)>``; read back as plain ``str``.
+
+    Equality lookups on this column cannot work (every write uses a new nonce): search by the sibling
+    ``*_hash`` column filled from ``crypto.lookup_hash``.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return crypto.decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return crypto.encrypt(value)

@@ -1,0 +1,55 @@
+"""Who is calling, and therefore on which channel.
+
+The channel is never taken from a request field: a window clerk at an outlet acts on the window channel,
+a kiosk device on the kiosk channel, an app account on the app channel, a hotline operator on the phone
+channel.  Reviewers, supervisors, auditors and admins act in the back office; sweeps act as the system.
+"""
+
+from dataclasses import dataclass
+
+from sscard.policy.choices import Channel
+from sscard.staff.choices import StaffRole
+
+ROLE_CHANNEL = {
+    StaffRole.CLERK: Channel.WINDOW,
+    StaffRole.HOTLINE: Channel.PHONE,
+    StaffRole.REVIEWER: Channel.BACK_OFFICE,
+    StaffRole.SUPERVISOR: Channel.BACK_OFFICE,
+    StaffRole.AUDITOR: Channel.BACK_OFFICE,
+    StaffRole.ADMIN: Channel.BACK_OFFICE,
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller of a service: copied into every audit event (name and role survive deletion)."""
+
+    kind: str  # "staff" | "kiosk" | "citizen" | "system"
+    role: str  # a StaffRole value, or "kiosk" / "citizen" / "system"
+    name: str
+    channel: str
+    outlet_id: int | None = None
+    staff_id: int | None = None
+    user_id: int | None = None
+    kiosk_id: int | None = None
+    citizen_id: int | None = None
+    person_id: int | None = None  # the app account's own person
+
+    @classmethod
+    def for_staff(cls, staff) -> "Actor":
+        return cls(kind="staff", role=staff.role, name=staff.display_name, channel=ROLE_CHANNEL[staff.role],
+                   outlet_id=staff.outlet_id, staff_id=staff.pk, user_id=staff.user_id)
+
+    @classmethod
+    def for_kiosk(cls, kiosk) -> "Actor":
+        return cls(kind="kiosk", role="kiosk", name=kiosk.code, channel=Channel.KIOSK,
+                   outlet_id=kiosk.outlet_id, kiosk_id=kiosk.pk)
+
+    @classmethod
+    def for_citizen(cls, account) -> "Actor":
+        return cls(kind="citizen", role="citizen", name=f"APP用户#{account.pk}", channel=Channel.APP,
+                   citizen_id=account.pk, person_id=account.person_id)
+
+    @classmethod
+    def system(cls, name: str = "system") -> "Actor":
+        return cls(kind="system", role="system", name=name, channel=Channel.SYSTEM)
