@@ -51,3 +51,14 @@ class PhotoRule(models.TextChoices):
     OPTIONAL = "optional", "凭本人意愿提供"
     ON_CHANGE = "on_change", "更换照片时提供"
     NONE = "none", "无需照片"
+
+
+class CardReason(models.TextChoices):
+    """Why a card is reissued (补领), replaced (换领) or renewed (换发)."""
+
+    LOST = "lost", "丢失"
+    DAMAGED = "damaged", "损坏"
+    QUALITY_DEFECT = "quality_defect", "质量问题"
+    INFO_CHANGE = "info_change", "信息变更"
+    EXPIRED = "expired", "到期"
+    OTHER = "other", "其他"

@@ -1,0 +1,53 @@
+"""The JSON API: one NinjaAPI, routers per area, domain errors rendered in one place."""
+
+import logging
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from sscard.api.auth import AUTH
+from sscard.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+api = NinjaAPI(title="重庆市第三代社保卡业务经办 API", version="1", urls_namespace="api", auth=AUTH)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    log.info("refused %s (%s)", exc.code, request.path)
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc: ValidationError):
+    fields = []
+    for err in exc.errors:
+        loc = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "payload"))
+        fields.append({"field": loc, "error": err.get("msg", "")})
+    names = "、".join(f["field"] for f in fields if f["field"]) or "请求内容"
+    body = {"code": "INPUT_INVALID", "message": f"请求数据不正确：{names}", "rule": "", "details": {"fields": fields}}
+    return api.create_response(request, body, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def _auth_error(request, exc):
+    body = {"code": "NOT_AUTHENTICATED", "message": "未登录或凭据无效", "rule": "", "details": {}}
+    return api.create_response(request, body, status=401)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    body = {"code": "NOT_FOUND", "message": "未找到", "rule": "", "details": {}}
+    return api.create_response(request, body, status=404)
+
+
+def _register_routers():
+    from sscard.api.routers import ROUTERS
+
+    for prefix, router in ROUTERS:
+        api.add_router(prefix, router)
+
+
+_register_routers()

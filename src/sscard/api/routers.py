@@ -1,0 +1,3 @@
+"""Every router of the API, with its URL prefix.  Add new areas here."""
+
+ROUTERS: list = []

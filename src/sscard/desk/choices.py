@@ -1,0 +1,59 @@
+from django.db import models
+
+
+class RequestStatus(models.TextChoices):
+    PENDING_REVIEW = "pending_review", "待审核"
+    AWAITING_VOUCHER = "awaiting_voucher", "待持凭证到窗口"
+    AWAITING_SIGNATURE = "awaiting_signature", "待签字表单回收"
+    AWAITING_FEE = "awaiting_fee", "待缴费或抵扣"
+    IN_PRODUCTION = "in_production", "制卡中"
+    READY_FOR_PICKUP = "ready_for_pickup", "待领取"
+    IN_TRANSIT = "in_transit", "邮寄中"
+    COMPLETED = "completed", "已办结"
+    REJECTED = "rejected", "审核不通过"
+    VOIDED = "voided", "已作废"
+
+
+class RequestEvent(models.TextChoices):
+    SUBMIT = "submit", "提交"
+    APPROVE = "approve", "审核通过"
+    REJECT = "reject", "审核不通过"
+    PRESENT_VOUCHER = "present_voucher", "窗口收取凭证"
+    RECORD_SIGNED_FORM = "record_signed_form", "签字表单留存"
+    SETTLE_FEE = "settle_fee", "费用清缴或抵扣"
+    FINISH_PRODUCTION = "finish_production", "制卡完成"
+    DISPATCH = "dispatch", "邮寄发出"
+    HAND_OVER = "hand_over", "领取发放"
+    DELIVER = "deliver", "邮寄签收"
+    VOID = "void", "作废"
+
+
+class Step(models.TextChoices):
+    """Steps that must be cleared, in order, before a production business takes effect."""
+
+    REVIEW = "review", "审核"
+    VOUCHER = "voucher", "凭证到窗口"
+    SIGNATURE = "signature", "纸质表单签字"
+    FEE = "fee", "费用清缴或抵扣"
+
+
+STEP_STATUS = {
+    Step.REVIEW: RequestStatus.PENDING_REVIEW,
+    Step.VOUCHER: RequestStatus.AWAITING_VOUCHER,
+    Step.SIGNATURE: RequestStatus.AWAITING_SIGNATURE,
+    Step.FEE: RequestStatus.AWAITING_FEE,
+}
+
+
+class ProductionMode(models.TextChoices):
+    INSTANT = "instant", "现场制卡"
+    DEFERRED = "deferred", "设备或网络故障，24小时内制卡"
+    CENTRAL = "central", "集中制卡（网上申办，5个工作日）"
+    NONE = "none", "无需制卡"
+
+
+class Delivery(models.TextChoices):
+    COUNTER = "counter", "窗口现场发放"
+    PICKUP = "pickup", "网点自取"
+    POST = "post", "邮寄到家"
+    NONE = "none", "无"

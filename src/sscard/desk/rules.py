@@ -1,0 +1,35 @@
+"""The business (service request) state machine as a table.
+
+``TRANSITIONS[(state, event)]`` is the set of states the event may lead to.  A step-clearing event moves
+to the status of the next pending step, or on to production / completion when no step is left, so
+those events list each possible target.  Anything absent is refused.
+"""
+
+from sscard.desk.choices import RequestEvent as E
+from sscard.desk.choices import RequestStatus as S
+
+_AFTER_STEPS = frozenset({S.AWAITING_VOUCHER, S.AWAITING_SIGNATURE, S.AWAITING_FEE, S.IN_PRODUCTION, S.COMPLETED})
+
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (S.PENDING_REVIEW, E.APPROVE): _AFTER_STEPS,
+    (S.PENDING_REVIEW, E.REJECT): frozenset({S.REJECTED}),
+    (S.PENDING_REVIEW, E.VOID): frozenset({S.VOIDED}),
+    (S.AWAITING_VOUCHER, E.PRESENT_VOUCHER): _AFTER_STEPS,
+    (S.AWAITING_VOUCHER, E.VOID): frozenset({S.VOIDED}),
+    (S.AWAITING_SIGNATURE, E.RECORD_SIGNED_FORM): _AFTER_STEPS,
+    (S.AWAITING_SIGNATURE, E.VOID): frozenset({S.VOIDED}),
+    (S.AWAITING_FEE, E.SETTLE_FEE): _AFTER_STEPS,
+    (S.AWAITING_FEE, E.VOID): frozenset({S.VOIDED}),
+    (S.IN_PRODUCTION, E.FINISH_PRODUCTION): frozenset({S.READY_FOR_PICKUP, S.COMPLETED}),
+    (S.IN_PRODUCTION, E.DISPATCH): frozenset({S.IN_TRANSIT}),
+    (S.READY_FOR_PICKUP, E.DISPATCH): frozenset({S.IN_TRANSIT}),
+    (S.READY_FOR_PICKUP, E.HAND_OVER): frozenset({S.COMPLETED}),
+    (S.IN_TRANSIT, E.DELIVER): frozenset({S.COMPLETED}),
+}
+
+# Initial states a new request may take at submission.
+INITIAL = _AFTER_STEPS | {S.PENDING_REVIEW}
+
+
+def allowed(state: str, event: str, target: str) -> bool:
+    return target in TRANSITIONS.get((state, event), frozenset())

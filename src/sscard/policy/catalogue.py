@@ -1,0 +1,178 @@
+"""Loads ``catalogue.toml`` (the procedure as data) into frozen objects, once per process.
+
+``settings.SSCARD_CATALOGUE_PATH`` may point to another file (a city edits data, not code).  The loader
+validates the file strictly: an unknown key, channel, role, document or step stops the process at start
+rather than letting a typo silently allow or refuse a business.
+"""
+
+import functools
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from sscard.policy.choices import ApplicantRole, Business, Channel, DocType, PhotoRule
+
+DEFAULT_PATH = Path(__file__).with_name("catalogue.toml")
+INDIVIDUAL_CHANNELS = (Channel.WINDOW, Channel.KIOSK, Channel.APP, Channel.PHONE)
+INDIVIDUAL_ROLES = (ApplicantRole.SELF, ApplicantRole.PROXY_ADULT, ApplicantRole.PROXY_MINOR)
+STEPS = ("review", "voucher", "fee")
+EVIDENCE = ("originals", "images", "account", "voice")
+_CELL_KEYS = {"allowed", "reason", "applicant", "agent", "photo", "evidence", "archive", "archive_when",
+              "signature", "steps", "temporary"}
+_BUSINESS_KEYS = {"label", "rule", "card_states", "reasons", "same_cells_as", "changeable_fields"}
+
+
+class CatalogueError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What the procedure says for one (business, channel, applicant role)."""
+
+    business: str
+    channel: str
+    role: str
+    allowed: bool
+    reason: str = ""
+    applicant_docs: tuple[str, ...] = ()
+    agent_docs: tuple[str, ...] = ()
+    photo: str = PhotoRule.NONE
+    evidence: str = "originals"
+    archive: bool = False
+    archive_when: str = ""
+    signature: bool = False
+    steps: tuple[str, ...] = ()
+    temporary: bool = False
+
+
+@dataclass(frozen=True)
+class BusinessSpec:
+    code: str
+    label: str
+    rule: str
+    card_states: tuple[str, ...]
+    reasons: tuple[str, ...]
+    changeable_fields: tuple[str, ...]
+    cells: dict[tuple[str, str], Cell] = field(hash=False)
+
+    def cell(self, channel: str, role: str) -> Cell | None:
+        return self.cells.get((channel, role))
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    version: str
+    source: str
+    settings: dict[str, Any] = field(hash=False)
+    businesses: dict[str, BusinessSpec] = field(hash=False)
+
+    def business(self, code: str) -> BusinessSpec:
+        return self.businesses[code]
+
+    def setting(self, name: str):
+        return self.settings[name]
+
+
+def _expand_docs(names: list[str], doc_sets: dict[str, list[str]], where: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for name in names:
+        values = doc_sets.get(name, [name])
+        for value in values:
+            if value not in DocType.values:
+                raise CatalogueError(f"{where}: unknown document {value!r}")
+            if value not in out:
+                out.append(value)
+    return tuple(out)
+
+
+def _parse_cell(code: str, channel: str, role: str, raw: dict, doc_sets) -> Cell:
+    where = f"{code}.{channel}.{role}"
+    unknown = set(raw) - _CELL_KEYS
+    if unknown:
+        raise CatalogueError(f"{where}: unknown keys {sorted(unknown)}")
+    allowed = raw.get("allowed", True)
+    if not allowed:
+        if not raw.get("reason"):
+            raise CatalogueError(f"{where}: a refused cell needs a reason")
+        return Cell(business=code, channel=channel, role=role, allowed=False, reason=raw["reason"])
+    photo = raw.get("photo", PhotoRule.NONE)
+    if photo not in PhotoRule.values:
+        raise CatalogueError(f"{where}: unknown photo rule {photo!r}")
+    evidence = raw.get("evidence", "originals")
+    if evidence not in EVIDENCE:
+        raise CatalogueError(f"{where}: unknown evidence {evidence!r}")
+    steps = tuple(raw.get("steps", ()))
+    if set(steps) - set(STEPS):
+        raise CatalogueError(f"{where}: unknown steps {steps}")
+    agent_docs = _expand_docs(raw.get("agent", []), doc_sets, where)
+    is_proxy = role != ApplicantRole.SELF
+    if is_proxy and not agent_docs:
+        raise CatalogueError(f"{where}: a proxy cell must say which agent documents are accepted")
+    if not is_proxy and agent_docs:
+        raise CatalogueError(f"{where}: a self cell takes no agent documents")
+    return Cell(
+        business=code, channel=channel, role=role, allowed=True,
+        applicant_docs=_expand_docs(raw.get("applicant", []), doc_sets, where),
+        agent_docs=agent_docs, photo=photo, evidence=evidence,
+        archive=bool(raw.get("archive", False)), archive_when=raw.get("archive_when", ""),
+        signature=bool(raw.get("signature", False)), steps=steps, temporary=bool(raw.get("temporary", False)),
+    )
+
+
+def parse_catalogue(data: dict) -> Catalogue:
+    doc_sets = data.get("doc_sets", {})
+    raw_businesses = {k: v for k, v in data.items() if k in Business.values}
+    unknown = set(data) - set(Business.values) - {"version", "source", "settings", "doc_sets"}
+    if unknown:
+        raise CatalogueError(f"unknown top-level keys {sorted(unknown)}")
+    missing = set(Business.values) - set(raw_businesses)
+    if missing:
+        raise CatalogueError(f"businesses missing from the catalogue: {sorted(missing)}")
+
+    def raw_cells(code: str, seen=()) -> dict[tuple[str, str], dict]:
+        raw = raw_businesses[code]
+        cells: dict[tuple[str, str], dict] = {}
+        base = raw.get("same_cells_as")
+        if base:
+            if base in seen:
+                raise CatalogueError(f"{code}: same_cells_as loops")
+            cells.update(raw_cells(base, seen + (code,)))
+        for channel, roles in raw.items():
+            if channel in _BUSINESS_KEYS:
+                continue
+            if channel not in INDIVIDUAL_CHANNELS:
+                raise CatalogueError(f"{code}: unknown channel or key {channel!r}")
+            for role, cell in roles.items():
+                if role not in INDIVIDUAL_ROLES:
+                    raise CatalogueError(f"{code}.{channel}: unknown role {role!r}")
+                cells[(channel, role)] = cell
+        return cells
+
+    businesses = {}
+    for code, raw in raw_businesses.items():
+        cells = {key: _parse_cell(code, key[0], key[1], cell, doc_sets) for key, cell in raw_cells(code).items()}
+        businesses[code] = BusinessSpec(
+            code=code, label=raw.get("label", code), rule=raw.get("rule", ""),
+            card_states=tuple(raw.get("card_states", ())), reasons=tuple(raw.get("reasons", ())),
+            changeable_fields=tuple(raw.get("changeable_fields", ())), cells=cells,
+        )
+    return Catalogue(version=data["version"], source=data.get("source", ""), settings=dict(data["settings"]),
+                     businesses=businesses)
+
+
+@functools.cache
+def _load(path: str) -> Catalogue:
+    with open(path, "rb") as fh:
+        return parse_catalogue(tomllib.load(fh))
+
+
+def get_catalogue() -> Catalogue:
+    return _load(str(getattr(settings, "SSCARD_CATALOGUE_PATH", DEFAULT_PATH)))
+
+
+def policy_setting(name: str):
+    return get_catalogue().setting(name)

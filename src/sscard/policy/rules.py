@@ -1,0 +1,102 @@
+"""Checks of a business against the catalogue: is it offered here, and are the materials complete.
+
+Every refusal carries a stable code, a Chinese message naming what is missing or why, and the rule
+(catalogue business rule + version) it rests on.
+"""
+
+from dataclasses import dataclass
+
+from sscard.core.errors import Refused
+from sscard.policy.catalogue import Cell, get_catalogue
+from sscard.policy.choices import ApplicantRole, CardReason, Channel, DocType, PhotoRule
+
+
+@dataclass(frozen=True)
+class Materials:
+    """What was presented: document types (no numbers) and whether a photo came with the business."""
+
+    applicant_doc: str | None = None
+    agent_doc: str | None = None
+    photo: bool = False
+    photo_changed: bool = False
+
+
+def _rule(business: str) -> str:
+    cat = get_catalogue()
+    return f"{cat.business(business).rule}（目录版本 {cat.version}）"
+
+
+def _doc_list(docs) -> str:
+    return "、".join(str(DocType(d).label) for d in docs)
+
+
+def resolve_cell(business: str, channel: str, role: str) -> Cell:
+    """The catalogue cell for this combination, or a refusal that says why it is not offered."""
+    spec = get_catalogue().business(business)
+    cell = spec.cell(channel, role)
+    rule = _rule(business)
+    if cell is None:
+        roles_here = [r for (c, r), x in spec.cells.items() if c == channel and x.allowed]
+        if not roles_here:
+            raise Refused("BUSINESS_NOT_ON_CHANNEL",
+                          f"{spec.label}不能通过{Channel(channel).label}办理", rule=rule,
+                          details={"business": business, "channel": channel})
+        raise Refused("ROLE_NOT_ALLOWED",
+                      f"{spec.label}在{Channel(channel).label}不受理{ApplicantRole(role).label}办理", rule=rule,
+                      details={"business": business, "channel": channel, "role": role})
+    if not cell.allowed:
+        raise Refused("ROLE_NOT_ALLOWED", cell.reason, rule=rule,
+                      details={"business": business, "channel": channel, "role": role})
+    return cell
+
+
+def check_materials(cell: Cell, materials: Materials) -> None:
+    """Refuse when a required document or photo is missing or not accepted for this cell."""
+    if cell.evidence in ("account", "voice"):
+        return
+    rule = _rule(cell.business)
+    holder = "申办人"
+    if cell.applicant_docs:
+        if not materials.applicant_doc:
+            raise Refused("MATERIAL_APPLICANT_DOC_MISSING",
+                          f"缺少{holder}身份凭证：请提供{_doc_list(cell.applicant_docs)}之一", rule=rule,
+                          details={"accepted": list(cell.applicant_docs)})
+        if materials.applicant_doc not in cell.applicant_docs:
+            raise Refused("MATERIAL_APPLICANT_DOC_NOT_ACCEPTED",
+                          f"{DocType(materials.applicant_doc).label}不能作为本业务{holder}的身份凭证，"
+                          f"请提供{_doc_list(cell.applicant_docs)}之一", rule=rule,
+                          details={"accepted": list(cell.applicant_docs)})
+    if cell.role != ApplicantRole.SELF:
+        if not materials.agent_doc:
+            raise Refused("MATERIAL_AGENT_DOC_MISSING",
+                          f"缺少代办人身份凭证：请提供{_doc_list(cell.agent_docs)}之一", rule=rule,
+                          details={"accepted": list(cell.agent_docs)})
+        if materials.agent_doc not in cell.agent_docs:
+            raise Refused("MATERIAL_AGENT_DOC_NOT_ACCEPTED",
+                          f"{DocType(materials.agent_doc).label}不能作为代办人的身份凭证，"
+                          f"请提供{_doc_list(cell.agent_docs)}之一", rule=rule,
+                          details={"accepted": list(cell.agent_docs)})
+    needs_photo = cell.photo == PhotoRule.REQUIRED or (cell.photo == PhotoRule.ON_CHANGE and materials.photo_changed)
+    if needs_photo and not materials.photo:
+        raise Refused("MATERIAL_PHOTO_MISSING", "缺少1寸白底免冠登记照", rule=rule)
+
+
+def check_business(*, business: str, channel: str, role: str, materials: Materials) -> Cell:
+    cell = resolve_cell(business, channel, role)
+    check_materials(cell, materials)
+    return cell
+
+
+def check_card_state(business: str, card_state: str, state_label: str) -> None:
+    spec = get_catalogue().business(business)
+    if spec.card_states and card_state not in spec.card_states:
+        raise Refused("CARD_STATE_NOT_ALLOWED", f"社保卡当前状态为“{state_label}”，不能办理{spec.label}",
+                      rule=_rule(business), details={"card_state": card_state})
+
+
+def check_reason(business: str, reason: str) -> None:
+    spec = get_catalogue().business(business)
+    if spec.reasons and reason not in spec.reasons:
+        allowed = "、".join(str(CardReason(r).label) for r in spec.reasons)
+        raise Refused("REASON_NOT_ALLOWED", f"{spec.label}的原因应为：{allowed}", rule=_rule(business))
+
