@@ -1,5 +1,6 @@
 """Writing and verifying the audit chain."""
 
+import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -22,7 +23,8 @@ def _canonical(event: AuditEvent) -> str:
     for name in _HASHED_FIELDS:
         value = getattr(event, name)
         if name == "at":
-            value = value.isoformat(timespec="microseconds")
+            # The database gives times back in UTC: hash the UTC form so the chain verifies.
+            value = value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
         payload[name] = value
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder, separators=(",", ":"))
 

@@ -72,3 +72,14 @@ def test_command_reports_an_intact_chain(capsys):
     _write(2)
     call_command("verify_audit_chain")
     assert "审计链完整" in capsys.readouterr().out
+
+
+def test_chain_verifies_when_written_with_a_local_time_zone():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from sscard.core import clock
+
+    clock.freeze(dt.datetime(2026, 5, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    _write(2)
+    assert audit_verify_chain()[0]

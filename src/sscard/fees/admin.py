@@ -1,0 +1,31 @@
+from django.contrib import admin
+
+from sscard.fees.models import FeeRule, Payment
+
+
+@admin.register(FeeRule)
+class FeeRuleAdmin(admin.ModelAdmin):
+    """The fee schedule is data: admins change amounts here, not in code."""
+
+    list_display = ("business", "reason", "amount_fen", "is_active", "note", "updated_at")
+    list_filter = ("business", "is_active")
+    list_editable = ("amount_fen", "is_active")
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    """Payments are written only by ``payment_record`` (audited); the admin may look, never change."""
+
+    list_display = ("receipt_no", "amount_fen", "method", "offset_reference", "subject_type", "subject_id",
+                    "actor_name", "outlet_id", "created_at")
+    list_filter = ("method",)
+    search_fields = ("receipt_no", "offset_reference", "subject_id")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
