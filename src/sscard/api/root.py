@@ -4,7 +4,7 @@ import logging
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sscard.api.auth import AUTH
 from sscard.core.errors import DomainError
@@ -35,6 +35,17 @@ def _validation_error(request, exc: ValidationError):
 def _auth_error(request, exc):
     body = {"code": "NOT_AUTHENTICATED", "message": "未登录或凭据无效", "rule": "", "details": {}}
     return api.create_response(request, body, status=401)
+
+
+_HTTP_MESSAGES = {400: "请求格式不正确（无法解析请求内容）", 403: "无权访问", 405: "不支持该请求方法",
+                  413: "请求内容过大", 429: "请求过于频繁，请稍后重试"}
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    message = _HTTP_MESSAGES.get(exc.status_code, "请求无法处理")
+    body = {"code": f"HTTP_{exc.status_code}", "message": message, "rule": "", "details": {}}
+    return api.create_response(request, body, status=exc.status_code)
 
 
 @api.exception_handler(Http404)

@@ -1,3 +1,18 @@
 """Every router of the API, with its URL prefix.  Add new areas here."""
 
 ROUTERS: list = []
+
+from sscard.api.auth_router import router as auth_router  # noqa: E402
+
+ROUTERS.append(("/auth", auth_router))
+
+from sscard.api.cards import router as cards_router  # noqa: E402
+
+ROUTERS.append(("/cards", cards_router))
+
+from sscard.api.applications import applications_router, cards_router as issuance_cards_router  # noqa: E402
+from sscard.api.applications import requests_router  # noqa: E402
+
+ROUTERS.append(("/applications", applications_router))
+ROUTERS.append(("/requests", requests_router))
+ROUTERS.append(("/cards", issuance_cards_router))

@@ -1,0 +1,225 @@
+"""Window-only businesses (unlock, cancel, rollback), information change and status query through the API."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from sscard.audit.models import AuditEvent
+from sscard.cards.models import Card
+from sscard.cards.tests.fixtures import audit_types, card, card_doc, hotline_api, id_doc, snapshot  # noqa: F401
+from sscard.core import clock
+from sscard.desk.models import ServiceRequest
+from sscard.people.models import Person
+from sscard.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 10, 0))
+EV = f.window_evidence
+
+
+def _state(card):
+    return Card.objects.get(pk=card.pk).state
+
+
+# ------------------------------------------------------------------ unlock
+
+
+def test_unlock_at_window_by_agent_returns_to_the_state_before_the_lock(clerk_api, adult):
+    from sscard.cards.services import card_apply_event
+    from sscard.staff.actors import Actor
+    from django.db import transaction
+
+    made = f.make_card(adult, state="made")
+    with transaction.atomic():
+        card_apply_event(card=made, event="lock", actor=Actor.system(), extra_fields={"pin_failures": 3})
+    agent = f.make_person(name="李四", birth_date=dt.date(1980, 1, 1))
+    r = clerk_api.post("/cards/unlock", {"applicant": card_doc(made), "agent": id_doc(agent), "evidence": EV()})
+    assert r.status_code == 200, r.json()
+    row = Card.objects.get(pk=made.pk)
+    assert (row.state, row.pin_failures) == ("made", 0)
+    assert audit_types(subject_id=made.card_no)[-1] == "CARD_UNLOCKED"
+
+
+def test_unlock_at_kiosk_is_refused(kiosk_api, adult):
+    locked = f.make_card(adult, state="locked")
+    before = snapshot(locked)
+    r = kiosk_api.post("/cards/unlock", {"applicant": card_doc(locked)})
+    assert r.status_code == 422 and r.json()["code"] == "BUSINESS_NOT_ON_CHANNEL"
+    assert snapshot(locked) == before
+
+
+def test_unlock_of_a_card_not_locked_is_refused(clerk_api, adult, card):
+    before = snapshot(card)
+    r = clerk_api.post("/cards/unlock", {"applicant": id_doc(adult), "evidence": EV()})
+    assert r.status_code == 422 and r.json()["code"] == "CARD_STATE_NOT_ALLOWED"
+    assert snapshot(card) == before
+
+
+# ------------------------------------------------------------------ cancel and rollback
+
+
+def test_cancel_at_window_then_rollback_restores(clerk_api, adult, card):
+    r = clerk_api.post("/cards/cancel", {"applicant": id_doc(adult), "evidence": EV()})
+    assert r.status_code == 200, r.json()
+    assert r.json()["card"]["aaz502"] == "9" and _state(card) == "cancelled"
+    assert audit_types(subject_id=card.card_no)[-1] == "CARD_CANCELLED"
+    r = clerk_api.post("/cards/rollback", {"applicant": id_doc(adult), "evidence": EV()})
+    assert r.status_code == 200, r.json()
+    assert _state(card) == "active"
+    event = AuditEvent.objects.filter(subject_id=card.card_no).order_by("-seq").first()
+    assert event.event_type == "CARD_ROLLED_BACK" and event.data["undone_event"] == "cancel"
+
+
+def test_cancel_in_the_app_is_refused(citizen_api, card):
+    before = snapshot(card)
+    r = citizen_api.post("/cards/cancel", {})
+    assert r.status_code == 422 and r.json()["code"] == "BUSINESS_NOT_ON_CHANNEL"
+    assert snapshot(card) == before
+
+
+def test_rollback_at_kiosk_is_refused(kiosk_api, adult, card):
+    before = snapshot(card)
+    r = kiosk_api.post("/cards/rollback", {"applicant": id_doc(adult)})
+    assert r.status_code == 422 and r.json()["code"] == "BUSINESS_NOT_ON_CHANNEL"
+    assert snapshot(card) == before
+
+
+def test_rollback_with_nothing_to_undo_is_refused(clerk_api, adult, card):
+    before = snapshot(card)
+    r = clerk_api.post("/cards/rollback", {"applicant": id_doc(adult), "evidence": EV()})
+    assert r.status_code == 422 and r.json()["code"] == "ROLLBACK_NOTHING_TO_UNDO"
+    assert snapshot(card) == before
+
+
+def test_rollback_too_old_is_refused(clerk_api, adult, card):
+    clock.freeze(T0)
+    clerk_api.post("/cards/cancel", {"applicant": id_doc(adult), "evidence": EV()})
+    clock.advance(dt.timedelta(days=31))
+    before = snapshot(card)
+    r = clerk_api.post("/cards/rollback", {"applicant": id_doc(adult), "evidence": EV()})
+    assert r.status_code == 422 and r.json()["code"] == "ROLLBACK_TOO_OLD"
+    assert snapshot(card) == before
+
+
+def test_rollback_of_a_lock_is_not_reversible(clerk_api, adult):
+    from django.db import transaction
+
+    from sscard.cards.services import card_apply_event
+    from sscard.staff.actors import Actor
+
+    active = f.make_card(adult)
+    with transaction.atomic():
+        card_apply_event(card=active, event="lock", actor=Actor.system())
+    before = snapshot(active)
+    r = clerk_api.post("/cards/rollback", {"applicant": id_doc(adult), "evidence": EV()})
+    assert r.status_code == 422 and r.json()["code"] == "ROLLBACK_NOT_REVERSIBLE"
+    assert snapshot(active) == before
+
+
+# ------------------------------------------------------------------ information change
+
+
+def test_info_change_at_window_encrypts_and_masks_the_audit(clerk_api, adult, card):
+    r = clerk_api.post("/cards/info-change", {"applicant": card_doc(card), "evidence": EV(),
+                                              "changes": {"phone": "13912345678", "address": "重庆市江北区观音桥步行街8号"}})
+    assert r.status_code == 200, r.json()
+    person = Person.objects.get(pk=adult.pk)
+    assert person.phone == "13912345678" and person.address == "重庆市江北区观音桥步行街8号"
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT phone, address FROM people_person WHERE id = %s", [adult.pk])
+        raw_phone, raw_address = cur.fetchone()
+    assert "13912345678" not in raw_phone and "观音桥" not in raw_address
+    event = AuditEvent.objects.get(event_type="PERSON_INFO_CHANGED")
+    assert event.before["phone"] == "138****8000" and event.after["phone"] == "139****5678"
+    assert "观音桥" not in event.after["address"]
+
+
+@pytest.mark.parametrize("field", ["name", "id_number", "birth_date"])
+def test_info_change_of_key_information_is_refused_naming_the_field(field, clerk_api, adult, card):
+    before = snapshot(card)
+    r = clerk_api.post("/cards/info-change", {"applicant": id_doc(adult), "evidence": EV(),
+                                              "changes": {field: "x", "phone": "13912345678"}})
+    assert r.status_code == 422 and r.json()["code"] == f"KEY_INFO_{field.upper()}_NOT_CHANGEABLE"
+    assert r.json()["details"]["field"] == field
+    assert snapshot(card) == before and Person.objects.get(pk=adult.pk).phone == "13800138000"
+
+
+def test_info_change_at_kiosk_and_by_agent_is_refused(kiosk_api, clerk_api, adult, card):
+    before = snapshot(card)
+    r = kiosk_api.post("/cards/info-change", {"applicant": id_doc(adult), "changes": {"phone": "13912345678"}})
+    assert r.status_code == 422 and r.json()["code"] == "BUSINESS_NOT_ON_CHANNEL"
+    agent = f.make_person(name="李四", birth_date=dt.date(1980, 1, 1))
+    r = clerk_api.post("/cards/info-change", {"applicant": card_doc(card), "agent": id_doc(agent), "evidence": EV(),
+                                              "changes": {"phone": "13912345678"}})
+    assert r.status_code == 422 and r.json()["code"] == "ROLE_NOT_ALLOWED"
+    assert snapshot(card) == before
+
+
+def test_info_change_bad_phone_is_refused(clerk_api, adult, card):
+    r = clerk_api.post("/cards/info-change", {"applicant": id_doc(adult), "changes": {"phone": "12345"}})
+    assert r.status_code == 400 and r.json()["code"] == "INFO_PHONE_INVALID"
+
+
+# ------------------------------------------------------------------ status query
+
+
+def test_status_query_at_window_records_and_shows_production(clerk_api, adult, card, outlet):
+    open_req = ServiceRequest.objects.create(
+        request_no="YW-OPEN-1", business="reissue", channel="window", applicant_role="self",
+        catalogue_version="x", applicant=adult, actor_name="c", actor_role="clerk", status="in_production",
+        due_at=clock.now() + dt.timedelta(days=3), pickup_outlet=outlet, created_at=clock.now(),
+        updated_at=clock.now())
+    r = clerk_api.post("/cards/status-query", {"applicant": id_doc(adult)})
+    assert r.status_code == 200, r.json()
+    body = r.json()
+    assert body["cards"][0] == {**body["cards"][0], "card_no": card.card_no, "state": "active", "aaz502": "1",
+                                "state_label": "正常"}
+    assert body["open_requests"][0]["request_no"] == open_req.request_no
+    assert body["open_requests"][0]["pickup_outlet"] == outlet.name
+    req = ServiceRequest.objects.get(request_no=body["request"]["request_no"])
+    assert (req.business, req.status, req.archive_mode) == ("status_query", "completed", "")
+    from sscard.archive.models import ArchiveItem
+
+    assert not ArchiveItem.objects.exists()
+    assert audit_types()[-1] == "CARD_STATUS_QUERIED"
+
+
+def test_status_query_in_the_app_shows_own_cards_only(citizen_api, adult, card):
+    other = f.make_person(name="王五", birth_date=dt.date(1990, 2, 2))
+    f.make_card(other)
+    r = citizen_api.post("/cards/status-query", {})
+    assert r.status_code == 200
+    assert [c["card_no"] for c in r.json()["cards"]] == [card.card_no]
+    assert r.json()["request"] is None
+    r = citizen_api.post("/cards/status-query", {"applicant": id_doc(other)})
+    assert r.status_code == 403 and r.json()["code"] == "APPLICANT_NOT_ACCOUNT_HOLDER"
+
+
+def test_status_query_by_phone_is_refused(hotline_api, adult, card):
+    r = hotline_api.post("/cards/status-query", {"applicant": id_doc(adult)})
+    assert r.status_code == 422 and r.json()["code"] == "BUSINESS_NOT_ON_CHANNEL"
+
+
+# ------------------------------------------------------------------ access
+
+
+PATHS = ["/cards/info-change", "/cards/pin/change", "/cards/pin/reset", "/cards/pin/verify", "/cards/unlock",
+         "/cards/loss/report", "/cards/loss/withdraw", "/cards/status-query", "/cards/cancel", "/cards/rollback"]
+
+
+@pytest.mark.parametrize("role", ["reviewer", "auditor", "supervisor", "admin"])
+def test_back_office_roles_get_403(role, staff_api, adult, card):
+    api = staff_api(role)
+    before = snapshot(card)
+    for path in PATHS:
+        r = api.post(path, {"applicant": id_doc(adult)})
+        assert r.status_code == 403 and r.json()["code"] == "ACCESS_DENIED", path
+    assert snapshot(card) == before
+
+
+def test_anonymous_gets_401():
+    r = f.ApiClient().post("/cards/loss/report", {})
+    assert r.status_code == 401

@@ -1,0 +1,23 @@
+"""Run the due sweeps once: lapse expired temporary losses, and list production requests past due.
+
+Safe to run as often as wanted (cron, or beside the task worker): each sweep is idempotent.
+"""
+
+from django.core.management.base import BaseCommand
+
+from sscard.cards.lifecycle import card_lapse_due_losses
+from sscard.cards.selectors import production_requests_overdue
+from sscard.core import clock
+
+
+class Command(BaseCommand):
+    help = "执行到期任务：临时挂失到期自动解除；列出超过制卡时限仍在制卡中的业务"
+
+    def handle(self, *args, **options):
+        now = clock.now()
+        lapsed = card_lapse_due_losses(now=now)
+        self.stdout.write(f"temporary losses lapsed: {lapsed}")
+        overdue = list(production_requests_overdue(now).values_list("request_no", "business", "due_at"))
+        self.stdout.write(f"production requests overdue: {len(overdue)}")
+        for request_no, business, due_at in overdue:
+            self.stdout.write(f"  {request_no} {business} due {due_at.isoformat()}")

@@ -1,0 +1,75 @@
+"""Fixtures and helpers for the card-lifecycle tests (cards/tests and api/tests/test_cards_*)."""
+
+import pytest
+
+from sscard.testing import factories as f
+
+
+@pytest.fixture
+def hotline_api(staff_api):
+    return staff_api("hotline")
+
+
+@pytest.fixture
+def card(adult):
+    return f.make_card(adult, state="active")
+
+
+def id_doc(person) -> dict:
+    return {"doc_type": "id_card", "number": person.id_number}
+
+
+def card_doc(card) -> dict:
+    return {"doc_type": "ss_card", "number": card.card_no}
+
+
+def audit_types(**filters) -> list[str]:
+    from sscard.audit.models import AuditEvent
+
+    return list(AuditEvent.objects.filter(**filters).order_by("seq").values_list("event_type", flat=True))
+
+
+def snapshot(card) -> tuple:
+    """What a refused request must leave unchanged: the card row, its log, records and audit."""
+    from sscard.audit.models import AuditEvent
+    from sscard.cards.models import Card, CardStateChange
+    from sscard.desk.models import ServiceRequest
+
+    row = Card.objects.get(pk=card.pk)
+    return (row.state, row.pin_failures, row.temp_loss_expires_at, CardStateChange.objects.count(),
+            ServiceRequest.objects.count(), AuditEvent.objects.count())
+
+
+FAST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
+
+
+@pytest.fixture
+def pin_world(settings):
+    """Simulated card terminals with a fast PIN hash; emptied before and after the test."""
+    from sscard.hardware.drivers import reset_drivers
+    from sscard.hardware.simulated import reset_simulators
+
+    settings.SSCARD_PIN_HASH_PARAMS = FAST_HASH
+    reset_simulators()
+    reset_drivers()
+    yield
+    reset_simulators()
+    reset_drivers()
+
+
+def at_station(station: str, card, *pins: str, pin: str | None = None) -> None:
+    """Put ``card`` in the station's terminal (writing its chip with ``pin`` when given) and type ``pins``."""
+    from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedPinPad
+
+    if pin is not None:
+        SimulatedCardTerminal.provision(card.card_no, pin=pin)
+    SimulatedCardTerminal.insert(station, card.card_no)
+    if pins:
+        SimulatedPinPad.type(station, *pins)
+
+
+def chip_pin_is(card, pin: str) -> bool:
+    from sscard.hardware.models import SimulatedChip
+    from sscard.hardware.pin_hashing import check_pin
+
+    return check_pin(SimulatedChip.objects.get(card_no=card.card_no).pin_hash, pin)

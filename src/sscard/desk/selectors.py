@@ -1,0 +1,92 @@
+"""Reads of service requests: who may see which request, the review queue, printable rows.
+
+Visibility: a citizen sees the requests of their account (or where they are the applicant), a kiosk
+the ones it opened, a clerk those of their outlet (held there or to be picked up there), back-office
+roles all.  Anything else is answered "not found" so the existence of a number is not disclosed.
+"""
+
+from django.db.models import Q
+
+from sscard.core import masking
+from sscard.core.errors import NotFound
+from sscard.desk.choices import RequestStatus
+from sscard.desk.models import ServiceRequest
+
+BACK_OFFICE_ROLES = ("reviewer", "supervisor", "auditor", "admin")
+_RELATED = ("applicant", "agent", "card", "new_card", "payment", "pickup_outlet", "outlet")
+
+
+def _visible(actor) -> Q:
+    if actor.kind == "citizen":
+        return Q(citizen_id=actor.citizen_id) | Q(applicant_id=actor.person_id)
+    if actor.kind == "kiosk":
+        return Q(kiosk_id=actor.kiosk_id)
+    if actor.kind == "staff" and actor.role in BACK_OFFICE_ROLES:
+        return Q()
+    if actor.kind == "staff" and actor.role == "clerk" and actor.outlet_id is not None:
+        return Q(outlet_id=actor.outlet_id) | Q(pickup_outlet_id=actor.outlet_id)
+    return Q(pk__in=[])
+
+
+def request_for_actor(actor, request_no: str, *, clerk_by_voucher: bool = False) -> ServiceRequest:
+    """The request if the caller may see it; NotFound otherwise.
+
+    ``clerk_by_voucher``: a clerk at any window may open a kiosk request awaiting its voucher.
+    """
+    qs = ServiceRequest.objects.select_related(*_RELATED).filter(request_no=str(request_no)[:24])
+    visible = _visible(actor)
+    if clerk_by_voucher and actor.kind == "staff" and actor.role == "clerk":
+        visible |= Q(status=RequestStatus.AWAITING_VOUCHER)
+    req = qs.filter(visible).first()
+    if req is None:
+        raise NotFound("REQUEST_NOT_FOUND", "未找到该业务")
+    return req
+
+
+def review_queue(*, limit: int = 100) -> list[dict]:
+    """App applications waiting for review, oldest first, personal data masked."""
+    from sscard.archive.selectors import archive_items_for
+
+    rows = []
+    qs = (ServiceRequest.objects.select_related("applicant", "agent")
+          .filter(status=RequestStatus.PENDING_REVIEW).order_by("created_at", "id")[:limit])
+    for req in qs:
+        kinds = [item.kind for item in archive_items_for("service_request", req.request_no)]
+        rows.append({
+            "request_no": req.request_no, "business": req.business, "applicant_role": req.applicant_role,
+            "applicant_name": masking.mask_name(req.applicant.name),
+            "applicant_id_number": req.applicant.masked_id_number,
+            "birth_year": req.applicant.birth_date.year,
+            "agent_name": masking.mask_name(req.agent.name) if req.agent_id else "",
+            "documents": {"applicant_doc": req.materials.get("applicant_doc"),
+                          "agent_doc": req.materials.get("agent_doc")},
+            "uploaded_documents": kinds.count("uploaded_document"), "has_photo": "photo" in kinds,
+            "delivery": req.delivery, "created_at": req.created_at,
+        })
+    return rows
+
+
+def request_form_rows(req: ServiceRequest) -> list[tuple[str, str]]:
+    """Rows of the printed business form / voucher: masked personal data only."""
+    from sscard.policy.choices import ApplicantRole, Business, CardReason, DocType
+
+    def doc(value):
+        return str(DocType(value).label) if value else "—"
+
+    rows = [
+        ("业务", str(Business(req.business).label)),
+        ("办理方式", str(ApplicantRole(req.applicant_role).label)),
+        ("申办人", masking.mask_name(req.applicant.name)),
+        ("申办人证件", f"{doc(req.materials.get('applicant_doc'))} {req.applicant.masked_id_number}"),
+    ]
+    if req.agent_id:
+        rows.append(("代办人", masking.mask_name(req.agent.name)))
+        rows.append(("代办人证件", f"{doc(req.materials.get('agent_doc'))} {req.agent.masked_id_number}"))
+    if req.reason:
+        rows.append(("原因", str(CardReason(req.reason).label)))
+    if req.card_id:
+        rows.append(("原社保卡号", req.card.card_no))
+    if req.fee_amount_fen:
+        rows.append(("应缴费用", f"{req.fee_amount_fen // 100}.{req.fee_amount_fen % 100:02d} 元"))
+    rows.append(("受理时间", f"{req.created_at:%Y-%m-%d %H:%M}"))
+    return rows

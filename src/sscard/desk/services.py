@@ -1,0 +1,336 @@
+"""The step machine of production businesses (apply, reissue, replace, renew).
+
+A request clears its pending steps in order (review -> voucher -> signature -> fee), then goes to
+production (``sscard.cards.issuance.production_begin``), then to hand-over or post.  Every move is
+checked against ``desk.rules.TRANSITIONS`` inside the row lock and audited as ``REQUEST_<EVENT>``; an
+event the table does not list for the current status is refused with 409 and changes nothing.
+
+Who may act is checked here as well as in the API: a window step belongs to a clerk of the outlet that
+holds the request, central production / post to the back office (supervisor, admin) or the system.
+"""
+
+from django.db import transaction
+
+from sscard.audit.services import audit_record
+from sscard.core import clock
+from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused
+from sscard.desk.choices import Delivery, ProductionMode, RequestEvent, RequestStatus, Step, STEP_STATUS
+from sscard.desk.intake import EvidenceInput, EvidenceNeeds, evidence_check, evidence_store
+from sscard.desk.models import ServiceRequest
+from sscard.desk.rules import TRANSITIONS, allowed
+from sscard.policy.catalogue import policy_setting
+
+SUBJECT = "service_request"
+BACK_OFFICE_ROLES = ("supervisor", "admin")
+AUDIT = {
+    RequestEvent.SUBMIT: "REQUEST_SUBMITTED",
+    RequestEvent.APPROVE: "REQUEST_APPROVED",
+    RequestEvent.REJECT: "REQUEST_REJECTED",
+    RequestEvent.PRESENT_VOUCHER: "REQUEST_VOUCHER_PRESENTED",
+    RequestEvent.RECORD_SIGNED_FORM: "REQUEST_SIGNED_FORM_RECORDED",
+    RequestEvent.SETTLE_FEE: "REQUEST_FEE_SETTLED",
+    RequestEvent.FINISH_PRODUCTION: "REQUEST_PRODUCTION_FINISHED",
+    RequestEvent.DISPATCH: "REQUEST_DISPATCHED",
+    RequestEvent.HAND_OVER: "REQUEST_HANDED_OVER",
+    RequestEvent.DELIVER: "REQUEST_DELIVERED",
+    RequestEvent.VOID: "REQUEST_VOIDED",
+}
+# Fields the step machine and the card-making step may change on a request.
+CHANGEABLE = ["status", "pending_steps", "updated_at", "completed_at", "production_mode", "due_at",
+              "due_provisional", "delivery", "tracking_no", "payment", "review_note", "outlet", "new_card",
+              "payload"]
+UNISSUABLE_CARD_STATES = ("lost", "lost_temp", "cancelled", "replaced")
+
+
+def request_lock(request_no: str) -> ServiceRequest:
+    """Lock the request row for the rest of the transaction."""
+    req = ServiceRequest.objects.select_for_update().filter(request_no=str(request_no)[:24]).first()
+    if req is None:
+        raise NotFound("REQUEST_NOT_FOUND", "未找到该业务")
+    return req
+
+
+def _check_event(req: ServiceRequest, event: str) -> None:
+    if (req.status, event) not in TRANSITIONS:
+        raise Conflict("REQUEST_STATE_CONFLICT",
+                       f"业务当前状态为“{RequestStatus(req.status).label}”，不能执行“{RequestEvent(event).label}”",
+                       details={"status": req.status, "event": event})
+
+
+def request_save(req: ServiceRequest) -> None:
+    req.updated_at = clock.now()
+    req.save(update_fields=CHANGEABLE)
+
+
+def request_move(*, actor, request: ServiceRequest, event: str, target: str, data: dict | None = None) -> None:
+    """Move ``request`` to ``target`` through ``event`` if the table allows it; save and audit."""
+    if not allowed(request.status, event, target):
+        raise Conflict("REQUEST_STATE_CONFLICT",
+                       f"业务当前状态为“{RequestStatus(request.status).label}”，不能转为“{RequestStatus(target).label}”",
+                       details={"status": request.status, "event": event, "target": target})
+    before = request.status
+    request.status = target
+    if target == RequestStatus.COMPLETED:
+        request.completed_at = clock.now()
+    request_save(request)
+    audit_record(event_type=AUDIT[event], actor=actor, subject_type=SUBJECT, subject_id=request.request_no,
+                 person_id=request.applicant_id, before={"status": before},
+                 after={"status": target, "pending_steps": list(request.pending_steps),
+                        "production_mode": request.production_mode}, data=data or {})
+
+
+def next_status(*, actor, request: ServiceRequest) -> str:
+    """The status after the current steps: the next pending step, or production (which may complete)."""
+    if request.pending_steps:
+        return STEP_STATUS[Step(request.pending_steps[0])]
+    from sscard.cards.issuance import production_begin
+
+    return production_begin(actor=actor, request=request)
+
+
+def _clear_step(req: ServiceRequest, step: str) -> None:
+    if not req.pending_steps or req.pending_steps[0] != step:
+        raise Conflict("REQUEST_STEP_CONFLICT", f"当前待办环节不是“{Step(step).label}”")
+    req.pending_steps = list(req.pending_steps[1:])
+
+
+def _require_outlet_clerk(actor, outlet_id) -> None:
+    if actor.kind != "staff" or actor.role != "clerk" or actor.outlet_id is None:
+        raise Forbidden("ACCESS_DENIED", "该环节须由服务窗口经办员办理")
+    if outlet_id is not None and actor.outlet_id != outlet_id:
+        raise Forbidden("OUTLET_MISMATCH", "该业务不属于本网点，请到受理网点办理")
+
+
+def _require_back_office(actor) -> None:
+    if actor.kind == "system" or (actor.kind == "staff" and actor.role in BACK_OFFICE_ROLES):
+        return
+    raise Forbidden("ACCESS_DENIED", "集中制卡与邮寄由后台主管或系统管理员办理")
+
+
+def _require_reviewer(actor) -> None:
+    if not (actor.kind == "staff" and actor.role in ("reviewer", "supervisor")):
+        raise Forbidden("ACCESS_DENIED", "审核须由审核员办理")
+
+
+def request_approve(*, actor, request_no: str, note: str = "") -> ServiceRequest:
+    """Review passed: clear the review step and move on (next step or central production)."""
+    _require_reviewer(actor)
+    with transaction.atomic():
+        req = request_lock(request_no)
+        _check_event(req, RequestEvent.APPROVE)
+        _clear_step(req, Step.REVIEW)
+        req.review_note = (note or "").strip()[:200]
+        request_move(actor=actor, request=req, event=RequestEvent.APPROVE, target=next_status(actor=actor, request=req))
+    return req
+
+
+def request_reject(*, actor, request_no: str, reason: str) -> ServiceRequest:
+    """Review failed: the reason is required and is told to the applicant."""
+    _require_reviewer(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("REJECT_REASON_REQUIRED", "审核不通过必须填写原因")
+    with transaction.atomic():
+        req = request_lock(request_no)
+        _check_event(req, RequestEvent.REJECT)
+        req.review_note = reason[:200]
+        request_move(actor=actor, request=req, event=RequestEvent.REJECT, target=RequestStatus.REJECTED,
+                     data={"reason": reason[:200]})
+    return req
+
+
+def request_present_voucher(*, actor, request_no: str, voucher_no: str,
+                            evidence: EvidenceInput | None = None) -> ServiceRequest:
+    """A clerk takes the kiosk voucher at the window; the request moves to this outlet.
+
+    The voucher must match and be within ``voucher_valid_days``; evidence taken now is archived
+    (images at a digital outlet, a paper reference otherwise).
+    """
+    _require_outlet_clerk(actor, None)
+    with transaction.atomic():
+        req = request_lock(request_no)
+        _check_event(req, RequestEvent.PRESENT_VOUCHER)
+        if not req.voucher_no or (voucher_no or "").strip().upper() != req.voucher_no:
+            raise Refused("VOUCHER_MISMATCH", "凭证号与该业务不一致")
+        valid_days = int(policy_setting("voucher_valid_days"))
+        if (clock.now() - req.created_at).days >= valid_days:
+            raise Refused("VOUCHER_EXPIRED", f"凭证已超过{valid_days}天有效期，请重新办理")
+        from sscard.desk.intake import outlet_of
+
+        outlet = outlet_of(actor)
+        req.outlet = outlet
+        data = {"voucher_no": req.voucher_no}
+        if evidence is not None and (evidence.credential_images or evidence.scene_image or evidence.paper_archive_ref):
+            needs = EvidenceNeeds(archive="digital" if outlet.has_digital_archive else "paper", signature="",
+                                  uploads=False)
+            evidence_check(needs, evidence, None)
+            evidence_store(actor=actor, request=req, needs=needs, evidence=evidence)
+            req.archive_mode = needs.archive
+            req.save(update_fields=["archive_mode"])
+            data["evidence"] = needs.archive
+        _clear_step(req, Step.VOUCHER)
+        request_move(actor=actor, request=req, event=RequestEvent.PRESENT_VOUCHER,
+                     target=next_status(actor=actor, request=req), data=data)
+    return req
+
+
+def request_record_signed_form(*, actor, request_no: str, reference: str) -> ServiceRequest:
+    """The printed form came back signed: record where the paper is filed, then move on."""
+    from sscard.archive.services import archive_record_paper
+
+    with transaction.atomic():
+        req = request_lock(request_no)
+        _require_outlet_clerk(actor, req.outlet_id)
+        _check_event(req, RequestEvent.RECORD_SIGNED_FORM)
+        archive_record_paper(actor=actor, subject_type=SUBJECT, subject_id=req.request_no, kind="signed_form",
+                             reference=reference, person_id=req.applicant_id)
+        _clear_step(req, Step.SIGNATURE)
+        request_move(actor=actor, request=req, event=RequestEvent.RECORD_SIGNED_FORM,
+                     target=next_status(actor=actor, request=req))
+    return req
+
+
+def request_settle_fee(*, actor, request_no: str, method: str, offset_reference: str = "") -> ServiceRequest:
+    """The fee is paid or offset at the window (before production); the receipt is linked."""
+    from sscard.fees.services import payment_record
+
+    with transaction.atomic():
+        req = request_lock(request_no)
+        _require_outlet_clerk(actor, req.outlet_id)
+        _check_event(req, RequestEvent.SETTLE_FEE)
+        payment = payment_record(actor=actor, amount_fen=int(req.fee_amount_fen or 0), method=method,
+                                 offset_reference=offset_reference, subject_type=SUBJECT,
+                                 subject_id=req.request_no, person_id=req.applicant_id,
+                                 paid_by_name=req.applicant.name)
+        req.payment = payment
+        _clear_step(req, Step.FEE)
+        request_move(actor=actor, request=req, event=RequestEvent.SETTLE_FEE,
+                     target=next_status(actor=actor, request=req), data={"receipt_no": payment.receipt_no})
+    return req
+
+
+def _check_production_actor(actor, req: ServiceRequest) -> None:
+    if req.production_mode == ProductionMode.CENTRAL:
+        _require_back_office(actor)
+    else:
+        _require_outlet_clerk(actor, req.outlet_id)
+
+
+def request_finish_production(*, actor, request_no: str, hand_over: bool = False,
+                              originals_checked=()) -> ServiceRequest:
+    """Production done: central (back office) or deferred window production (clerk, printer working).
+
+    The card is made now; ``hand_over`` (window production only) gives it to the waiting applicant.
+    """
+    from sscard.cards.issuance import production_finish
+
+    with transaction.atomic():
+        req = request_lock(request_no)
+        _check_event(req, RequestEvent.FINISH_PRODUCTION)
+        _check_production_actor(actor, req)
+        if hand_over and req.production_mode == ProductionMode.CENTRAL:
+            raise Refused("HAND_OVER_NOT_HERE", "集中制卡的社保卡须在领取网点或邮寄发放")
+        if hand_over:
+            check_originals(req, originals_checked)
+        card = production_finish(actor=actor, request=req, hand_over=hand_over)
+        target = RequestStatus.COMPLETED if hand_over else RequestStatus.READY_FOR_PICKUP
+        request_move(actor=actor, request=req, event=RequestEvent.FINISH_PRODUCTION, target=target,
+                     data={"card_no": card.card_no})
+    return req
+
+
+def request_dispatch(*, actor, request_no: str, tracking_no: str) -> ServiceRequest:
+    """Post the card (delivery chosen ``post``); a card not yet made is made first (central)."""
+    from sscard.cards.issuance import production_finish
+
+    _require_back_office(actor)
+    tracking_no = (tracking_no or "").strip()
+    if not tracking_no or len(tracking_no) > 40:
+        raise InvalidInput("TRACKING_NO_REQUIRED", "请填写邮件单号（不超过40个字符）")
+    with transaction.atomic():
+        req = request_lock(request_no)
+        _check_event(req, RequestEvent.DISPATCH)
+        if req.delivery != Delivery.POST:
+            raise Refused("DELIVERY_NOT_POST", "该业务未选择邮寄到家，不能邮寄发出")
+        if req.new_card_id is None:
+            production_finish(actor=actor, request=req, hand_over=False)
+        _check_card_issuable(req)
+        req.tracking_no = tracking_no
+        request_move(actor=actor, request=req, event=RequestEvent.DISPATCH, target=RequestStatus.IN_TRANSIT,
+                     data={"tracking_no": tracking_no})
+    return req
+
+
+def _check_card_issuable(req: ServiceRequest):
+    from sscard.cards.services import card_lock
+
+    if req.new_card_id is None:
+        raise Conflict("CARD_NOT_MADE", "社保卡尚未制成")
+    card = card_lock(req.new_card_id)
+    if card.state in UNISSUABLE_CARD_STATES:
+        raise Refused("CARD_NOT_ISSUABLE", "该社保卡已挂失、注销或已被替换，不能发放")
+    return card
+
+
+def check_originals(req: ServiceRequest, originals_checked) -> None:
+    """Every document of the request (applicant, agent) must be listed as checked in the original."""
+    checked = {(str(p), str(d)) for p, d in originals_checked}
+    needed = [("applicant", req.materials.get("applicant_doc"))]
+    if req.materials.get("agent_doc"):
+        needed.append(("agent", req.materials["agent_doc"]))
+    missing = [(p, d) for p, d in needed if d and (p, d) not in checked]
+    if missing:
+        from sscard.policy.choices import DocType
+
+        names = "、".join(("申办人" if p == "applicant" else "代办人") + str(DocType(d).label) for p, d in missing)
+        raise Refused("ORIGINALS_NOT_CHECKED", f"领卡须核验办理时所提交的全部身份证明原件，未核验：{names}",
+                      details={"missing": [{"party": p, "doc_type": d} for p, d in missing]})
+
+
+def request_hand_over(*, actor, request_no: str, originals_checked) -> ServiceRequest:
+    """Give the made card to the holder at the pickup outlet, after checking every original."""
+    with transaction.atomic():
+        req = request_lock(request_no)
+        _check_event(req, RequestEvent.HAND_OVER)
+        _require_outlet_clerk(actor, req.pickup_outlet_id or req.outlet_id)
+        check_originals(req, originals_checked)
+        card = _check_card_issuable(req)
+        card.issued_at = clock.now()
+        card.issued_outlet_id = actor.outlet_id
+        card.save(update_fields=["issued_at", "issued_outlet"])
+        request_move(actor=actor, request=req, event=RequestEvent.HAND_OVER, target=RequestStatus.COMPLETED,
+                     data={"card_no": card.card_no})
+    return req
+
+
+def request_deliver(*, actor, request_no: str) -> ServiceRequest:
+    """The post office reports the card delivered."""
+    _require_back_office(actor)
+    with transaction.atomic():
+        req = request_lock(request_no)
+        _check_event(req, RequestEvent.DELIVER)
+        card = _check_card_issuable(req)
+        card.issued_at = clock.now()
+        card.save(update_fields=["issued_at"])
+        request_move(actor=actor, request=req, event=RequestEvent.DELIVER, target=RequestStatus.COMPLETED,
+                     data={"card_no": card.card_no, "tracking_no": req.tracking_no})
+    return req
+
+
+def request_void(*, actor, request_no: str, reason: str) -> ServiceRequest:
+    """Withdraw a request that has not reached production (applicant's wish, voucher lapsed ...)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("VOID_REASON_REQUIRED", "作废业务必须填写原因")
+    with transaction.atomic():
+        req = request_lock(request_no)
+        if actor.kind == "citizen":
+            if req.citizen_id != actor.citizen_id:
+                raise NotFound("REQUEST_NOT_FOUND", "未找到该业务")
+        elif not (actor.kind == "staff" and actor.role in BACK_OFFICE_ROLES):
+            _require_outlet_clerk(actor, req.outlet_id)
+        _check_event(req, RequestEvent.VOID)
+        req.review_note = reason[:200]
+        request_move(actor=actor, request=req, event=RequestEvent.VOID, target=RequestStatus.VOIDED,
+                     data={"reason": reason[:200]})
+    return req

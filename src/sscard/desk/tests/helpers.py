@@ -1,0 +1,98 @@
+"""Shared helpers and fixtures of the production-business tests (desk, cards.issuance, api).
+
+Import the fixtures into a test module with ``from sscard.desk.tests.helpers import *``.
+"""
+
+import pytest
+
+from sscard.audit.models import AuditEvent
+from sscard.core import clock
+from sscard.desk.models import ServiceRequest
+from sscard.hardware.interfaces import ISSUANCE_PRINTER
+from sscard.testing import factories as f
+
+__all__ = ["_hardware", "reviewer_api", "supervisor_api", "apply_body", "audit_types", "fail_printer",
+           "req_of", "snapshot", "originals", "reissue_body", "f"]
+
+
+@pytest.fixture(autouse=True)
+def _hardware():
+    from sscard.hardware.simulated import reset_simulators, simulated_faults
+
+    reset_simulators()
+    simulated_faults.clear_all()
+    yield
+    reset_simulators()
+    simulated_faults.clear_all()
+
+
+@pytest.fixture
+def reviewer_api(db):
+    return f.ApiClient(f.token_for(staff=f.make_staff("reviewer")))
+
+
+@pytest.fixture
+def supervisor_api(db):
+    return f.ApiClient(f.token_for(staff=f.make_staff("supervisor")))
+
+
+def fail_printer(outlet) -> None:
+    from sscard.hardware.simulated import simulated_faults
+
+    simulated_faults.fail(ISSUANCE_PRINTER, f"outlet:{outlet.code}")
+
+
+def apply_body(*, number=None, birth=None, name="李四", agent=None, photo=True, evidence=None, delivery=None,
+               **applicant):
+    birth = birth or f.adult_birth()
+    body = {
+        "applicant": {"doc_type": "id_card", "number": number or f.id_number_for(birth), "name": name,
+                      "ethnicity": "汉族", "phone": "13900139000", "address": "重庆市渝北区龙溪街道8号",
+                      **applicant},
+        "evidence": evidence if evidence is not None else f.window_evidence(),
+    }
+    if photo:
+        body["photo"] = f.b64_jpeg()
+    if agent is not None:
+        body["agent"] = agent
+    if delivery is not None:
+        body["delivery"] = delivery
+    return body
+
+
+def reissue_body(person_or_doc, *, reason="lost", agent=None, evidence=None, photo_changed=False, photo=False):
+    doc = person_or_doc if isinstance(person_or_doc, dict) else {"doc_type": "id_card",
+                                                                 "number": person_or_doc.id_number}
+    body = {"applicant": doc, "reason": reason, "photo_changed": photo_changed,
+            "evidence": evidence if evidence is not None else f.window_evidence()}
+    if agent is not None:
+        body["agent"] = agent
+    if photo:
+        body["photo"] = f.b64_jpeg()
+    return body
+
+
+def originals(req: ServiceRequest) -> list[dict]:
+    out = [{"party": "applicant", "doc_type": req.materials["applicant_doc"]}]
+    if req.materials.get("agent_doc"):
+        out.append({"party": "agent", "doc_type": req.materials["agent_doc"]})
+    return out
+
+
+def audit_types(subject_id) -> list[str]:
+    return list(AuditEvent.objects.filter(subject_id=str(subject_id)).order_by("seq")
+                .values_list("event_type", flat=True))
+
+
+def req_of(resp) -> ServiceRequest:
+    assert resp.status_code in (200, 201), resp.content.decode()
+    return ServiceRequest.objects.get(request_no=resp.json()["request_no"])
+
+
+def snapshot(req: ServiceRequest) -> tuple:
+    """What a refused call must leave untouched: the request row, its audit trail, the card count."""
+    from sscard.cards.models import Card
+
+    req.refresh_from_db()
+    return (req.status, list(req.pending_steps), req.new_card_id, req.payment_id, req.production_mode,
+            AuditEvent.objects.count(), Card.objects.count(), clock.now() is not None)

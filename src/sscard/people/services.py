@@ -1,0 +1,93 @@
+"""Writers for persons: the information change business (社保卡信息变更).
+
+Only non-key information changes here (catalogue ``info_change.changeable_fields``: address, phone).
+Key information (name, ID number, birth date ...) is refused with a code naming the field.  Values are
+encrypted at rest; the audit event keeps the before/after masked.
+"""
+
+import re
+
+from django.db import transaction
+
+from sscard.audit.services import audit_record
+from sscard.core import clock, masking
+from sscard.core.errors import InvalidInput, Refused
+from sscard.desk.intake import DocInput, EvidenceInput
+from sscard.policy.catalogue import get_catalogue
+from sscard.policy.choices import ApplicantRole, Business
+from sscard.policy.rules import resolve_cell
+
+FIELD_LABELS = {
+    "address": "居住地址", "phone": "联系电话", "name": "姓名", "id_number": "身份证件号码",
+    "birth_date": "出生日期", "gender": "性别", "ethnicity": "民族", "nationality": "国籍", "id_type": "证件类型",
+}
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+_MASKS = {"address": masking.mask_address, "phone": masking.mask_phone}
+
+
+def _rule() -> str:
+    cat = get_catalogue()
+    return f"{cat.business(Business.INFO_CHANGE).rule}（目录版本 {cat.version}）"
+
+
+def _clean(field: str, value) -> str:
+    value = "" if value is None else str(value).strip()
+    if field == "phone":
+        value = value.replace(" ", "")
+        if not _PHONE.match(value):
+            raise InvalidInput("INFO_PHONE_INVALID", "联系电话格式不正确（11位手机号码或带区号的固定电话）")
+    if field == "address" and not 5 <= len(value) <= 200:
+        raise InvalidInput("INFO_ADDRESS_INVALID", "居住地址应为5至200个字符")
+    return value
+
+
+def info_changes_check(changes: dict) -> dict[str, str]:
+    """Refuse anything but the catalogue's changeable fields; return the cleaned values."""
+    if not changes:
+        raise InvalidInput("INFO_CHANGE_EMPTY", "没有需要变更的信息")
+    allowed = get_catalogue().business(Business.INFO_CHANGE).changeable_fields
+    for field in changes:
+        if field not in allowed:
+            label = FIELD_LABELS.get(field)
+            if label is None:
+                raise InvalidInput("INFO_FIELD_UNKNOWN", "存在无法识别的变更项", details={"field": field})
+            raise Refused(f"KEY_INFO_{field.upper()}_NOT_CHANGEABLE",
+                          f"{label}属于关键信息，不能通过信息变更修改（仅可变更：" +
+                          "、".join(FIELD_LABELS.get(f, f) for f in allowed) + "）",
+                          rule=_rule(), details={"field": field})
+    return {field: _clean(field, value) for field, value in changes.items()}
+
+
+def person_info_change(*, actor, applicant: DocInput | None, changes: dict, agent: DocInput | None = None,
+                       evidence: EvidenceInput | None = None):
+    """信息变更 (window, self only): change address and/or phone of the card holder.
+
+    Returns the ``Intake`` (completed ``ServiceRequest``).  Audit ``PERSON_INFO_CHANGED`` with the
+    changed fields' before/after masked; the request payload names the fields only.
+    """
+    from sscard.cards.lifecycle import business_intake
+    from sscard.people.models import Person
+
+    if agent is None:
+        resolve_cell(Business.INFO_CHANGE, actor.channel, ApplicantRole.SELF)  # channel before content
+    cleaned = info_changes_check(changes)
+    with transaction.atomic():
+        it = business_intake(actor=actor, business=Business.INFO_CHANGE, applicant=applicant, agent=agent,
+                             evidence=evidence, payload={"fields": sorted(cleaned)})
+        person = Person.objects.select_for_update().get(pk=it.applicant.pk)
+        before, after = {}, {}
+        for field, value in cleaned.items():
+            before[field] = _MASKS[field](getattr(person, field))
+            after[field] = _MASKS[field](value)
+            if field == "phone":
+                person.set_phone(value)
+            else:
+                setattr(person, field, value)
+        person.updated_at = clock.now()
+        fields = ["updated_at", *cleaned] + (["phone_hash"] if "phone" in cleaned else [])
+        person.save(update_fields=fields)
+        audit_record(event_type="PERSON_INFO_CHANGED", actor=actor, subject_type="person",
+                     subject_id=person.pk, person_id=person.pk, before=before, after=after,
+                     data={"request_no": it.request.request_no, "fields": sorted(cleaned)})
+        it.applicant = person
+        return it
