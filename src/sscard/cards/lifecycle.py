@@ -164,18 +164,11 @@ def card_loss_report(*, actor, applicant: DocInput | None, agent: DocInput | Non
 
 def card_loss_withdraw(*, actor, applicant: DocInput | None, agent: DocInput | None = None,
                        evidence: EvidenceInput | None = None) -> Intake:
-    """解挂 (window, kiosk, app; never by phone): the card returns to the state it had before the loss.
-
-    A formal loss that was confirmed from a temporary one first has the confirmation undone (rollback,
-    audited), so the withdrawal restores the state before the temporary loss, not ``lost_temp``.
-    """
+    """解挂 (window, kiosk, app; never by phone): the card returns to the state it had before the loss
+    was first reported (a temporary loss made formal goes back past both)."""
     with transaction.atomic():
         it = business_intake(actor=actor, business=Business.LOSS_WITHDRAW, applicant=applicant, agent=agent,
                              evidence=evidence)
-        change = last_change(it.card)
-        if change is not None and change.event == CardEvent.CONFIRM_LOSS:
-            card_apply_event(card=it.card, event=CardEvent.ROLLBACK, actor=actor, request=it.request,
-                             data={"reason": "withdraw_confirmed_loss"})
         card_apply_event(card=it.card, event=CardEvent.WITHDRAW_LOSS, actor=actor, request=it.request,
                          extra_fields={"temp_loss_expires_at": None})
         return it

@@ -46,6 +46,15 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.LOCKED, E.ROLLBACK): PREVIOUS,
 }
 
+# Where PREVIOUS comes from: the state before the change that began the current condition (the loss
+# report for a withdrawal or lapse, the lock for an unlock).  A rollback restores the state before the
+# last change that has not itself been rolled back.
+RESTORE_FROM_ENTRY: dict[str, tuple[str, ...]] = {
+    E.WITHDRAW_LOSS: (E.REPORT_LOSS_TEMP, E.REPORT_LOSS),
+    E.LAPSE_LOSS: (E.REPORT_LOSS_TEMP,),
+    E.UNLOCK: (E.LOCK,),
+}
+
 # States a PREVIOUS may restore to: an ended card never comes back through withdraw/unlock.
 RESTORABLE = {S.MADE, S.ACTIVE, S.LOCKED, S.LOST_TEMP, S.LOST}
 RESTORABLE_BY_ROLLBACK = RESTORABLE  # cancelled -> restored; a replaced card is never restored

@@ -10,7 +10,7 @@ import secrets
 from sscard.audit.services import audit_record
 from sscard.cards.choices import CardState
 from sscard.cards.models import Card, CardStateChange
-from sscard.cards.rules import PREVIOUS, RESTORABLE, next_state
+from sscard.cards.rules import PREVIOUS, RESTORABLE, RESTORE_FROM_ENTRY, next_state
 from sscard.core import clock
 from sscard.core.errors import Conflict, NotFound
 
@@ -41,9 +41,17 @@ def last_change(card: Card) -> CardStateChange | None:
     return CardStateChange.objects.filter(card=card, rolled_back=False).order_by("-id").first()
 
 
-def _previous_state(card: Card) -> tuple[str, CardStateChange]:
-    change = last_change(card)
-    if change is None or change.to_state != card.state or change.from_state not in RESTORABLE:
+def _previous_state(card: Card, event: str) -> tuple[str, CardStateChange]:
+    """The state ``event`` restores, and the change it is read from (see ``RESTORE_FROM_ENTRY``)."""
+    entry_events = RESTORE_FROM_ENTRY.get(event)
+    if entry_events is None:
+        change = last_change(card)
+        valid = change is not None and change.to_state == card.state
+    else:
+        change = (CardStateChange.objects.filter(card=card, rolled_back=False, event__in=entry_events)
+                  .order_by("-id").first())
+        valid = change is not None
+    if not valid or change.from_state not in RESTORABLE:
         raise Conflict("CARD_NO_PREVIOUS_STATE", "无法确定该卡此前的状态，不能恢复")
     return change.from_state, change
 
@@ -58,7 +66,7 @@ def card_apply_event(*, card: Card, event: str, actor, request=None, data: dict 
                        details={"state": card.state, "event": event})
     undone = None
     if target == PREVIOUS:
-        target, undone = _previous_state(card)
+        target, undone = _previous_state(card, event)
     before = {"state": card.state}
     now = clock.now()
     card.state = target

@@ -140,7 +140,7 @@ def test_withdraw_of_a_confirmed_temporary_loss_restores_the_state_before_it(hot
     assert r.status_code == 200, r.json()
     row = Card.objects.get(pk=made.pk)
     assert (row.state, row.temp_loss_expires_at) == ("made", None)
-    assert audit_types(subject_id=made.card_no)[-2:] == ["CARD_ROLLED_BACK", "CARD_LOSS_WITHDRAWN"]
+    assert audit_types(subject_id=made.card_no)[-2:] == ["CARD_LOSS_CONFIRMED", "CARD_LOSS_WITHDRAWN"]
 
 
 def test_withdraw_on_a_card_not_lost_is_refused(kiosk_api, adult, card):

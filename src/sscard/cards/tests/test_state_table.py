@@ -9,7 +9,7 @@ from django.db import transaction
 from sscard.audit.models import AuditEvent
 from sscard.cards.choices import CardEvent, CardState
 from sscard.cards.models import Card, CardStateChange
-from sscard.cards.rules import PREVIOUS, TRANSITIONS
+from sscard.cards.rules import PREVIOUS, RESTORE_FROM_ENTRY, TRANSITIONS
 from sscard.cards.services import EVENT_AUDIT, card_apply_event
 from sscard.core import clock
 from sscard.core.errors import Conflict
@@ -35,7 +35,9 @@ def test_every_listed_pair(state, event):
     expected = TRANSITIONS[(state, event)]
     if expected == PREVIOUS:
         expected = _previous_for(state)
-        CardStateChange.objects.create(card=card, event="setup", from_state=expected, to_state=state, at=clock.now())
+        setup_event = RESTORE_FROM_ENTRY.get(event, ("setup",))[0]
+        CardStateChange.objects.create(card=card, event=setup_event, from_state=expected, to_state=state,
+                                       at=clock.now())
     with transaction.atomic():
         card_apply_event(card=card, event=event, actor=ACTOR)
     row = Card.objects.get(pk=card.pk)
@@ -69,3 +71,23 @@ def test_previous_without_a_log_is_refused():
 def test_the_table_covers_both_kinds():
     assert len(TRANSITIONS) + len(ABSENT) == len(CardState.values) * len(CardEvent.values)
     assert ABSENT
+
+
+@pytest.mark.django_db
+def test_withdraw_and_unlock_restore_the_state_before_their_condition_began():
+    """locked -> lost -> withdrawn restores locked; unlocking then restores active; a temporary loss
+    made formal and withdrawn restores the state before the temporary loss."""
+    from sscard.cards.services import card_apply_event
+    from sscard.staff.actors import Actor
+    from sscard.testing.factories import make_card, make_person
+
+    actor = Actor.system("test")
+    card = make_card(make_person(), state="active")
+    for event in ("lock", "report_loss", "withdraw_loss"):
+        card_apply_event(card=card, event=event, actor=actor)
+    assert card.state == "locked"
+    card_apply_event(card=card, event="unlock", actor=actor)
+    assert card.state == "active"
+    for event in ("report_loss_temp", "confirm_loss", "withdraw_loss"):
+        card_apply_event(card=card, event=event, actor=actor)
+    assert card.state == "active"
