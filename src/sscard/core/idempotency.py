@@ -32,9 +32,12 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         if not _KEY.match(key):
             return _error(400, "IDEMPOTENCY_KEY_INVALID", "Idempotency-Key 格式不正确（8-100位字母、数字或 ._:-）")
-        credential = request.headers.get("Authorization", "") or request.COOKIES.get("sessionid", "")
-        principal = hashlib.sha256(credential.encode("utf-8")).hexdigest()
         body_hash = hashlib.sha256(request.body).hexdigest()
+        # Keys belong to the caller's credential; signed-out callers (sign-in) get one space per body,
+        # so two people can never collide on a key and a replay only answers the same request.
+        credential = (request.headers.get("Authorization", "") or request.COOKIES.get("sessionid", "")
+                      or f"anonymous:{body_hash}")
+        principal = hashlib.sha256(credential.encode("utf-8")).hexdigest()
         with transaction.atomic():
             try:
                 with transaction.atomic():

@@ -1,0 +1,111 @@
+"""Sign-in and "who am I".
+
+``POST /auth/staff-token`` and ``POST /auth/citizen-token`` are the only endpoints open without a
+credential: they exchange a password for a bearer token (``sscard.staff.services``).  ``GET /auth/me``
+tells any caller who the API thinks it is: kind, role, channel and outlet, with personal data masked.
+"""
+
+import datetime as dt
+
+from ninja import Field, Router, Schema
+
+from sscard.api.schemas import ErrorOut
+from sscard.core import masking
+from sscard.staff import services
+from sscard.staff.actors import Actor
+from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
+
+router = Router(tags=["登录 auth"])
+
+
+class StaffSignIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class CitizenSignIn(Schema):
+    id_number: str = Field(min_length=1, max_length=40, description="证件号码（居民身份证号等）")
+    password: str = Field(min_length=1, max_length=200)
+
+
+class OutletOut(Schema):
+    code: str
+    name: str
+    district: str
+    level: str
+    has_signature_pad: bool
+    has_digital_archive: bool
+    issuance_status: str
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"
+    expires_at: dt.datetime | None
+    kind: str
+    role: str
+    channel: str
+    outlet: OutletOut | None
+
+
+class MeOut(Schema):
+    kind: str
+    role: str
+    role_label: str
+    channel: str
+    name: str = Field(description="显示名称；APP 用户为脱敏姓名")
+    username: str = ""
+    masked_id_number: str = ""
+    outlet: OutletOut | None
+
+
+def _outlet(outlet_id: int | None) -> OutletOut | None:
+    if outlet_id is None:
+        return None
+    outlet = Outlet.objects.filter(pk=outlet_id).first()
+    if outlet is None:
+        return None
+    return OutletOut(code=outlet.code, name=outlet.name, district=outlet.district, level=outlet.level,
+                     has_signature_pad=outlet.has_signature_pad, has_digital_archive=outlet.has_digital_archive,
+                     issuance_status=outlet.issuance_status)
+
+
+def _token_out(raw: str, actor: Actor) -> TokenOut:
+    row = ApiToken.objects.only("expires_at").get(token_hash=ApiToken.hash_token(raw))
+    return TokenOut(token=raw, expires_at=row.expires_at, kind=actor.kind, role=actor.role, channel=actor.channel,
+                    outlet=_outlet(actor.outlet_id))
+
+
+@router.post("/staff-token", auth=None, response={200: TokenOut, 400: ErrorOut, 401: ErrorOut},
+             summary="工作人员登录，换取访问令牌")
+def staff_token(request, payload: StaffSignIn):
+    raw, actor = services.staff_sign_in(username=payload.username, password=payload.password)
+    return _token_out(raw, actor)
+
+
+@router.post("/citizen-token", auth=None, response={200: TokenOut, 400: ErrorOut, 401: ErrorOut},
+             summary="APP 用户登录（证件号码 + 密码），换取访问令牌")
+def citizen_token(request, payload: CitizenSignIn):
+    raw, actor = services.citizen_sign_in(id_number=payload.id_number, password=payload.password)
+    return _token_out(raw, actor)
+
+
+_ROLE_LABELS = {"kiosk": "自助一体机", "citizen": "APP用户", "system": "系统"}
+
+
+@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="当前调用者：类型、角色、渠道、网点")
+def me(request):
+    actor: Actor = request.auth
+    out = MeOut(kind=actor.kind, role=actor.role, role_label=_ROLE_LABELS.get(actor.role, actor.role),
+                channel=actor.channel, name=actor.name, outlet=_outlet(actor.outlet_id))
+    if actor.kind == "staff":
+        staff = StaffMember.objects.select_related("user").get(pk=actor.staff_id)
+        out.role_label = staff.get_role_display()
+        out.username = staff.user.get_username()
+    elif actor.kind == "citizen":
+        person = CitizenAccount.objects.select_related("person").get(pk=actor.citizen_id).person
+        out.name = masking.mask_name(person.name)
+        out.masked_id_number = person.masked_id_number
+    elif actor.kind == "kiosk":
+        out.name = KioskDevice.objects.only("code").get(pk=actor.kiosk_id).code
+    return out
