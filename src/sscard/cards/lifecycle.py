@@ -24,8 +24,8 @@ from sscard.desk.intake import (DocInput, EvidenceInput, EvidenceNeeds, applican
                                 evidence_needs, evidence_store, outlet_of, person_find, request_new)
 from sscard.desk.models import ServiceRequest
 from sscard.policy.catalogue import Cell, get_catalogue, policy_setting
-from sscard.policy.choices import ApplicantRole, Business, Channel
-from sscard.policy.rules import Materials, check_card_state, check_materials, resolve_cell
+from sscard.policy.choices import Business, Channel
+from sscard.policy.rules import Materials, check_card_state, check_materials, precheck_channel, resolve_cell
 
 
 @dataclass
@@ -88,8 +88,7 @@ def business_intake(*, actor, business: str, applicant: DocInput | None, agent: 
     the accepted ones; on the app the applicant is the account's own person; the card state must be one the
     catalogue lists; a window keeps the evidence the cell asks for.
     """
-    if agent is None:
-        resolve_cell(business, actor.channel, ApplicantRole.SELF)  # refuse a ruled-out channel before lookups
+    precheck_channel(business, actor.channel, proxy=agent is not None)  # refuse a ruled-out cell before lookups
     person = _applicant_person(actor, business, applicant)
     role = applicant_role_for(birth_date=person.birth_date, has_agent=agent is not None)
     cell = resolve_cell(business, actor.channel, role)
@@ -210,8 +209,7 @@ def card_rollback(*, actor, applicant: DocInput | None, agent: DocInput | None =
     old)."""
     rule = _rule(Business.ROLLBACK)
     with transaction.atomic():
-        if agent is None:
-            resolve_cell(Business.ROLLBACK, actor.channel, ApplicantRole.SELF)
+        precheck_channel(Business.ROLLBACK, actor.channel, proxy=agent is not None)
         person = _applicant_person(actor, Business.ROLLBACK, applicant) if applicant else None
         card = _rollback_card(person) if person is not None else None
         if person is not None and card is None:

@@ -50,6 +50,18 @@ def resolve_cell(business: str, channel: str, role: str) -> Cell:
     return cell
 
 
+def precheck_channel(business: str, channel: str, *, proxy: bool) -> None:
+    """Refuse before any lookup when no role of this kind (self, or either proxy) is offered here.
+
+    The exact proxy role needs the applicant's age; when neither proxy role is offered the refusal
+    does not depend on it, and the caller learns the rule before anything else is checked.
+    """
+    roles = (ApplicantRole.PROXY_ADULT, ApplicantRole.PROXY_MINOR) if proxy else (ApplicantRole.SELF,)
+    spec = get_catalogue().business(business)
+    if not any((c := spec.cell(channel, r)) is not None and c.allowed for r in roles):
+        resolve_cell(business, channel, roles[0])
+
+
 def check_materials(cell: Cell, materials: Materials) -> None:
     """Refuse when a required document or photo is missing or not accepted for this cell."""
     if cell.evidence in ("account", "voice"):
