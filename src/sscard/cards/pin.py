@@ -19,7 +19,7 @@ from sscard.cards.choices import LIVE_STATES, CardEvent, CardState
 from sscard.cards.lifecycle import business_intake, intake_save, live_card_of
 from sscard.cards.models import Card
 from sscard.cards.services import card_apply_event, card_lock
-from sscard.core.errors import DomainError, Forbidden, InvalidInput, NotFound, Refused
+from sscard.core.errors import DomainError, InvalidInput, NotFound, Refused
 from sscard.desk.intake import DocInput, EvidenceInput, person_find
 from sscard.policy.catalogue import get_catalogue, policy_setting
 from sscard.policy.choices import Business, Channel
@@ -47,7 +47,7 @@ def pin_station(actor) -> str:
         return f"kiosk:{KioskDevice.objects.get(pk=actor.kiosk_id).code}"
     if actor.channel == Channel.WINDOW and actor.outlet_id:
         return f"outlet:{Outlet.objects.get(pk=actor.outlet_id).code}"
-    raise Forbidden("PIN_PAD_UNAVAILABLE", "当前渠道没有密码键盘，不能办理密码业务")
+    raise Refused("PIN_PAD_UNAVAILABLE", "当前渠道没有密码键盘，不能办理密码业务")
 
 
 def _terminal():
@@ -138,7 +138,7 @@ def pin_verify(*, actor, applicant: DocInput | None) -> PinOutcome:
     Only on a card in a state where PIN businesses are allowed (catalogue ``pin_change.card_states``).
     """
     if actor.channel not in (Channel.WINDOW, Channel.KIOSK):
-        raise Forbidden("PIN_PAD_UNAVAILABLE", "当前渠道没有密码键盘，不能校验密码")
+        raise Refused("PIN_PAD_UNAVAILABLE", "当前渠道没有密码键盘，不能校验密码")
     if applicant is None:
         raise InvalidInput("APPLICANT_DOC_MISSING", "缺少持卡人身份凭证（证件类型和号码）")
     with transaction.atomic():

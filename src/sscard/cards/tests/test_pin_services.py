@@ -7,7 +7,7 @@ from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
 from sscard.cards.pin import pin_change, pin_station, pin_verify
 from sscard.cards.tests.fixtures import at_station
-from sscard.core.errors import Forbidden
+from sscard.core.errors import Refused
 from sscard.desk.intake import DocInput
 from sscard.staff.actors import Actor
 from sscard.testing import factories as f
@@ -18,12 +18,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pin_world")]
 def test_station_follows_the_caller(clerk, kiosk, citizen):
     assert pin_station(Actor.for_staff(clerk)) == f"outlet:{clerk.outlet.code}"
     assert pin_station(Actor.for_kiosk(kiosk)) == f"kiosk:{kiosk.code}"
-    with pytest.raises(Forbidden):
+    with pytest.raises(Refused):
         pin_station(Actor.for_citizen(citizen))
 
 
 def test_verify_is_not_offered_in_the_app(citizen, card):
-    with pytest.raises(Forbidden) as exc:
+    with pytest.raises(Refused) as exc:
         pin_verify(actor=Actor.for_citizen(citizen), applicant=DocInput("ss_card", card.card_no))
     assert exc.value.code == "PIN_PAD_UNAVAILABLE"
 
