@@ -5,6 +5,7 @@ import datetime as dt
 from ninja import Field, Schema
 
 from sscard.desk.intake import DocInput, EvidenceInput
+from sscard.policy.choices import DocType
 
 B64 = Field(default=None, max_length=8_000_000)
 
@@ -19,11 +20,11 @@ class ErrorOut(Schema):
 class DocIn(Schema):
     """A presented document: its type (DocType) and number (for ss_card, the card number)."""
 
-    doc_type: str = Field(max_length=16)
+    doc_type: DocType
     number: str = Field(min_length=1, max_length=40)
 
     def to_input(self) -> DocInput:
-        return DocInput(doc_type=self.doc_type, number=self.number)
+        return DocInput(doc_type=str(self.doc_type), number=self.number)
 
 
 class EvidenceIn(Schema):

@@ -4,6 +4,8 @@
 def mask_id_number(value: str | None) -> str:
     if not value:
         return ""
+    if len(value) <= 2:
+        return "*" * len(value)
     if len(value) <= 8:
         return value[:1] + "*" * (len(value) - 2) + value[-1:]
     return value[:4] + "*" * (len(value) - 8) + value[-4:]

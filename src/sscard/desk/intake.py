@@ -6,11 +6,11 @@ import secrets
 from dataclasses import dataclass, field
 
 from sscard.core import clock
-from sscard.core.errors import NotFound, Refused
+from sscard.core.errors import Forbidden, NotFound, Refused
 from sscard.desk.models import ServiceRequest
-from sscard.people.idnumbers import is_minor
 from sscard.policy.catalogue import Cell, get_catalogue
 from sscard.policy.choices import ApplicantRole, Channel, DocType
+from sscard.policy.rules import is_minor_now
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def applicant_role_for(*, birth_date, has_agent: bool) -> str:
     """Self when nobody acts for the applicant; otherwise adult or minor agency by the birth date."""
     if not has_agent:
         return ApplicantRole.SELF
-    return ApplicantRole.PROXY_MINOR if is_minor(birth_date, clock.today()) else ApplicantRole.PROXY_ADULT
+    return ApplicantRole.PROXY_MINOR if is_minor_now(birth_date) else ApplicantRole.PROXY_ADULT
 
 
 def person_find(doc: DocInput):
@@ -66,6 +66,9 @@ class EvidenceNeeds:
 
 def evidence_needs(cell: Cell, *, outlet, card=None) -> EvidenceNeeds:
     """What evidence this cell needs at this outlet (the catalogue says whether; the outlet says how)."""
+    if cell.channel == Channel.WINDOW and outlet is None:
+        # A window business is done at an outlet: its evidence rules depend on the outlet's means.
+        raise Forbidden("CLERK_WITHOUT_OUTLET", "当前窗口经办员未分配服务网点，不能办理窗口业务")
     archive = cell.archive
     if cell.archive_when == "card_from_app":
         archive = card is not None and card.origin_channel == Channel.APP

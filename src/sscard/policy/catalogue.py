@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 
-from sscard.policy.choices import ApplicantRole, Business, Channel, DocType, PhotoRule
+from sscard.policy.choices import ApplicantRole, Business, CardReason, Channel, DocType, PhotoRule
 
 DEFAULT_PATH = Path(__file__).with_name("catalogue.toml")
 INDIVIDUAL_CHANNELS = (Channel.WINDOW, Channel.KIOSK, Channel.APP, Channel.PHONE)
@@ -23,6 +23,14 @@ EVIDENCE = ("originals", "images", "account", "voice")
 _CELL_KEYS = {"allowed", "reason", "applicant", "agent", "photo", "evidence", "archive", "archive_when",
               "signature", "steps", "temporary"}
 _BUSINESS_KEYS = {"label", "rule", "card_states", "reasons", "same_cells_as", "changeable_fields"}
+ARCHIVE_WHEN = ("", "card_from_app")
+CHANGEABLE_FIELDS = ("address", "phone")
+# Every setting the code reads, with its type: a missing or mistyped one stops the process at start.
+SETTINGS_SCHEMA = {
+    "adult_age": int, "pin_max_wrong_attempts": int, "temp_loss_lapse_days": int, "rollback_window_days": int,
+    "reversible_events": list, "instant_fallback_hours": int, "app_production_working_days": int,
+    "batch_production_working_days": int, "batch_activation_hours": int, "voucher_valid_days": int,
+}
 
 
 class CatalogueError(ValueError):
@@ -108,6 +116,8 @@ def _parse_cell(code: str, channel: str, role: str, raw: dict, doc_sets) -> Cell
     steps = tuple(raw.get("steps", ()))
     if set(steps) - set(STEPS):
         raise CatalogueError(f"{where}: unknown steps {steps}")
+    if raw.get("archive_when", "") not in ARCHIVE_WHEN:
+        raise CatalogueError(f"{where}: unknown archive_when {raw['archive_when']!r}")
     agent_docs = _expand_docs(raw.get("agent", []), doc_sets, where)
     is_proxy = role != ApplicantRole.SELF
     if is_proxy and not agent_docs:
@@ -152,8 +162,10 @@ def parse_catalogue(data: dict) -> Catalogue:
                 cells[(channel, role)] = cell
         return cells
 
+    _check_settings(data.get("settings", {}))
     businesses = {}
     for code, raw in raw_businesses.items():
+        _check_business_lists(code, raw)
         cells = {key: _parse_cell(code, key[0], key[1], cell, doc_sets) for key, cell in raw_cells(code).items()}
         businesses[code] = BusinessSpec(
             code=code, label=raw.get("label", code), rule=raw.get("rule", ""),
@@ -162,6 +174,31 @@ def parse_catalogue(data: dict) -> Catalogue:
         )
     return Catalogue(version=data["version"], source=data.get("source", ""), settings=dict(data["settings"]),
                      businesses=businesses)
+
+
+def _check_settings(values: dict) -> None:
+    from sscard.cards.choices import CardEvent
+
+    for name, kind in SETTINGS_SCHEMA.items():
+        if not isinstance(values.get(name), kind) or isinstance(values.get(name), bool):
+            raise CatalogueError(f"settings.{name} must be a {kind.__name__}")
+    unknown = set(values) - set(SETTINGS_SCHEMA)
+    if unknown:
+        raise CatalogueError(f"unknown settings {sorted(unknown)}")
+    bad = set(values["reversible_events"]) - set(CardEvent.values)
+    if bad:
+        raise CatalogueError(f"settings.reversible_events: unknown card events {sorted(bad)}")
+
+
+def _check_business_lists(code: str, raw: dict) -> None:
+    from sscard.cards.choices import CardState
+
+    checks = (("card_states", CardState.values), ("reasons", CardReason.values),
+              ("changeable_fields", CHANGEABLE_FIELDS))
+    for key, known in checks:
+        bad = set(raw.get(key, ())) - set(known)
+        if bad:
+            raise CatalogueError(f"{code}.{key}: unknown values {sorted(bad)}")
 
 
 @functools.cache

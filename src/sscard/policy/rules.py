@@ -21,13 +21,25 @@ class Materials:
     photo_changed: bool = False
 
 
+def is_minor_now(birth_date) -> bool:
+    """Under the catalogue's adult age (18, 民法典 §17) on today's date (the injectable clock)."""
+    from sscard.core import clock
+    from sscard.people.idnumbers import age_on
+
+    return age_on(birth_date, clock.today()) < get_catalogue().setting("adult_age")
+
+
 def _rule(business: str) -> str:
     cat = get_catalogue()
     return f"{cat.business(business).rule}（目录版本 {cat.version}）"
 
 
+def _doc_label(doc: str) -> str:
+    return str(DocType(doc).label) if doc in DocType.values else "未知证件类型"
+
+
 def _doc_list(docs) -> str:
-    return "、".join(str(DocType(d).label) for d in docs)
+    return "、".join(_doc_label(d) for d in docs)
 
 
 def resolve_cell(business: str, channel: str, role: str) -> Cell:
@@ -75,7 +87,7 @@ def check_materials(cell: Cell, materials: Materials) -> None:
                           details={"accepted": list(cell.applicant_docs)})
         if materials.applicant_doc not in cell.applicant_docs:
             raise Refused("MATERIAL_APPLICANT_DOC_NOT_ACCEPTED",
-                          f"{DocType(materials.applicant_doc).label}不能作为本业务{holder}的身份凭证，"
+                          f"{_doc_label(materials.applicant_doc)}不能作为本业务{holder}的身份凭证，"
                           f"请提供{_doc_list(cell.applicant_docs)}之一", rule=rule,
                           details={"accepted": list(cell.applicant_docs)})
     if cell.role != ApplicantRole.SELF:
@@ -85,7 +97,7 @@ def check_materials(cell: Cell, materials: Materials) -> None:
                           details={"accepted": list(cell.agent_docs)})
         if materials.agent_doc not in cell.agent_docs:
             raise Refused("MATERIAL_AGENT_DOC_NOT_ACCEPTED",
-                          f"{DocType(materials.agent_doc).label}不能作为代办人的身份凭证，"
+                          f"{_doc_label(materials.agent_doc)}不能作为代办人的身份凭证，"
                           f"请提供{_doc_list(cell.agent_docs)}之一", rule=rule,
                           details={"accepted": list(cell.agent_docs)})
     needs_photo = cell.photo == PhotoRule.REQUIRED or (cell.photo == PhotoRule.ON_CHANGE and materials.photo_changed)

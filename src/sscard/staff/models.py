@@ -38,6 +38,12 @@ class StaffMember(models.Model):
     outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     display_name = models.CharField(max_length=50)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(role=StaffRole.CLERK) | models.Q(outlet__isnull=False),
+                                   name="clerk_has_an_outlet"),
+        ]
+
     def __str__(self):
         return f"{self.display_name} ({self.get_role_display()})"
 

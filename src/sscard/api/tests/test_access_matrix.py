@@ -106,3 +106,10 @@ def test_access(world, method, path):
         if not ok:
             wrong.append((who, resp.status_code, resp.content[:120]))
     assert wrong == []
+
+
+def test_a_clerk_without_an_outlet_cannot_exist():
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        f.make_staff("clerk", None)

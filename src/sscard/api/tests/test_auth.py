@@ -137,11 +137,11 @@ def test_me_for_a_kiosk(kiosk, kiosk_api, outlet):
     ("clerk", "window"), ("hotline", "phone"), ("reviewer", "back_office"), ("supervisor", "back_office"),
     ("auditor", "back_office"), ("admin", "back_office"),
 ])
-def test_me_for_each_staff_role(staff_api, role, channel):
-    me = staff_api(role).get("/auth/me").json()
+def test_me_for_each_staff_role(staff_api, outlet, role, channel):
+    me = staff_api(role, outlet if role == "clerk" else None).get("/auth/me").json()
     assert me["kind"] == "staff" and me["role"] == role and me["channel"] == channel
     assert me["role_label"] and me["role_label"] != role
-    assert me["outlet"] is None
+    assert (me["outlet"] or {}).get("code") == (outlet.code if role == "clerk" else None)
 
 
 def test_sign_in_endpoints_need_no_credentials_and_me_does():

@@ -28,6 +28,13 @@ HOSTILE_BODIES = [
 ]
 
 
+def test_unknown_document_type_with_a_real_number_is_a_clear_400(clerk_api, adult):
+    f.make_card(adult)
+    resp = clerk_api.post("/cards/status-query", {"applicant": {"doc_type": "bogus", "number": adult.id_number}})
+    assert resp.status_code == 400
+    assert resp.json()["code"] == "INPUT_INVALID" and "applicant.doc_type" in resp.json()["message"]
+
+
 def _post_paths(client):
     spec = client.get("/api/v1/openapi.json").json()
     for path, ops in spec["paths"].items():

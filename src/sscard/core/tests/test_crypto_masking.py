@@ -30,6 +30,8 @@ def test_masks():
     assert masking.mask_name("张三丰") == "张**"
     assert masking.mask_address("重庆市渝中区解放碑街道1号") == "重庆市渝****"
     assert masking.mask_id_number("") == ""
+    assert masking.mask_id_number("7") == "*"
+    assert masking.mask_id_number("B0000001") == "B******1"
 
 
 @pytest.mark.django_db

@@ -80,6 +80,12 @@ def test_card_state_and_reason_checks():
     (lambda d: d["apply"]["app"]["proxy_adult"].pop("reason"), "needs a reason"),
     (lambda d: d["apply"]["window"]["proxy_adult"].pop("agent"), "agent documents"),
     (lambda d: d.pop("unlock"), "missing"),
+    (lambda d: d["pin_change"].update({"card_states": ["actve"]}), "card_states: unknown"),
+    (lambda d: d["renew"].update({"reasons": ["stolen"]}), "reasons: unknown"),
+    (lambda d: d["activate"]["window"]["self"].update({"archive_when": "always"}), "archive_when"),
+    (lambda d: d["settings"].pop("temp_loss_lapse_days"), "temp_loss_lapse_days"),
+    (lambda d: d["settings"].update({"pin_max_wrong_attempts": "3"}), "pin_max_wrong_attempts"),
+    (lambda d: d["settings"].update({"reversible_events": ["undo_everything"]}), "reversible_events"),
 ])
 def test_loader_refuses_typos(mutation, message):
     import copy
