@@ -12,7 +12,7 @@ days).  A new card of the reissue family ends the old card in the same transacti
 import secrets
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardState
@@ -88,7 +88,14 @@ def _find_or_create(data: PersonData, *, who: str):
                     address=data.address or "", created_at=now, updated_at=now)
     person.set_id_number(ident.number)
     person.set_phone((data.phone or "").strip())
-    person.save()
+    try:
+        with transaction.atomic():  # savepoint: a lost race leaves the outer transaction usable
+            person.save(force_insert=True)
+    except IntegrityError:
+        # Another request created the same person at this moment; our insert waited for it to commit.
+        person = Person.objects.filter(id_hash=person.id_hash).first()
+        if person is None:
+            raise Conflict("PERSON_BEING_CREATED", f"{who}信息正在由另一笔业务登记，请稍后重试") from None
     return person
 
 
@@ -107,9 +114,13 @@ def _lock_person(person):
     return Person.objects.select_for_update().get(pk=person.pk)
 
 
+def _has_pending(person) -> bool:
+    return ServiceRequest.objects.filter(applicant=person, business__in=PRODUCTION_BUSINESSES,
+                                         status__in=OPEN_STATUSES).exists()
+
+
 def _refuse_pending(person) -> None:
-    if ServiceRequest.objects.filter(applicant=person, business__in=PRODUCTION_BUSINESSES,
-                                     status__in=OPEN_STATUSES).exists():
+    if _has_pending(person):
         raise Refused("APPLICATION_PENDING", "该人员已有正在办理中的制卡业务，请等待办结或作废后再申请")
 
 
@@ -136,7 +147,14 @@ def _open(*, actor, business, cell, applicant, agent, card, materials: Materials
                       outlet=outlet, pending_steps=steps, signature_mode=needs.signature,
                       archive_mode=needs.archive, fee_amount_fen=fee_fen,
                       voucher_no=new_number("PZ") if Step.VOUCHER in steps else None, **fields)
-    req.save(force_insert=True)
+    try:
+        with transaction.atomic():  # savepoint: keep the outer transaction usable after a lost race
+            req.save(force_insert=True)
+    except IntegrityError:
+        if not _has_pending(applicant):
+            raise
+        # The DB constraint one_open_production_request_per_person caught a concurrent submission.
+        raise Conflict("APPLICATION_PENDING", "该人员已有正在办理中的制卡业务，请等待办结或作废后再申请") from None
     evidence_store(actor=actor, request=req, needs=needs, evidence=evidence)
     if not steps:
         req.status = production_begin(actor=actor, request=req)
@@ -208,7 +226,9 @@ def card_reissue(*, actor, business: str, applicant: DocInput, reason: str, agen
     """补领 / 换领 / 换发: the holder of a live card (identified by the presented document) gets a new one.
 
     The reason must be one the catalogue lists for the business; a changed photo must come with the
-    business; the fee (``fee_quote``) becomes a step settled at a window before production.
+    business; the fee (``fee_quote``) becomes a step settled at a window before production.  A presented
+    social security card must be the card in use (checked under the person lock, so two windows presenting
+    one card at once replace it once).
     """
     from sscard.fees.selectors import fee_quote
 
@@ -229,6 +249,9 @@ def card_reissue(*, actor, business: str, applicant: DocInput, reason: str, agen
         card = Card.objects.filter(person=person, state__in=LIVE_STATES).first()
         if card is None:
             raise Refused("NO_LIVE_CARD", "该人员没有可补换的社保卡，请办理社保卡申领")
+        if applicant.doc_type == DocType.SS_CARD and card.card_no != applicant.number.strip().upper():
+            # Read under the person lock: the presented card was replaced (perhaps a moment ago, at another window).
+            raise Refused("CARD_NOT_CURRENT", "所出示的社保卡已注销或已换卡，请出示现用卡或身份证")
         check_card_state(business, card.state, CardState(card.state).label)
         _refuse_pending(person)
         quote = fee_quote(business=business, reason=reason, fee_exempt=person.fee_exempt)

@@ -79,6 +79,22 @@ def live_card_of(person) -> Card | None:
     return Card.objects.filter(person=person, state__in=list(LIVE_STATES)).order_by("-id").first()
 
 
+def _lock_live_card(person, business: str) -> Card:
+    """Lock the person's card in use.  Re-checked under the lock: a concurrent business may have ended the
+    card between the read and the lock; the answer is then what a later request would get (the card that
+    replaced it, or no card in use)."""
+    for _ in range(3):
+        found = live_card_of(person)
+        if found is None:
+            break
+        card = card_lock(found.pk)
+        if card.state in LIVE_STATES:
+            return card
+    else:
+        raise Conflict("CARD_BUSY", "该卡正在办理其他业务，请稍后重试", rule=_rule(business))
+    raise NotFound("CARD_NOT_FOUND", "该人员名下没有在用的社会保障卡", rule=_rule(business))
+
+
 def business_intake(*, actor, business: str, applicant: DocInput | None, agent: DocInput | None = None,
                     evidence: EvidenceInput | None = None, need_card: bool = True, card: Card | None = None,
                     check_state: bool = True, payload: dict | None = None, record: bool = True) -> Intake:
@@ -101,14 +117,11 @@ def business_intake(*, actor, business: str, applicant: DocInput | None, agent: 
                           rule=_rule(business))
     agent_person = _agent_person(agent, person) if agent is not None else None
     if card is None and need_card:
-        found = live_card_of(person)
-        if found is None:
-            raise NotFound("CARD_NOT_FOUND", "该人员名下没有在用的社会保障卡", rule=_rule(business))
-        card = found
-    if card is not None:
+        card = _lock_live_card(person, business)
+    elif card is not None:
         card = card_lock(card.pk)
-        if check_state:
-            check_card_state(business, card.state, CardState(card.state).label)
+    if card is not None and check_state:
+        check_card_state(business, card.state, CardState(card.state).label)
     outlet = outlet_of(actor)
     needs = evidence_needs(cell, outlet=outlet, card=card)
     evidence = evidence or EvidenceInput()

@@ -6,6 +6,7 @@ signature, fee) before production; the rest take effect in the call that creates
 """
 
 from django.db import models
+from django.db.models import Q
 
 from sscard.core.fields import EncryptedTextField
 from sscard.desk.choices import Delivery, ProductionMode, RequestStatus
@@ -57,6 +58,16 @@ class ServiceRequest(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            # At most one open card-production business (apply / reissue / replace / renew) per person,
+            # even when two channels submit at the same moment (services check first, under the person lock).
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=Q(business__in=["apply", "reissue", "replace", "renew"])
+                & ~Q(status__in=[RequestStatus.COMPLETED, RequestStatus.REJECTED, RequestStatus.VOIDED]),
+                name="one_open_production_request_per_person",
+            ),
+        ]
 
     def __str__(self):
         return self.request_no

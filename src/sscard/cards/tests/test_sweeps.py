@@ -90,14 +90,13 @@ def test_the_task_can_be_enqueued():
 def test_run_due_sweeps_lapses_and_lists_overdue_production(hotline):
     clock.freeze(T0)
     card = _phone_loss(hotline)
-    person = f.make_person()
-    common = dict(business="apply", channel="window", applicant_role="self", catalogue_version="x", applicant=person,
+    common = dict(business="apply", channel="window", applicant_role="self", catalogue_version="x",
                   actor_name="c", actor_role="clerk", created_at=T0, updated_at=T0)
-    ServiceRequest.objects.create(request_no="YW-LATE", status="in_production", due_at=T0 + dt.timedelta(days=1),
+    ServiceRequest.objects.create(request_no="YW-LATE", applicant=f.make_person(), status="in_production", due_at=T0 + dt.timedelta(days=1),
                                   **common)
-    ServiceRequest.objects.create(request_no="YW-ONTIME", status="in_production", due_at=T0 + dt.timedelta(days=30),
+    ServiceRequest.objects.create(request_no="YW-ONTIME", applicant=f.make_person(), status="in_production", due_at=T0 + dt.timedelta(days=30),
                                   **common)
-    ServiceRequest.objects.create(request_no="YW-DONE", status="completed", due_at=T0 + dt.timedelta(days=1),
+    ServiceRequest.objects.create(request_no="YW-DONE", applicant=f.make_person(), status="completed", due_at=T0 + dt.timedelta(days=1),
                                   **common)
     clock.advance(dt.timedelta(days=16))
     out = io.StringIO()
