@@ -5,13 +5,21 @@ import logging
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from sscard.api.auth import AUTH
 from sscard.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-api = NinjaAPI(title="重庆市第三代社保卡业务经办 API", version="1", urls_namespace="api", auth=AUTH)
+class ChineseJSONRenderer(JSONRenderer):
+    """UTF-8 JSON without \\u escapes, so Chinese messages read as written (the charset is in the header)."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(title="重庆市第三代社保卡业务经办 API", version="1", urls_namespace="api", auth=AUTH,
+               renderer=ChineseJSONRenderer())
 
 
 @api.exception_handler(DomainError)

@@ -33,6 +33,7 @@ def test_unknown_document_type_with_a_real_number_is_a_clear_400(clerk_api, adul
     resp = clerk_api.post("/cards/status-query", {"applicant": {"doc_type": "bogus", "number": adult.id_number}})
     assert resp.status_code == 400
     assert resp.json()["code"] == "INPUT_INVALID" and "applicant.doc_type" in resp.json()["message"]
+    assert "请求数据不正确".encode() in resp.content  # UTF-8 as written, not \u escapes
 
 
 def _post_paths(client):
