@@ -22,7 +22,7 @@ THREADS = 8
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("pin_world")
 def test_concurrent_wrong_pins_count_exactly_and_lock_once():
     outlet = f.make_outlet()
