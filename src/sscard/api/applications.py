@@ -18,7 +18,6 @@ from sscard.core.errors import NotFound
 from sscard.desk import selectors, services
 from sscard.desk.intake import DocInput
 from sscard.policy.choices import Business, CardReason, DocType
-from sscard.policy.rules import Materials
 
 applications_router = Router(tags=["制卡业务 applications"])
 requests_router = Router(tags=["业务环节 requests"])
@@ -63,11 +62,6 @@ class DocTypedIn(Schema):
         return DocInput(doc_type=self.doc_type.value, number=self.number)
 
 
-class MaterialsIn(Schema):
-    applicant_doc: DocType | None = None
-    agent_doc: DocType | None = None
-
-
 class DeliveryIn(Schema):
     method: Literal["post", "pickup"]
     address: str = Field(default="", max_length=200)
@@ -77,7 +71,6 @@ class DeliveryIn(Schema):
 class ApplyIn(Schema):
     applicant: PersonIn
     agent: AgentIn | None = None
-    materials: MaterialsIn | None = None
     photo: str | None = B64
     evidence: EvidenceIn = Field(default_factory=EvidenceIn)
     delivery: DeliveryIn | None = None
@@ -176,13 +169,9 @@ def _originals(items) -> list[tuple[str, str]]:
 @applications_router.post("", response={201: RequestOut}, summary="社保卡申领")
 def apply(request, body: ApplyIn):
     actor = require(request.auth, **CHANNEL_ACTORS)
-    mats = None
-    if body.materials is not None:
-        mats = Materials(applicant_doc=body.materials.applicant_doc.value if body.materials.applicant_doc else None,
-                         agent_doc=body.materials.agent_doc.value if body.materials.agent_doc else None)
     delivery = issuance.DeliveryChoice(**body.delivery.dict()) if body.delivery else None
     req = issuance.card_apply(actor=actor, applicant=body.applicant.to_data(),
-                              agent=body.agent.to_data() if body.agent else None, materials=mats,
+                              agent=body.agent.to_data() if body.agent else None,
                               evidence=_evidence(body.evidence, body.photo), delivery=delivery)
     return Status(201, _out(req))
 

@@ -25,16 +25,14 @@ from sscard.desk.intake import (DocInput, EvidenceInput, applicant_role_for, evi
                                 evidence_store, new_number, outlet_of, person_find, request_new)
 from sscard.desk.models import ServiceRequest
 from sscard.desk.services import AUDIT, SUBJECT, request_save
-from sscard.people.idnumbers import is_minor, parse_identity
+from sscard.people.idnumbers import parse_identity
 from sscard.policy.catalogue import policy_setting
 from sscard.policy.choices import Business, Channel, DocType
-from sscard.policy.rules import Materials, check_card_state, check_materials, check_reason, resolve_cell
+from sscard.policy.rules import (Materials, check_card_state, check_materials, check_reason, is_minor_now,
+                                 resolve_cell)
 
 PRODUCTION_BUSINESSES = (Business.APPLY, Business.REISSUE, Business.REPLACE, Business.RENEW)
 REISSUE_FAMILY = (Business.REISSUE, Business.REPLACE, Business.RENEW)
-OPEN_STATUSES = (RequestStatus.PENDING_REVIEW, RequestStatus.AWAITING_VOUCHER, RequestStatus.AWAITING_SIGNATURE,
-                 RequestStatus.AWAITING_FEE, RequestStatus.IN_PRODUCTION, RequestStatus.READY_FOR_PICKUP,
-                 RequestStatus.IN_TRANSIT)
 STEP_ORDER = (Step.REVIEW, Step.VOUCHER, Step.SIGNATURE, Step.FEE)
 
 
@@ -60,7 +58,7 @@ class DeliveryChoice:
     pickup_outlet: str = ""  # outlet code
 
 
-def _find_or_create(data: PersonData, *, who: str):
+def _find_or_create(data: PersonData, *, who: str, actor):
     """The person the number belongs to, created from ``data`` when unknown (15-digit IDs upgraded)."""
     from sscard.core.crypto import lookup_hash
     from sscard.people.models import Person
@@ -96,14 +94,21 @@ def _find_or_create(data: PersonData, *, who: str):
         person = Person.objects.filter(id_hash=person.id_hash).first()
         if person is None:
             raise Conflict("PERSON_BEING_CREATED", f"{who}信息正在由另一笔业务登记，请稍后重试") from None
+        return person
+    audit_record(event_type="PERSON_CREATED", actor=actor, subject_type="person",
+                 subject_id=person.pk, person_id=person.pk,
+                 after={"id_type": person.id_type, "id_number": person.masked_id_number,
+                        "birth_date": person.birth_date, "has_phone": bool(person.phone),
+                        "has_address": bool(person.address)},
+                 data={"upgraded_from_15": bool(ident.upgraded_from), "as": who})
     return person
 
 
-def _agent_person(agent: PersonData | None):
+def _agent_person(agent: PersonData | None, *, actor):
     if agent is None:
         return None
-    person = _find_or_create(agent, who="代办人")
-    if is_minor(person.birth_date, clock.today()):
+    person = _find_or_create(agent, who="代办人", actor=actor)
+    if is_minor_now(person.birth_date):
         raise Refused("AGENT_IS_MINOR", "代办人须为成年人")
     return person
 
@@ -115,8 +120,9 @@ def _lock_person(person):
 
 
 def _has_pending(person) -> bool:
-    return ServiceRequest.objects.filter(applicant=person, business__in=PRODUCTION_BUSINESSES,
-                                         status__in=OPEN_STATUSES).exists()
+    from sscard.desk.selectors import open_production_request
+
+    return open_production_request(person) is not None
 
 
 def _refuse_pending(person) -> None:
@@ -157,7 +163,7 @@ def _open(*, actor, business, cell, applicant, agent, card, materials: Materials
         raise Conflict("APPLICATION_PENDING", "该人员已有正在办理中的制卡业务，请等待办结或作废后再申请") from None
     evidence_store(actor=actor, request=req, needs=needs, evidence=evidence)
     if not steps:
-        req.status = production_begin(actor=actor, request=req)
+        req.status = production_begin(actor=actor, request=req, photo=evidence.photo)
         if req.status == RequestStatus.COMPLETED:
             req.completed_at = clock.now()
         request_save(req)
@@ -189,7 +195,7 @@ def _delivery_fields(actor, delivery: DeliveryChoice | None, applicant) -> dict:
     return {"delivery": Delivery.PICKUP, "pickup_outlet": outlet}
 
 
-def card_apply(*, actor, applicant: PersonData, agent: PersonData | None = None, materials: Materials | None = None,
+def card_apply(*, actor, applicant: PersonData, agent: PersonData | None = None,
                evidence: EvidenceInput | None = None, delivery: DeliveryChoice | None = None) -> ServiceRequest:
     """社保卡申领: a person without a live card and without an open production business applies.
 
@@ -198,8 +204,8 @@ def card_apply(*, actor, applicant: PersonData, agent: PersonData | None = None,
     """
     evidence = evidence or EvidenceInput()
     with transaction.atomic():
-        agent_person = _agent_person(agent)
-        person = _find_or_create(applicant, who="申办人")
+        agent_person = _agent_person(agent, actor=actor)
+        person = _find_or_create(applicant, who="申办人", actor=actor)
         if actor.channel == Channel.APP:
             owner = agent_person if agent_person is not None else person
             if owner.pk != actor.person_id:
@@ -208,8 +214,8 @@ def card_apply(*, actor, applicant: PersonData, agent: PersonData | None = None,
             raise InvalidInput("AGENT_IS_APPLICANT", "代办人不能是申办人本人")
         role = applicant_role_for(birth_date=person.birth_date, has_agent=agent_person is not None)
         cell = resolve_cell(Business.APPLY, actor.channel, role)
-        mats = Materials(applicant_doc=(materials.applicant_doc if materials else None) or applicant.doc_type,
-                         agent_doc=((materials.agent_doc if materials else None) or (agent.doc_type if agent else None)),
+        # The presented documents are the materials: nothing the caller declares besides them counts.
+        mats = Materials(applicant_doc=applicant.doc_type, agent_doc=agent.doc_type if agent else None,
                          photo=evidence.photo is not None)
         check_materials(cell, mats)
         person = _lock_person(person)
@@ -237,7 +243,7 @@ def card_reissue(*, actor, business: str, applicant: DocInput, reason: str, agen
     evidence = evidence or EvidenceInput()
     check_reason(business, reason)
     with transaction.atomic():
-        agent_person = _agent_person(agent)
+        agent_person = _agent_person(agent, actor=actor)
         if applicant.doc_type != DocType.SS_CARD:
             parse_identity(applicant.doc_type, applicant.number, today=clock.today())
         person = _lock_person(person_find(applicant))
@@ -266,7 +272,7 @@ def card_activate(*, actor, applicant: DocInput | None = None, agent: PersonData
     (catalogue ``archive_when``); a window-made card needs none.  In the app the account's own card."""
     evidence = evidence or EvidenceInput()
     with transaction.atomic():
-        agent_person = _agent_person(agent)
+        agent_person = _agent_person(agent, actor=actor)
         if actor.channel == Channel.APP:
             from sscard.people.models import Person
 
@@ -307,7 +313,23 @@ def card_activate(*, actor, applicant: DocInput | None = None, agent: PersonData
 # ---------------------------------------------------------------- the card-making step
 
 
-def _print_card(outlet, card_no: str, request: ServiceRequest) -> str:
+def _request_photo(request: ServiceRequest, photo: bytes | None) -> bytes | None:
+    """The photo to print: the one that came with this business, else the one archived with it."""
+    if photo is not None:
+        return photo
+    from sscard.archive.selectors import archive_item_content, archive_items_for
+    from sscard.core.errors import DomainError
+
+    item = archive_items_for("service_request", request.request_no).filter(kind="photo").last()
+    if item is None:
+        return None
+    try:
+        return archive_item_content(item)
+    except DomainError:
+        return None  # the file is not (yet) on storage: print without it rather than block issuance
+
+
+def _print_card(outlet, card_no: str, request: ServiceRequest, photo: bytes | None = None) -> str:
     """Personalise the card on the outlet's issuance printer; returns the chip identification code.
 
     Raises ``DeviceUnavailable`` when the printer (or its network) fails.
@@ -315,7 +337,8 @@ def _print_card(outlet, card_no: str, request: ServiceRequest) -> str:
     from sscard.hardware.drivers import get_issuance_printer
 
     result = get_issuance_printer().print_card(f"outlet:{outlet.code}", card_no=card_no,
-                                               holder_name=request.applicant.name, photo_jpeg=None)
+                                               holder_name=request.applicant.name,
+                                               photo_jpeg=_request_photo(request, photo))
     return result.identification_code
 
 
@@ -327,7 +350,10 @@ def card_make(*, actor, request: ServiceRequest, identification_code: str, card_
     old = None
     if request.business in REISSUE_FAMILY:
         old = card_lock(request.card_id)
-        check_card_state(request.business, old.state, CardState(old.state).label)
+        # Any live state will do: a loss report or PIN lock on the old card while the new one is being
+        # made is normal; the business's card-state rule was checked when it was accepted.
+        if old.state not in LIVE_STATES:
+            raise Conflict("OLD_CARD_ENDED", "原社保卡已注销或已换卡，本次补换卡不能继续，请作废后重新办理")
         card_apply_event(card=old, event="replace", actor=actor, request=request, data={"new_card_no": card_no})
     elif Card.objects.select_for_update().filter(person_id=request.applicant_id, state__in=LIVE_STATES).exists():
         raise Conflict("CARD_ALREADY_HELD", "该人员已持有社保卡，不能重复制卡")
@@ -350,7 +376,7 @@ def card_make(*, actor, request: ServiceRequest, identification_code: str, card_
     return card
 
 
-def production_begin(*, actor, request: ServiceRequest) -> str:
+def production_begin(*, actor, request: ServiceRequest, photo: bytes | None = None) -> str:
     """Steps are clear: make the card now, or schedule it.  Returns the request's next status.
 
     App: central production due in ``app_production_working_days`` working days from submission.
@@ -369,7 +395,7 @@ def production_begin(*, actor, request: ServiceRequest) -> str:
     if outlet is not None and outlet.issuance_status == "working":
         card_no = card_no_new()
         try:
-            code = _print_card(outlet, card_no, request)
+            code = _print_card(outlet, card_no, request, photo)
         except DeviceUnavailable:
             pass
         else:
@@ -388,6 +414,14 @@ def production_finish(*, actor, request: ServiceRequest, hand_over: bool) -> Car
 
     card_no = card_no_new()
     if request.production_mode == ProductionMode.CENTRAL:
+        from sscard.hardware.drivers import get_card_terminal
+
+        # The card vendor writes the chip: an initial PIN nobody knows (the holder resets it at a window
+        # or kiosk), so PIN businesses work on a centrally made card like on any other.
+        try:
+            get_card_terminal().personalise(card_no)
+        except DeviceUnavailable:
+            raise Conflict("ISSUANCE_UNAVAILABLE", "制卡设备暂不可用，请稍后重试") from None
         return card_make(actor=actor, request=request, identification_code=secrets.token_hex(16).upper(),
                          card_no=card_no)
     outlet = request.outlet

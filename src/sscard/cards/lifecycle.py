@@ -203,9 +203,21 @@ def card_cancel(*, actor, applicant: DocInput | None, agent: DocInput | None = N
     with transaction.atomic():
         it = business_intake(actor=actor, business=Business.CANCEL, applicant=applicant, agent=agent,
                              evidence=evidence)
+        _refuse_open_production(it.applicant, Business.CANCEL)
         card_apply_event(card=it.card, event=CardEvent.CANCEL, actor=actor, request=it.request,
                          extra_fields={"temp_loss_expires_at": None})
         return it
+
+
+def _refuse_open_production(person, business: str) -> None:
+    """Cancelling a card, or restoring a cancelled one, while a card is being applied for or made would
+    leave that production unable to finish: the open business is finished or voided first."""
+    from sscard.desk.selectors import open_production_request
+
+    open_req = open_production_request(person)
+    if open_req is not None:
+        raise Refused("OPEN_REQUEST_EXISTS", f"该人员有正在办理的制卡业务（{open_req.request_no}），请办结或作废后再办理",
+                      rule=_rule(business), details={"request_no": open_req.request_no})
 
 
 def _rollback_card(person) -> Card | None:
@@ -244,6 +256,7 @@ def card_rollback(*, actor, applicant: DocInput | None, agent: DocInput | None =
             other = live_card_of(it.applicant)
             if other is not None and other.pk != card.pk:
                 raise Conflict("ROLLBACK_OTHER_LIVE_CARD", "该人员已有其他在用社保卡，不能恢复此卡", rule=rule)
+            _refuse_open_production(it.applicant, Business.ROLLBACK)
         expiry = _temp_expiry() if change.from_state == CardState.LOST_TEMP else None
         card_apply_event(card=card, event=CardEvent.ROLLBACK, actor=actor, request=it.request,
                          data={"undone_event": change.event}, extra_fields={"temp_loss_expires_at": expiry})

@@ -21,11 +21,18 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.AWAITING_FEE, E.SETTLE_FEE): _AFTER_STEPS,
     (S.AWAITING_FEE, E.VOID): frozenset({S.VOIDED}),
     (S.IN_PRODUCTION, E.FINISH_PRODUCTION): frozenset({S.READY_FOR_PICKUP, S.COMPLETED}),
+    # a production that cannot finish (the person reported the old card lost, moved away ...) is voided
+    # by the back office or the outlet that took it, so the person can apply again
+    (S.IN_PRODUCTION, E.VOID): frozenset({S.VOIDED}),
     (S.IN_PRODUCTION, E.DISPATCH): frozenset({S.IN_TRANSIT}),
     (S.READY_FOR_PICKUP, E.DISPATCH): frozenset({S.IN_TRANSIT}),
     (S.READY_FOR_PICKUP, E.HAND_OVER): frozenset({S.COMPLETED}),
     (S.IN_TRANSIT, E.DELIVER): frozenset({S.COMPLETED}),
 }
+
+# A production business in one of these states is still open (not completed, rejected or voided).
+OPEN_PRODUCTION_STATUSES = (S.PENDING_REVIEW, S.AWAITING_VOUCHER, S.AWAITING_SIGNATURE, S.AWAITING_FEE,
+                            S.IN_PRODUCTION, S.READY_FOR_PICKUP, S.IN_TRANSIT)
 
 # Initial states a new request may take at submission.
 INITIAL = _AFTER_STEPS | {S.PENDING_REVIEW}

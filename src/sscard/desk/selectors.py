@@ -90,3 +90,15 @@ def request_form_rows(req: ServiceRequest) -> list[tuple[str, str]]:
         rows.append(("应缴费用", f"{req.fee_amount_fen // 100}.{req.fee_amount_fen % 100:02d} 元"))
     rows.append(("受理时间", f"{req.created_at:%Y-%m-%d %H:%M}"))
     return rows
+
+
+def open_production_request(person):
+    """The person's open card-production business (apply / reissue / replace / renew), if any: at most
+    one exists (DB constraint ``one_open_production_request_per_person``)."""
+    from sscard.desk.models import ServiceRequest
+    from sscard.desk.rules import OPEN_PRODUCTION_STATUSES
+    from sscard.policy.choices import Business
+
+    return (ServiceRequest.objects.filter(
+        applicant=person, business__in=(Business.APPLY, Business.REISSUE, Business.REPLACE, Business.RENEW),
+        status__in=OPEN_PRODUCTION_STATUSES).first())

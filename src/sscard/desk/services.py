@@ -12,6 +12,7 @@ holds the request, central production / post to the back office (supervisor, adm
 from django.db import transaction
 
 from sscard.audit.services import audit_record
+from sscard.cards.choices import CardState
 from sscard.core import clock
 from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused
 from sscard.desk.choices import Delivery, ProductionMode, RequestEvent, RequestStatus, Step, STEP_STATUS
@@ -39,7 +40,8 @@ AUDIT = {
 CHANGEABLE = ["status", "pending_steps", "updated_at", "completed_at", "production_mode", "due_at",
               "due_provisional", "delivery", "tracking_no", "payment", "review_note", "outlet", "new_card",
               "payload"]
-UNISSUABLE_CARD_STATES = ("lost", "lost_temp", "cancelled", "replaced")
+# A made card is never handed over once reported lost or ended (seed: no issuance on a lost card).
+UNISSUABLE_CARD_STATES = (CardState.LOST, CardState.LOST_TEMP, CardState.CANCELLED, CardState.REPLACED)
 
 
 def request_lock(request_no: str) -> ServiceRequest:
@@ -287,6 +289,12 @@ def check_originals(req: ServiceRequest, originals_checked) -> None:
                       details={"missing": [{"party": p, "doc_type": d} for p, d in missing]})
 
 
+def _card_handed_over(*, actor, req: ServiceRequest, card, outlet_id) -> None:
+    audit_record(event_type="CARD_HANDED_OVER", actor=actor, subject_type="card", subject_id=card.card_no,
+                 person_id=card.person_id, after={"issued": True},
+                 data={"request_no": req.request_no, "outlet_id": outlet_id, "delivery": req.delivery})
+
+
 def request_hand_over(*, actor, request_no: str, originals_checked) -> ServiceRequest:
     """Give the made card to the holder at the pickup outlet, after checking every original."""
     with transaction.atomic():
@@ -298,6 +306,7 @@ def request_hand_over(*, actor, request_no: str, originals_checked) -> ServiceRe
         card.issued_at = clock.now()
         card.issued_outlet_id = actor.outlet_id
         card.save(update_fields=["issued_at", "issued_outlet"])
+        _card_handed_over(actor=actor, req=req, card=card, outlet_id=actor.outlet_id)
         request_move(actor=actor, request=req, event=RequestEvent.HAND_OVER, target=RequestStatus.COMPLETED,
                      data={"card_no": card.card_no})
     return req
@@ -312,6 +321,7 @@ def request_deliver(*, actor, request_no: str) -> ServiceRequest:
         card = _check_card_issuable(req)
         card.issued_at = clock.now()
         card.save(update_fields=["issued_at"])
+        _card_handed_over(actor=actor, req=req, card=card, outlet_id=None)
         request_move(actor=actor, request=req, event=RequestEvent.DELIVER, target=RequestStatus.COMPLETED,
                      data={"card_no": card.card_no, "tracking_no": req.tracking_no})
     return req
@@ -327,8 +337,14 @@ def request_void(*, actor, request_no: str, reason: str) -> ServiceRequest:
         if actor.kind == "citizen":
             if req.citizen_id != actor.citizen_id:
                 raise NotFound("REQUEST_NOT_FOUND", "未找到该业务")
+            if req.status == RequestStatus.IN_PRODUCTION:
+                raise Refused("VOID_IN_PRODUCTION", "社保卡已在制作中，不能自行撤回，请联系服务窗口")
         elif not (actor.kind == "staff" and actor.role in BACK_OFFICE_ROLES):
-            _require_outlet_clerk(actor, req.outlet_id)
+            # a clerk voids only what their own outlet took in or will hand over (app requests have no
+            # outlet until one is chosen for pick-up)
+            _require_outlet_clerk(actor, None)
+            if actor.outlet_id not in (req.outlet_id, req.pickup_outlet_id):
+                raise Forbidden("OUTLET_MISMATCH", "该业务不属于本网点，请到受理网点办理")
         _check_event(req, RequestEvent.VOID)
         req.review_note = reason[:200]
         request_move(actor=actor, request=req, event=RequestEvent.VOID, target=RequestStatus.VOIDED,

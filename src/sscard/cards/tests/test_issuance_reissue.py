@@ -108,5 +108,5 @@ def test_no_production_of_a_card_cancelled_meanwhile(clerk_api, adult):
     Card.objects.filter(pk=old.pk).update(state="cancelled")
     before = snapshot(req)
     resp = clerk_api.post(f"/requests/{req.request_no}/settle-fee", {"method": "paid"})
-    assert resp.status_code == 422 and resp.json()["code"] == "CARD_STATE_NOT_ALLOWED"
+    assert resp.status_code == 409 and resp.json()["code"] == "OLD_CARD_ENDED"
     assert snapshot(req) == before and Payment.objects.count() == 0

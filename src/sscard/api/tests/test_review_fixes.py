@@ -1,0 +1,118 @@
+"""Findings of the procedure review, each shown through the API: presented documents are the materials,
+a replacement survives a loss report on the old card, open productions block cancel / rollback and can be
+voided, void is limited to the right people, new persons and hand-overs are audited, centrally made cards
+take PIN businesses, and the instant printer gets the photo."""
+
+import pytest
+
+from sscard.audit.models import AuditEvent
+from sscard.cards.models import Card
+from sscard.desk.tests.helpers import *  # noqa: F403
+from sscard.desk.tests.helpers import apply_body, audit_types, fail_printer, originals, reissue_body, req_of, snapshot
+from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedIssuancePrinter, SimulatedPinPad
+from sscard.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+
+
+def test_presented_household_register_cannot_pass_as_an_id_card(clerk_api):
+    body = apply_body(doc_type="hukou")
+    body["materials"] = {"applicant_doc": "id_card"}  # a declared material no longer counts
+    resp = clerk_api.post("/applications", body)
+    assert resp.status_code == 422 and resp.json()["code"] == "MATERIAL_APPLICANT_DOC_NOT_ACCEPTED"
+    assert not AuditEvent.objects.filter(event_type="REQUEST_SUBMITTED").exists()
+
+
+def test_loss_report_on_the_old_card_during_deferred_replacement_does_not_strand_it(clerk_api, outlet, adult):
+    old = f.make_card(adult, state="active")
+    fail_printer(outlet)
+    req = req_of(clerk_api.post("/cards/replace", reissue_body(adult, reason="damaged")))
+    req = req_of(clerk_api.post(f"/requests/{req.request_no}/settle-fee", {"method": "paid"}))
+    assert req.status == "in_production" and req.production_mode == "deferred"
+    loss = clerk_api.post("/cards/loss/report", {"applicant": {"doc_type": "id_card", "number": adult.id_number},
+                                                 "evidence": f.window_evidence()})
+    assert loss.status_code == 200, loss.json()
+    from sscard.hardware.simulated import simulated_faults
+
+    simulated_faults.clear_all()
+    req = req_of(clerk_api.post(f"/requests/{req.request_no}/finish-production", {"hand_over": True, "originals_checked": originals(req)}))
+    assert req.status == "completed"
+    assert Card.objects.get(pk=old.pk).state == "replaced" and req.new_card.state == "active"
+
+
+def test_cancel_is_refused_while_a_card_is_being_made_and_the_production_can_be_voided(
+        clerk_api, outlet, adult, supervisor_api):
+    f.make_card(adult, state="active")
+    fail_printer(outlet)
+    req = req_of(clerk_api.post("/cards/replace", reissue_body(adult, reason="damaged")))
+    doc = {"doc_type": "id_card", "number": adult.id_number}
+    resp = clerk_api.post("/cards/cancel", {"applicant": doc, "evidence": f.window_evidence()})
+    assert resp.status_code == 422 and resp.json()["code"] == "OPEN_REQUEST_EXISTS"
+    assert req.request_no in resp.json()["message"]
+    voided = req_of(supervisor_api.post(f"/requests/{req.request_no}/void", {"reason": "申请人改办注销"}))
+    assert voided.status == "voided" and audit_types(req.request_no)[-1] == "REQUEST_VOIDED"
+    resp = clerk_api.post("/cards/cancel", {"applicant": doc, "evidence": f.window_evidence()})
+    assert resp.status_code == 200, resp.json()
+
+
+def test_void_is_for_the_owner_the_back_office_or_the_outlet_concerned(citizen_api, adult, reviewer_api):
+    body = apply_body(number=adult.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]},
+                      delivery={"method": "post"})
+    req = req_of(citizen_api.post("/applications", body))
+    stranger = f.ApiClient(f.token_for(staff=f.make_staff("clerk", f.make_outlet())))
+    before = snapshot(req)
+    resp = stranger.post(f"/requests/{req.request_no}/void", {"reason": "误操作"})
+    assert resp.status_code == 403 and snapshot(req) == before
+    req = req_of(reviewer_api.post(f"/requests/{req.request_no}/approve", {}))
+    assert req.status == "in_production"
+    resp = citizen_api.post(f"/requests/{req.request_no}/void", {"reason": "不要了"})
+    assert resp.status_code == 422 and resp.json()["code"] == "VOID_IN_PRODUCTION"
+
+
+def test_new_person_and_hand_over_are_audited_with_masked_data(clerk_api, outlet):
+    body = apply_body(name="王小二")
+    number = body["applicant"]["number"]
+    req = req_of(clerk_api.post("/applications", body))
+    created = AuditEvent.objects.get(event_type="PERSON_CREATED", person_id=req.applicant_id)
+    assert created.after["id_number"] != number and created.after["id_number"].endswith(number[-4:])
+    assert number not in str(created.after) + str(created.data)
+    # instant issuance hands the card over at once; a deferred one is handed over later
+    person = f.make_person(name="赵二")
+    fail_printer(outlet)
+    f.make_card(person)
+    deferred = req_of(clerk_api.post("/cards/renew", reissue_body(person, reason="expired")))
+    from sscard.hardware.simulated import simulated_faults
+
+    simulated_faults.clear_all()
+    deferred = req_of(clerk_api.post(f"/requests/{deferred.request_no}/finish-production", {}))
+    assert deferred.status == "ready_for_pickup"
+    done = req_of(clerk_api.post(f"/requests/{deferred.request_no}/hand-over",
+                                 {"originals_checked": originals(deferred)}))
+    assert audit_types(done.new_card.card_no)[-1] == "CARD_HANDED_OVER"
+
+
+def test_a_centrally_made_card_takes_a_pin_reset_at_a_window(citizen_api, adult, reviewer_api, supervisor_api,
+                                                              clerk_api, outlet):
+    body = apply_body(number=adult.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]},
+                      delivery={"method": "pickup", "pickup_outlet": outlet.code})
+    req = req_of(citizen_api.post("/applications", body))
+    req_of(reviewer_api.post(f"/requests/{req.request_no}/approve", {}))
+    req = req_of(supervisor_api.post(f"/requests/{req.request_no}/finish-production", {}))
+    req = req_of(clerk_api.post(f"/requests/{req.request_no}/hand-over", {"originals_checked": originals(req)}))
+    station = f"outlet:{outlet.code}"
+    SimulatedCardTerminal.insert(station, req.new_card.card_no)
+    SimulatedPinPad.type(station, "246813", "246813")
+    resp = clerk_api.post("/cards/pin/reset", {"applicant": {"doc_type": "ss_card", "number": req.new_card.card_no},
+                                               "evidence": f.window_evidence()})
+    assert resp.status_code == 200, resp.json()
+    SimulatedPinPad.type(station, "246813")
+    verify = clerk_api.post("/cards/pin/verify", {"applicant": {"doc_type": "ss_card",
+                                                                "number": req.new_card.card_no}})
+    assert verify.status_code == 200 and verify.json()["ok"] is True
+
+
+def test_instant_issuance_prints_the_photo(clerk_api, outlet):
+    req = req_of(clerk_api.post("/applications", apply_body()))
+    assert req.status == "completed"
+    job = SimulatedIssuancePrinter.last_job(f"outlet:{outlet.code}")
+    assert job.card_no == req.new_card.card_no and job.has_photo
