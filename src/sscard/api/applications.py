@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from sscard.api.auth import CHANNEL_ACTORS, require
 from sscard.api.schemas import B64, EvidenceIn, RequestOut
@@ -174,6 +174,12 @@ def apply(request, body: ApplyIn):
                               agent=body.agent.to_data() if body.agent else None,
                               evidence=_evidence(body.evidence, body.photo), delivery=delivery)
     return Status(201, _out(req))
+
+
+@applications_router.get("/mine", response=list[RequestOut], summary="我的业务（APP）")
+def mine(request, limit: int = Query(20, ge=1, le=100)):
+    actor = require(request.auth, kinds=("citizen",))
+    return [_out(r) for r in selectors.requests_of_citizen(actor, limit=limit)]
 
 
 @applications_router.get("/review-queue", response=list[ReviewItemOut], summary="待审核的网上申领")

@@ -43,6 +43,12 @@ def request_for_actor(actor, request_no: str, *, clerk_by_voucher: bool = False)
     return req
 
 
+def requests_of_citizen(actor, *, limit: int = 50) -> list[ServiceRequest]:
+    """The app user's own businesses (made in the app, or for them as applicant), newest first."""
+    return list(ServiceRequest.objects.select_related(*_RELATED).filter(_visible(actor))
+                .order_by("-created_at", "-id")[:limit])
+
+
 def review_queue(*, limit: int = 100) -> list[dict]:
     """App applications waiting for review, oldest first, personal data masked."""
     from sscard.archive.selectors import archive_items_for

@@ -40,6 +40,7 @@ MATRIX = {
     ("post", "/cards/activate"): (CHANNEL, "card_body"),
     ("post", "/applications"): (CHANNEL, "apply_body"),
     ("get", "/applications/review-queue"): ({"reviewer", "supervisor"}, None),
+    ("get", "/applications/mine"): ({"citizen"}, None),
     ("get", "/requests/{no}"): (ALL, None),
     ("post", "/requests/{no}/approve"): ({"reviewer", "supervisor"}, {}),
     ("post", "/requests/{no}/reject"): ({"reviewer", "supervisor"}, {"reason": "材料不清晰"}),

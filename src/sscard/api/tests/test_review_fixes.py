@@ -116,3 +116,18 @@ def test_instant_issuance_prints_the_photo(clerk_api, outlet):
     assert req.status == "completed"
     job = SimulatedIssuancePrinter.last_job(f"outlet:{outlet.code}")
     assert job.card_no == req.new_card.card_no and job.has_photo
+
+
+def test_app_user_lists_only_their_own_businesses(citizen_api, adult):
+    body = apply_body(number=adult.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]},
+                      delivery={"method": "post"})
+    mine = req_of(citizen_api.post("/applications", body))
+    other = f.make_person(name="旁人")
+    other_api = f.ApiClient(f.token_for(citizen=f.make_citizen(other)))
+    req_of(other_api.post("/applications", apply_body(number=other.id_number, evidence={
+        "uploaded_documents": [f.b64_jpeg()]}, delivery={"method": "post"})))
+    listed = citizen_api.get("/applications/mine")
+    assert listed.status_code == 200
+    assert [r["request_no"] for r in listed.json()] == [mine.request_no]
+    assert adult.id_number not in listed.content.decode()
+    assert citizen_api.get("/applications/mine", limit=0).status_code == 400
