@@ -3,17 +3,7 @@
 from django.contrib import admin
 
 from sscard.cards.models import Card, CardStateChange
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from sscard.core.admin import ReadOnlyAdmin
 
 
 class CardStateChangeInline(admin.TabularInline):

@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from sscard.core.admin import ReadOnlyAdmin
 from sscard.desk.models import ServiceRequest
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ReadOnlyAdmin):
     list_display = ("request_no", "business", "channel", "applicant_role", "status", "outlet", "due_at",
                     "actor_name", "created_at", "completed_at")
     list_filter = ("status", "business", "channel", "outlet")
@@ -15,11 +16,3 @@ class ServiceRequestAdmin(admin.ModelAdmin):
     list_select_related = ("outlet",)
     exclude = ("materials", "payload")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from sscard.core.admin import ReadOnlyAdmin
 from sscard.fees.models import FeeRule, Payment
 
 
@@ -13,7 +14,7 @@ class FeeRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     """Payments are written only by ``payment_record`` (audited); the admin may look, never change."""
 
     list_display = ("receipt_no", "amount_fen", "method", "offset_reference", "subject_type", "subject_id",
@@ -21,11 +22,3 @@ class PaymentAdmin(admin.ModelAdmin):
     list_filter = ("method",)
     search_fields = ("receipt_no", "offset_reference", "subject_id")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -7,11 +7,12 @@ address in clear.
 from django.contrib import admin
 
 from sscard.core import crypto, masking
+from sscard.core.admin import ReadOnlyAdmin
 from sscard.people.models import Person
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ReadOnlyAdmin):
     list_display = ("pk", "masked_name", "id_type", "masked_id", "birth_date", "gender", "fee_exempt", "created_at")
     list_filter = ("id_type", "gender", "fee_exempt")
     fields = ("masked_name", "id_type", "masked_id", "masked_phone", "masked_address", "birth_date", "gender",
@@ -42,11 +43,3 @@ class PersonAdmin(admin.ModelAdmin):
             return queryset, False
         return queryset.filter(id_hash=crypto.lookup_hash(term, purpose="id")), False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

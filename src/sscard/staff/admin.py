@@ -3,6 +3,7 @@ shown but not edited (tokens are issued by sign-in and ``create_kiosk_token``, o
 
 from django.contrib import admin
 
+from sscard.core.admin import ReadOnlyAdmin
 from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
 
 
@@ -31,26 +32,15 @@ class KioskDeviceAdmin(admin.ModelAdmin):
     search_fields = ("code",)
 
 
-class LookOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(CitizenAccount)
-class CitizenAccountAdmin(LookOnlyAdmin):
+class CitizenAccountAdmin(ReadOnlyAdmin):
     list_display = ("pk", "person", "is_active", "created_at")
     list_filter = ("is_active",)
     exclude = ("password_hash",)
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(LookOnlyAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ("pk", "kind", "staff", "kiosk", "citizen", "created_at", "expires_at", "revoked")
     list_filter = ("kind", "revoked")
     exclude = ("token_hash",)
