@@ -11,6 +11,7 @@ class CardState(models.TextChoices):
     LOST_TEMP = "lost_temp", "临时挂失"
     CANCELLED = "cancelled", "注销"
     REPLACED = "replaced", "已换卡（旧卡终止）"
+    PRODUCED = "produced", "补换新卡已制成待领取"
 
 
 AAZ502 = {
@@ -21,8 +22,11 @@ AAZ502 = {
     CardState.LOST_TEMP: "4",
     CardState.CANCELLED: "9",
     CardState.REPLACED: "9",
+    CardState.PRODUCED: "0",
 }
 
+# A replacement card made while the holder still uses the old one (``produced``) is not live: the old
+# card stays in use until the new one is handed over (seed: 现场制卡，激活社保功能并发放).
 LIVE_STATES = (CardState.MADE, CardState.ACTIVE, CardState.LOST, CardState.LOCKED, CardState.LOST_TEMP)
 
 
@@ -38,3 +42,4 @@ class CardEvent(models.TextChoices):
     CANCEL = "cancel", "注销"
     REPLACE = "replace", "新卡发放，旧卡终止"
     ROLLBACK = "rollback", "回退"
+    ISSUE = "issue", "补换新卡发放并启用"

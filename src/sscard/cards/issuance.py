@@ -6,7 +6,9 @@ presence + age), checks materials and evidence, then opens a ``ServiceRequest`` 
 (review, voucher, signature on paper, fee) the step machine (``sscard.desk.services``) clears.  When no
 step is left, ``production_begin`` makes the card: instantly through the outlet's printer, or deferred
 (24 h) when the outlet's issuance is down or the printer is unavailable, or centrally (app, 5 working
-days).  A new card of the reissue family ends the old card in the same transaction and is active at once.
+days).  A new card of the reissue family handed over on the spot ends the old card in the same
+transaction and is active at once; one made ahead of its hand-over waits as ``produced`` while the old
+card stays in use, and the swap happens at hand-over (``replacement_issue``).
 """
 
 import secrets
@@ -344,36 +346,62 @@ def _print_card(outlet, card_no: str, request: ServiceRequest, photo: bytes | No
 
 def card_make(*, actor, request: ServiceRequest, identification_code: str, card_no: str,
               issued_outlet=None) -> Card:
-    """Create the new card of ``request``; a reissue-family card ends the old card first (same transaction)
-    and is active at once.  Refuses when the person already holds another live card."""
+    """Create the new card of ``request``.
+
+    First card (apply): ``made``; it is activated by the activation business.  Reissue family handed
+    over now (instant issuance): the old card ends and the new one is active at once, in one transaction.
+    Reissue family made ahead of its hand-over (deferred or central): the new card is ``produced`` (not
+    live) and the old card stays in use until ``replacement_issue`` at hand-over.
+    """
     now = clock.now()
     old = None
-    if request.business in REISSUE_FAMILY:
-        old = card_lock(request.card_id)
-        # Any live state will do: a loss report or PIN lock on the old card while the new one is being
-        # made is normal; the business's card-state rule was checked when it was accepted.
-        if old.state not in LIVE_STATES:
-            raise Conflict("OLD_CARD_ENDED", "原社保卡已注销或已换卡，本次补换卡不能继续，请作废后重新办理")
-        card_apply_event(card=old, event="replace", actor=actor, request=request, data={"new_card_no": card_no})
+    handed_over = issued_outlet is not None
+    replacement = request.business in REISSUE_FAMILY
+    if replacement:
+        old = _old_card_for(request)
+        if handed_over:
+            card_apply_event(card=old, event="replace", actor=actor, request=request, data={"new_card_no": card_no})
     elif Card.objects.select_for_update().filter(person_id=request.applicant_id, state__in=LIVE_STATES).exists():
         raise Conflict("CARD_ALREADY_HELD", "该人员已持有社保卡，不能重复制卡")
-    active = request.business in REISSUE_FAMILY
+    state = CardState.MADE
+    if replacement:
+        state = CardState.ACTIVE if handed_over else CardState.PRODUCED
     card = Card.objects.create(
         card_no=card_no, identification_code=identification_code, person_id=request.applicant_id,
-        state=CardState.ACTIVE if active else CardState.MADE, state_changed_at=now,
-        origin_channel=request.channel, origin_request=request, made_at=now,
-        issued_at=now if issued_outlet is not None else None, issued_outlet=issued_outlet,
-        activated_at=now if active else None,
+        state=state, state_changed_at=now, origin_channel=request.channel, origin_request=request, made_at=now,
+        issued_at=now if handed_over else None, issued_outlet=issued_outlet,
+        activated_at=now if state == CardState.ACTIVE else None,
     )
-    if old is not None:
+    if old is not None and handed_over:
         old.replaced_by = card
         old.save(update_fields=["replaced_by"])
     request.new_card = card
     audit_record(event_type="CARD_MADE", actor=actor, subject_type="card", subject_id=card.card_no,
                  person_id=card.person_id, after={"state": card.state},
                  data={"request_no": request.request_no, "production_mode": request.production_mode,
-                       "replaces": old.card_no if old else "", "issued": issued_outlet is not None})
+                       "replaces": old.card_no if old else "", "issued": handed_over})
     return card
+
+
+def _old_card_for(request: ServiceRequest) -> Card:
+    old = card_lock(request.card_id)
+    # Any live state will do: a loss report or PIN lock on the old card while the new one is being made
+    # is normal; the business's card-state rule was checked when it was accepted.
+    if old.state not in LIVE_STATES:
+        raise Conflict("OLD_CARD_ENDED", "原社保卡已注销或已换卡，本次补换卡不能继续，请作废后重新办理")
+    return old
+
+
+def replacement_issue(*, actor, request: ServiceRequest, card: Card) -> None:
+    """Hand-over of a replacement made ahead of time: the old card ends, the new one becomes active."""
+    if card.state != CardState.PRODUCED:
+        return
+    old = _old_card_for(request)
+    card_apply_event(card=old, event="replace", actor=actor, request=request, data={"new_card_no": card.card_no})
+    old.replaced_by = card
+    old.save(update_fields=["replaced_by"])
+    card_apply_event(card=card, event="issue", actor=actor, request=request,
+                     extra_fields={"activated_at": clock.now()})
 
 
 def production_begin(*, actor, request: ServiceRequest, photo: bytes | None = None) -> str:

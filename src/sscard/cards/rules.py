@@ -37,6 +37,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.LOCKED, E.REPLACE): S.REPLACED,
     (S.LOST_TEMP, E.REPLACE): S.REPLACED,
     (S.LOST, E.REPLACE): S.REPLACED,
+    # a replacement made ahead of its hand-over becomes the card in use when handed over
+    (S.PRODUCED, E.ISSUE): S.ACTIVE,
     # rollback undoes the last reversible change (see policy setting reversible_events)
     (S.CANCELLED, E.ROLLBACK): PREVIOUS,
     (S.LOST_TEMP, E.ROLLBACK): PREVIOUS,

@@ -26,6 +26,7 @@ EVENT_AUDIT = {
     "cancel": "CARD_CANCELLED",
     "replace": "CARD_REPLACED",
     "rollback": "CARD_ROLLED_BACK",
+    "issue": "CARD_ISSUED",
 }
 
 

@@ -289,6 +289,12 @@ def check_originals(req: ServiceRequest, originals_checked) -> None:
                       details={"missing": [{"party": p, "doc_type": d} for p, d in missing]})
 
 
+def replacement_issue(*, actor, request, card) -> None:
+    from sscard.cards.issuance import replacement_issue as issue
+
+    issue(actor=actor, request=request, card=card)
+
+
 def _card_handed_over(*, actor, req: ServiceRequest, card, outlet_id) -> None:
     audit_record(event_type="CARD_HANDED_OVER", actor=actor, subject_type="card", subject_id=card.card_no,
                  person_id=card.person_id, after={"issued": True},
@@ -303,6 +309,7 @@ def request_hand_over(*, actor, request_no: str, originals_checked) -> ServiceRe
         _require_outlet_clerk(actor, req.pickup_outlet_id or req.outlet_id)
         check_originals(req, originals_checked)
         card = _check_card_issuable(req)
+        replacement_issue(actor=actor, request=req, card=card)
         card.issued_at = clock.now()
         card.issued_outlet_id = actor.outlet_id
         card.save(update_fields=["issued_at", "issued_outlet"])
@@ -319,6 +326,7 @@ def request_deliver(*, actor, request_no: str) -> ServiceRequest:
         req = request_lock(request_no)
         _check_event(req, RequestEvent.DELIVER)
         card = _check_card_issuable(req)
+        replacement_issue(actor=actor, request=req, card=card)
         card.issued_at = clock.now()
         card.save(update_fields=["issued_at"])
         _card_handed_over(actor=actor, req=req, card=card, outlet_id=None)

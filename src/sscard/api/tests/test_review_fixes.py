@@ -131,3 +131,23 @@ def test_app_user_lists_only_their_own_businesses(citizen_api, adult):
     assert [r["request_no"] for r in listed.json()] == [mine.request_no]
     assert adult.id_number not in listed.content.decode()
     assert citizen_api.get("/applications/mine", limit=0).status_code == 400
+
+
+def test_a_deferred_replacement_keeps_the_old_card_in_use_until_hand_over(clerk_api, outlet):
+    from sscard.hardware.simulated import simulated_faults
+
+    person = f.make_person(name="钱三")
+    old = f.make_card(person, state="active")
+    fail_printer(outlet)
+    req = req_of(clerk_api.post("/cards/renew", reissue_body(person, reason="expired")))
+    simulated_faults.clear_all()
+    req = req_of(clerk_api.post(f"/requests/{req.request_no}/finish-production", {}))
+    assert req.status == "ready_for_pickup"
+    assert Card.objects.get(pk=old.pk).state == "active"  # still the card in use
+    assert req.new_card.state == "produced" and req.new_card.activated_at is None
+    req = req_of(clerk_api.post(f"/requests/{req.request_no}/hand-over", {"originals_checked": originals(req)}))
+    old.refresh_from_db()
+    assert old.state == "replaced" and old.replaced_by_id == req.new_card_id
+    assert req.new_card.state == "active" and req.new_card.activated_at is not None
+    assert audit_types(old.card_no)[-1] == "CARD_REPLACED"
+    assert audit_types(req.new_card.card_no)[-2:] == ["CARD_ISSUED", "CARD_HANDED_OVER"]
