@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from sscard.core.admin import ReadOnlyAdmin
+from sscard.core.admin import AuditedAdmin, ReadOnlyAdmin
 from sscard.fees.models import FeeRule, Payment
 
 
 @admin.register(FeeRule)
-class FeeRuleAdmin(admin.ModelAdmin):
+class FeeRuleAdmin(AuditedAdmin):
     """The fee schedule is data: admins change amounts here, not in code."""
 
     list_display = ("business", "reason", "amount_fen", "is_active", "note", "updated_at")

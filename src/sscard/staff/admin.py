@@ -3,12 +3,12 @@ shown but not edited (tokens are issued by sign-in and ``create_kiosk_token``, o
 
 from django.contrib import admin
 
-from sscard.core.admin import ReadOnlyAdmin
+from sscard.core.admin import AuditedAdmin, ReadOnlyAdmin
 from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(AuditedAdmin):
     list_display = ("code", "name", "district", "level", "has_signature_pad", "has_digital_archive",
                     "issuance_status", "accepts_pickup", "is_active")
     list_filter = ("level", "district", "issuance_status", "has_signature_pad", "has_digital_archive", "is_active")
@@ -17,7 +17,7 @@ class OutletAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):
+class StaffMemberAdmin(AuditedAdmin):
     list_display = ("display_name", "user", "role", "outlet")
     list_filter = ("role", "outlet")
     search_fields = ("display_name", "user__username")
@@ -26,7 +26,7 @@ class StaffMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(KioskDevice)
-class KioskDeviceAdmin(admin.ModelAdmin):
+class KioskDeviceAdmin(AuditedAdmin):
     list_display = ("code", "outlet", "is_active")
     list_filter = ("outlet", "is_active")
     search_fields = ("code",)

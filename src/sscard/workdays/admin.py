@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from sscard.core.admin import AuditedAdmin
 from sscard.workdays.models import CalendarDay, CalendarYear
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(AuditedAdmin):
     list_display = ("date", "kind", "name", "note", "updated_at")
     list_filter = ("kind",)
     search_fields = ("name", "note")
@@ -13,7 +14,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarYear)
-class CalendarYearAdmin(admin.ModelAdmin):
+class CalendarYearAdmin(AuditedAdmin):
     list_display = ("year", "announced", "source", "note", "updated_at")
     list_filter = ("announced", "source")
     ordering = ("-year",)
