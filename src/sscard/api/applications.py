@@ -228,6 +228,50 @@ def request_status(request, no: str):
     return _out(selectors.request_for_actor(request.auth, no))
 
 
+class PersonFullOut(Schema):
+    name: str
+    id_type: str
+    id_number: str
+    birth_date: dt.date
+    gender: str
+    phone: str
+    address: str
+
+
+class ImageRefOut(Schema):
+    id: int
+    kind: str
+    content_type: str
+    width: int | None = None
+    height: int | None = None
+    sha256: str
+
+
+class ReviewDetailOut(Schema):
+    applicant: PersonFullOut
+    agent: PersonFullOut | None = None
+    images: list[ImageRefOut]
+
+
+@requests_router.get("/{no}/review-detail", response=ReviewDetailOut, summary="审核：申办人完整信息与上传影像（留痕）")
+def review_detail(request, no: str):
+    from sscard.desk.review import review_applicant_full_view
+
+    actor = require(request.auth, **REVIEWERS)
+    return review_applicant_full_view(actor=actor, request_no=no)
+
+
+@requests_router.get("/{no}/images/{item_id}", summary="审核：查看上传影像（留痕）")
+def review_image(request, no: str, item_id: int):
+    from django.http import HttpResponse
+
+    from sscard.desk.review import review_image as load
+
+    actor = require(request.auth, **REVIEWERS)
+    content, content_type = load(actor=actor, request_no=no, item_id=item_id)
+    return HttpResponse(content, content_type=content_type, headers={"Cache-Control": "no-store"})
+
+
 @requests_router.post("/{no}/approve", response=RequestOut, summary="审核通过")
 def approve(request, no: str, body: ApproveIn):
     actor = require(request.auth, **REVIEWERS)

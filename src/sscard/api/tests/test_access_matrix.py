@@ -41,6 +41,8 @@ MATRIX = {
     ("post", "/applications"): (CHANNEL, "apply_body"),
     ("get", "/applications/review-queue"): ({"reviewer", "supervisor"}, None),
     ("get", "/applications/mine"): ({"citizen"}, None),
+    ("get", "/requests/{no}/review-detail"): ({"reviewer", "supervisor"}, None),
+    ("get", "/requests/{no}/images/{item_id}"): ({"reviewer", "supervisor"}, None),
     ("get", "/requests/{no}"): (ALL, None),
     ("post", "/requests/{no}/approve"): ({"reviewer", "supervisor"}, {}),
     ("post", "/requests/{no}/reject"): ({"reviewer", "supervisor"}, {"reason": "材料不清晰"}),
@@ -92,7 +94,7 @@ def test_the_matrix_lists_every_operation(client):
 def test_access(world, method, path):
     person, card, apis = world
     allowed, body_kind = MATRIX[(method, path)]
-    url = re.sub(r"\{no\}", NO, path)
+    url = re.sub(r"\{no\}", NO, path).replace("{item_id}", "1")
     wrong = []
     for who, api in apis.items():
         resp = api.get(url) if method == "get" else api.post(url, _body(body_kind, person, card))

@@ -151,3 +151,22 @@ def test_a_deferred_replacement_keeps_the_old_card_in_use_until_hand_over(clerk_
     assert req.new_card.state == "active" and req.new_card.activated_at is not None
     assert audit_types(old.card_no)[-1] == "CARD_REPLACED"
     assert audit_types(req.new_card.card_no)[-2:] == ["CARD_ISSUED", "CARD_HANDED_OVER"]
+
+
+def test_reviewer_sees_the_applicant_in_full_and_the_images_and_each_view_is_audited(
+        citizen_api, adult, reviewer_api, django_capture_on_commit_callbacks):
+    body = apply_body(number=adult.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]},
+                      delivery={"method": "post"})
+    with django_capture_on_commit_callbacks(execute=True):  # images are written to storage on commit
+        req = req_of(citizen_api.post("/applications", body))
+    detail = reviewer_api.get(f"/requests/{req.request_no}/review-detail")
+    assert detail.status_code == 200
+    data = detail.json()
+    assert data["applicant"]["id_number"] == adult.id_number and data["applicant"]["phone"] == adult.phone
+    kinds = sorted(i["kind"] for i in data["images"])
+    assert kinds == ["photo", "uploaded_document"]
+    image_id = next(i["id"] for i in data["images"] if i["kind"] == "uploaded_document")
+    image = reviewer_api.get(f"/requests/{req.request_no}/images/{image_id}")
+    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg" and image.content[:2] == b"\xff\xd8"
+    assert audit_types(req.request_no)[-2:] == ["PERSON_VIEWED_IN_FULL", "EVIDENCE_VIEWED"]
+    assert citizen_api.get(f"/requests/{req.request_no}/review-detail").status_code == 403

@@ -1,0 +1,58 @@
+"""What a reviewer sees of an app application: the applicant in full and the uploaded images.
+
+Reviewers must compare the typed data with the uploaded documents, so they see full values here and
+nowhere else; each full view writes an audit event (who looked at whose data, when).
+"""
+
+from django.db import transaction
+
+from sscard.audit.services import audit_record
+from sscard.core.errors import NotFound
+from sscard.desk.models import ServiceRequest
+
+REVIEW_ROLES = ("reviewer", "supervisor")
+
+
+def _request(request_no: str) -> ServiceRequest:
+    req = (ServiceRequest.objects.select_related("applicant", "agent")
+           .filter(request_no=str(request_no)[:24], channel="app").first())
+    if req is None:
+        raise NotFound("REQUEST_NOT_FOUND", "未找到该业务")
+    return req
+
+
+def review_applicant_full_view(*, actor, request_no: str) -> dict:
+    """The applicant's (and agent's) data in full, and the list of archived images; audited."""
+    from sscard.archive.selectors import archive_items_for
+
+    req = _request(request_no)
+    people = {"applicant": req.applicant, "agent": req.agent}
+    out = {
+        party: {"name": p.name, "id_type": p.id_type, "id_number": p.id_number, "birth_date": p.birth_date,
+                "gender": p.gender, "phone": p.phone, "address": p.address}
+        for party, p in people.items() if p is not None
+    }
+    items = archive_items_for("service_request", req.request_no)
+    out["images"] = [{"id": i.pk, "kind": i.kind, "content_type": i.content_type, "width": i.width,
+                      "height": i.height, "sha256": i.sha256} for i in items]
+    with transaction.atomic():
+        audit_record(event_type="PERSON_VIEWED_IN_FULL", actor=actor, subject_type="service_request",
+                     subject_id=req.request_no, person_id=req.applicant_id,
+                     data={"purpose": "review", "agent_person_id": req.agent_id})
+    return out
+
+
+def review_image(*, actor, request_no: str, item_id: int) -> tuple[bytes, str]:
+    """One archived image of the application, checked against its SHA-256; audited."""
+    from sscard.archive.selectors import archive_item_content, archive_items_for
+
+    req = _request(request_no)
+    item = archive_items_for("service_request", req.request_no).filter(pk=item_id).first()
+    if item is None:
+        raise NotFound("ARCHIVE_ITEM_NOT_FOUND", "未找到该影像")
+    content = archive_item_content(item)
+    with transaction.atomic():
+        audit_record(event_type="EVIDENCE_VIEWED", actor=actor, subject_type="service_request",
+                     subject_id=req.request_no, person_id=req.applicant_id,
+                     data={"item_id": item.pk, "kind": item.kind})
+    return content, item.content_type
