@@ -137,6 +137,41 @@ class World:
                 self.applicant.__class__.objects.filter(pk=self.applicant.pk).values_list("phone_hash").get())
 
 
+# What an allowed business leaves behind: the request's status by channel, and the card's state.
+REQUEST_STATUS = {
+    ("apply", "window"): "completed", ("apply", "kiosk"): "awaiting_voucher", ("apply", "app"): "pending_review",
+    ("reissue", "window"): "awaiting_fee", ("reissue", "kiosk"): "awaiting_voucher",
+    ("replace", "window"): "awaiting_fee", ("replace", "kiosk"): "awaiting_voucher",
+    ("renew", "window"): "completed", ("renew", "kiosk"): "awaiting_voucher",
+}
+CARD_STATE = {
+    "activate": "active", "loss_report": "lost", "loss_withdraw": "active", "unlock": "active",
+    "cancel": "cancelled", "rollback": "active", "status_query": "active", "info_change": "active",
+    "pin_change": "active", "pin_reset": "active",
+}
+
+
+def _assert_outcome(world, business, channel):
+    if (business, channel) in REQUEST_STATUS:
+        req = ServiceRequest.objects.filter(business=business).latest("id")
+        assert req.status == REQUEST_STATUS[(business, channel)]
+        if business == "renew" and channel == "window":
+            world.card.refresh_from_db()
+            assert world.card.state == "replaced" and req.new_card.state == "active"
+        return
+    world.card.refresh_from_db()
+    expected = "lost_temp" if (business, channel) == ("loss_report", "phone") else CARD_STATE[business]
+    assert world.card.state == expected
+    if business == "info_change":
+        world.applicant.refresh_from_db()
+        assert world.applicant.phone == "13911112222"
+    if business in ("pin_change", "pin_reset"):
+        from sscard.hardware.models import SimulatedChip
+        from sscard.hardware.pin_hashing import check_pin
+
+        assert check_pin(SimulatedChip.objects.get(card_no=world.card.card_no).pin_hash, "246813")
+
+
 @pytest.mark.parametrize(("business", "channel", "role"), CELLS, ids=["-".join(c) for c in CELLS])
 def test_cell(business, channel, role):
     cell = CATALOGUE.business(business).cell(channel, role)
@@ -153,6 +188,7 @@ def test_cell(business, channel, role):
             req = ServiceRequest.objects.filter(business=business).latest("id")
             assert (req.channel, req.applicant_role) == (channel, role)
             assert req.catalogue_version == CATALOGUE.version
+        _assert_outcome(world, business, channel)
     else:
         assert resp.status_code == 422, payload
         assert payload["code"] in REFUSAL_CODES, payload
