@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "sscard.cards",
     "sscard.archive",
     "sscard.desk",
+    "sscard.employers",
+    "sscard.batches",
     "sscard.api",
 ]
 
