@@ -22,3 +22,20 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return crypto.encrypt(value)
+
+
+class UpdatedAtField(models.DateTimeField):
+    """Like ``auto_now`` but read from the project's injectable clock, so tests with a frozen clock see
+    the time they set (``auto_now`` calls ``timezone.now()`` directly)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def pre_save(self, model_instance, add):
+        from sscard.core import clock
+
+        value = clock.now()
+        setattr(model_instance, self.attname, value)
+        return value

@@ -6,6 +6,7 @@ schedule (``FeeRule``), kept as data so a price change is an admin edit, never a
 
 from django.db import models
 
+from sscard.core.fields import UpdatedAtField
 from sscard.fees.choices import PaymentMethod
 from sscard.policy.choices import Business, CardReason
 
@@ -22,7 +23,7 @@ class FeeRule(models.Model):
     amount_fen = models.PositiveIntegerField(default=0, help_text="金额（分）")
     note = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = UpdatedAtField()
 
     class Meta:
         ordering = ["business", "reason"]

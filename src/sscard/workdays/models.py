@@ -8,6 +8,7 @@ been loaded, so ordinary weekdays and weekends of that year stop being *provisio
 
 from django.db import models
 
+from sscard.core.fields import UpdatedAtField
 from sscard.workdays.choices import DayKind, YearSource
 
 
@@ -21,7 +22,7 @@ class CalendarDay(models.Model):
     kind = models.CharField(max_length=10, choices=DayKind.choices)
     name = models.CharField(max_length=100, blank=True)
     note = models.CharField(max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = UpdatedAtField()
 
     class Meta:
         ordering = ["date"]
@@ -47,7 +48,7 @@ class CalendarYear(models.Model):
     announced = models.BooleanField(default=True)
     source = models.CharField(max_length=20, choices=YearSource.choices, default=YearSource.ADMIN)
     note = models.CharField(max_length=200, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = UpdatedAtField()
 
     class Meta:
         ordering = ["year"]

@@ -40,3 +40,16 @@ def test_outlet_issuance_status_change_is_audited(admin_client):
     assert resp.status_code == 302, resp.content[:800]
     event = AuditEvent.objects.get(event_type="CONFIG_OUTLET_CHANGED")
     assert event.after == {"issuance_status": "device_failed"} and event.before == {"issuance_status": "working"}
+
+
+def test_updated_at_follows_the_injectable_clock():
+    import datetime as dt
+
+    from sscard.core import clock
+
+    at = dt.datetime(2026, 1, 5, 2, 0, tzinfo=dt.UTC)
+    clock.freeze(at)
+    rule = FeeRule.objects.get(business="reissue", reason="lost")
+    rule.save()
+    rule.refresh_from_db()
+    assert rule.updated_at == at
