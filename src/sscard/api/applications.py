@@ -177,9 +177,9 @@ def apply(request, body: ApplyIn):
 
 
 @applications_router.get("/mine", response=list[RequestOut], summary="我的业务（APP）")
-def mine(request, limit: int = Query(20, ge=1, le=100)):
+def mine(request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0)):
     actor = require(request.auth, kinds=("citizen",))
-    return [_out(r) for r in selectors.requests_of_citizen(actor, limit=limit)]
+    return [_out(r) for r in selectors.requests_of_citizen(actor, limit=limit, offset=offset)]
 
 
 @applications_router.get("/review-queue", response=list[ReviewItemOut], summary="待审核的网上申领")
@@ -221,6 +221,26 @@ def activate(request, body: ActivateIn):
 
 
 # ---------------------------------------------------------------- steps
+
+
+class OverdueOut(Schema):
+    request_no: str
+    business: str
+    channel: str
+    production_mode: str
+    applicant_name: str
+    outlet: str | None
+    pickup_outlet: str | None
+    due_at: dt.datetime
+    due_provisional: bool
+    hours_overdue: float
+
+
+# Declared before "/{no}" so that "overdue" is not taken for a request number.
+@requests_router.get("/overdue", response=list[OverdueOut], summary="超过制卡时限仍在制卡中的业务")
+def overdue(request, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)):
+    require(request.auth, **BACK_OFFICE)
+    return selectors.overdue_production(limit=limit, offset=offset)
 
 
 @requests_router.get("/{no}", response=RequestOut, summary="业务办理进度")

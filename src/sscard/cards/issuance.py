@@ -323,12 +323,22 @@ def _request_photo(request: ServiceRequest, photo: bytes | None) -> bytes | None
     from sscard.core.errors import DomainError
 
     item = archive_items_for("service_request", request.request_no).filter(kind="photo").last()
+    if item is None and not request.photo_changed:
+        item = _earlier_photo(request)
     if item is None:
         return None
     try:
         return archive_item_content(item)
     except DomainError:
         return None  # the file is not (yet) on storage: print without it rather than block issuance
+
+
+def _earlier_photo(request: ServiceRequest):
+    """The applicant's latest photo archived with an earlier business (photo unchanged: reuse it)."""
+    from sscard.archive.models import ArchiveItem
+
+    return (ArchiveItem.objects.filter(kind="photo", person_id=request.applicant_id, subject_type="service_request")
+            .exclude(subject_id=request.request_no).order_by("created_at", "id").last())
 
 
 def _print_card(outlet, card_no: str, request: ServiceRequest, photo: bytes | None = None) -> str:

@@ -43,10 +43,34 @@ def request_for_actor(actor, request_no: str, *, clerk_by_voucher: bool = False)
     return req
 
 
-def requests_of_citizen(actor, *, limit: int = 50) -> list[ServiceRequest]:
+def requests_of_citizen(actor, *, limit: int = 50, offset: int = 0) -> list[ServiceRequest]:
     """The app user's own businesses (made in the app, or for them as applicant), newest first."""
     return list(ServiceRequest.objects.select_related(*_RELATED).filter(_visible(actor))
-                .order_by("-created_at", "-id")[:limit])
+                .order_by("-created_at", "-id")[offset:offset + limit])
+
+
+def overdue_production(*, now=None, limit: int = 100, offset: int = 0) -> list[dict]:
+    """Production requests past their due time, most overdue first, personal data masked.
+
+    Rule: a request is overdue only while it is still in production (``cards.selectors.
+    production_requests_overdue``); a card made and waiting for pick-up is not.
+    """
+    from sscard.cards.selectors import production_requests_overdue
+    from sscard.core import clock
+
+    now = now or clock.now()
+    qs = production_requests_overdue(now).select_related("applicant", "outlet", "pickup_outlet")
+    rows = []
+    for req in qs[offset:offset + limit]:
+        rows.append({
+            "request_no": req.request_no, "business": req.business, "channel": req.channel,
+            "production_mode": req.production_mode, "applicant_name": masking.mask_name(req.applicant.name),
+            "outlet": req.outlet.name if req.outlet_id else None,
+            "pickup_outlet": req.pickup_outlet.name if req.pickup_outlet_id else None,
+            "due_at": req.due_at, "due_provisional": req.due_provisional,
+            "hours_overdue": round((now - req.due_at).total_seconds() / 3600, 1),
+        })
+    return rows
 
 
 def review_queue(*, limit: int = 100) -> list[dict]:

@@ -10,16 +10,17 @@ from sscard.staff.actors import Actor
 
 
 class Command(BaseCommand):
-    help = "完成集中制卡（网上申办）：指定业务编号，或 --all 处理全部制卡中的集中制卡业务。幂等，逐笔留痕。"
+    help = "完成集中制卡（网上申办）：指定业务编号，或 --all（--all-due）处理全部制卡中的集中制卡业务。幂等，逐笔留痕。"
 
     def add_arguments(self, parser):
         parser.add_argument("request_no", nargs="*", help="业务编号")
-        parser.add_argument("--all", action="store_true", help="全部制卡中的集中制卡业务")
+        parser.add_argument("--all", "--all-due", dest="all", action="store_true",
+                            help="全部已审核通过、制卡中的集中制卡业务")
 
     def handle(self, *args, request_no, **options):
         take_all = options["all"]
         if not request_no and not take_all:
-            raise CommandError("请指定业务编号，或使用 --all")
+            raise CommandError("请指定业务编号，或使用 --all-due")
         numbers = list(request_no)
         if take_all:
             numbers += list(ServiceRequest.objects.filter(status=RequestStatus.IN_PRODUCTION,
