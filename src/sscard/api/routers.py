@@ -16,3 +16,7 @@ from sscard.api.applications import requests_router  # noqa: E402
 ROUTERS.append(("/applications", applications_router))
 ROUTERS.append(("/requests", requests_router))
 ROUTERS.append(("/cards", issuance_cards_router))
+
+from sscard.api.batches import router as batches_router  # noqa: E402
+
+ROUTERS.append(("/batches", batches_router))

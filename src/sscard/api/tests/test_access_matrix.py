@@ -43,6 +43,7 @@ MATRIX = {
     ("get", "/applications/mine"): ({"citizen"}, None),
     ("get", "/requests/{no}/review-detail"): ({"reviewer", "supervisor"}, None),
     ("get", "/requests/{no}/images/{item_id}"): ({"reviewer", "supervisor"}, None),
+    ("get", "/requests/overdue"): ({"supervisor", "admin"}, None),
     ("get", "/requests/{no}"): (ALL, None),
     ("post", "/requests/{no}/approve"): ({"reviewer", "supervisor"}, {}),
     ("post", "/requests/{no}/reject"): ({"reviewer", "supervisor"}, {"reason": "材料不清晰"}),
@@ -56,6 +57,7 @@ MATRIX = {
     ("post", "/requests/{no}/void"): ({"citizen", "clerk", "supervisor", "admin"}, {"reason": "不需要了"}),
     ("get", "/requests/{no}/form.pdf"): ({"clerk"}, None),
     ("get", "/requests/{no}/voucher.pdf"): ({"clerk", "kiosk"}, None),
+    ("get", "/batches/templates/{kind}.xlsx"): ({"clerk", "kiosk", "supervisor", "admin"}, None),
 }
 
 
@@ -94,7 +96,7 @@ def test_the_matrix_lists_every_operation(client):
 def test_access(world, method, path):
     person, card, apis = world
     allowed, body_kind = MATRIX[(method, path)]
-    url = re.sub(r"\{no\}", NO, path).replace("{item_id}", "1")
+    url = re.sub(r"\{no\}", NO, path).replace("{item_id}", "1").replace("{kind}", "new_card")
     wrong = []
     for who, api in apis.items():
         resp = api.get(url) if method == "get" else api.post(url, _body(body_kind, person, card))
