@@ -20,3 +20,7 @@ ROUTERS.append(("/cards", issuance_cards_router))
 from sscard.api.batches import router as batches_router  # noqa: E402
 
 ROUTERS.append(("/batches", batches_router))
+
+from sscard.api.employers import router as employers_router  # noqa: E402
+
+ROUTERS.append(("/employers", employers_router))

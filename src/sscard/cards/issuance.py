@@ -60,7 +60,7 @@ class DeliveryChoice:
     pickup_outlet: str = ""  # outlet code
 
 
-def _find_or_create(data: PersonData, *, who: str, actor):
+def person_find_or_create(data: PersonData, *, who: str, actor):
     """The person the number belongs to, created from ``data`` when unknown (15-digit IDs upgraded)."""
     from sscard.core.crypto import lookup_hash
     from sscard.people.models import Person
@@ -109,7 +109,7 @@ def _find_or_create(data: PersonData, *, who: str, actor):
 def _agent_person(agent: PersonData | None, *, actor):
     if agent is None:
         return None
-    person = _find_or_create(agent, who="代办人", actor=actor)
+    person = person_find_or_create(agent, who="代办人", actor=actor)
     if is_minor_now(person.birth_date):
         raise Refused("AGENT_IS_MINOR", "代办人须为成年人")
     return person
@@ -207,7 +207,7 @@ def card_apply(*, actor, applicant: PersonData, agent: PersonData | None = None,
     evidence = evidence or EvidenceInput()
     with transaction.atomic():
         agent_person = _agent_person(agent, actor=actor)
-        person = _find_or_create(applicant, who="申办人", actor=actor)
+        person = person_find_or_create(applicant, who="申办人", actor=actor)
         if actor.channel == Channel.APP:
             owner = agent_person if agent_person is not None else person
             if owner.pk != actor.person_id:

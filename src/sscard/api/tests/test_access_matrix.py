@@ -58,6 +58,11 @@ MATRIX = {
     ("get", "/requests/{no}/form.pdf"): ({"clerk"}, None),
     ("get", "/requests/{no}/voucher.pdf"): ({"clerk", "kiosk"}, None),
     ("get", "/batches/templates/{kind}.xlsx"): ({"clerk", "kiosk", "supervisor", "admin"}, None),
+    ("post", "/employers"): ({"clerk", "admin"}, {"uscc": "91500103MA5U00003N", "name": "重庆测试有限公司"}),
+    ("get", "/employers/{uscc}"): ({"clerk", "supervisor", "admin"}, None),
+    ("post", "/employers/{uscc}/handlers"): ({"clerk", "admin"}, {"doc_type": "id_card", "number": "110105194912310021",
+                                                                   "name": "张三"}),
+    ("post", "/employers/{uscc}/handlers/{handler_id}/deactivate"): ({"clerk", "admin"}, {}),
 }
 
 
