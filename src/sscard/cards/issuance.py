@@ -136,7 +136,12 @@ def _steps(cell, needs, fee_fen: int) -> list[str]:
     wanted = set(cell.steps)
     if needs.signature == "paper":
         wanted.add(Step.SIGNATURE)
-    if fee_fen <= 0:
+    # The fee schedule decides whether money is owed; a fee owed is always settled (paid or offset at a
+    # window) before production, even where the catalogue lists no fee step (a first application is free
+    # by the schedule, not by code).
+    if fee_fen > 0:
+        wanted.add(Step.FEE)
+    else:
         wanted.discard(Step.FEE)
     return [str(s) for s in STEP_ORDER if s in wanted]
 
@@ -204,6 +209,8 @@ def card_apply(*, actor, applicant: PersonData, agent: PersonData | None = None,
     App: the account holder applies for self (the number must be the account's) or, as agent, for a
     minor; an adult by agent is refused by the catalogue.  Returns the new request.
     """
+    from sscard.fees.selectors import fee_quote
+
     evidence = evidence or EvidenceInput()
     with transaction.atomic():
         agent_person = _agent_person(agent, actor=actor)
@@ -225,8 +232,10 @@ def card_apply(*, actor, applicant: PersonData, agent: PersonData | None = None,
             raise Refused("CARD_ALREADY_HELD", "该人员已持有社保卡，请办理补领、换领或换发")
         _refuse_pending(person)
         fields = _delivery_fields(actor, delivery, person)
+        # First application is free by the fee schedule (row apply/any reason = 0), not by code.
+        quote = fee_quote(business=Business.APPLY, reason="", fee_exempt=person.fee_exempt)
         return _open(actor=actor, business=Business.APPLY, cell=cell, applicant=person, agent=agent_person,
-                     card=None, materials=mats, evidence=evidence, fee_fen=0, **fields)
+                     card=None, materials=mats, evidence=evidence, fee_fen=quote.amount_fen, **fields)
 
 
 def card_reissue(*, actor, business: str, applicant: DocInput, reason: str, agent: PersonData | None = None,
@@ -390,6 +399,11 @@ def card_make(*, actor, request: ServiceRequest, identification_code: str, card_
                  person_id=card.person_id, after={"state": card.state},
                  data={"request_no": request.request_no, "production_mode": request.production_mode,
                        "replaces": old.card_no if old else "", "issued": handed_over})
+    if handed_over:  # made and handed over at the window in one go: the hand-over is its own card event
+        audit_record(event_type="CARD_HANDED_OVER", actor=actor, subject_type="card", subject_id=card.card_no,
+                     person_id=card.person_id, after={"issued": True},
+                     data={"request_no": request.request_no, "outlet_id": issued_outlet.pk,
+                           "outlet_code": issued_outlet.code, "delivery": request.delivery})
     return card
 
 

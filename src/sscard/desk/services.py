@@ -40,8 +40,21 @@ AUDIT = {
 CHANGEABLE = ["status", "pending_steps", "updated_at", "completed_at", "production_mode", "due_at",
               "due_provisional", "delivery", "tracking_no", "payment", "review_note", "outlet", "new_card",
               "payload"]
-# A made card is never handed over once reported lost or ended (seed: no issuance on a lost card).
-UNISSUABLE_CARD_STATES = (CardState.LOST, CardState.LOST_TEMP, CardState.CANCELLED, CardState.REPLACED)
+
+
+def unissuable_card_states() -> frozenset[str]:
+    """States in which a made card is never handed over or posted (seed: no issuance on a lost card).
+
+    Reported lost: the states the catalogue offers 解挂 from (``loss_withdraw.card_states``).  Ended: every
+    card state that is not live, except ``produced`` (a replacement waiting for exactly this hand-over).
+    """
+    from sscard.cards.choices import LIVE_STATES
+    from sscard.policy.catalogue import get_catalogue
+    from sscard.policy.choices import Business
+
+    lost = set(get_catalogue().business(Business.LOSS_WITHDRAW).card_states)
+    ended = {s for s in CardState.values if s not in LIVE_STATES and s != CardState.PRODUCED}
+    return frozenset(lost | ended)
 
 
 def request_lock(request_no: str) -> ServiceRequest:
@@ -269,7 +282,7 @@ def _check_card_issuable(req: ServiceRequest):
     if req.new_card_id is None:
         raise Conflict("CARD_NOT_MADE", "社保卡尚未制成")
     card = card_lock(req.new_card_id)
-    if card.state in UNISSUABLE_CARD_STATES:
+    if card.state in unissuable_card_states():
         raise Refused("CARD_NOT_ISSUABLE", "该社保卡已挂失、注销或已被替换，不能发放")
     return card
 
@@ -336,7 +349,13 @@ def request_deliver(*, actor, request_no: str) -> ServiceRequest:
 
 
 def request_void(*, actor, request_no: str, reason: str) -> ServiceRequest:
-    """Withdraw a request that has not reached production (applicant's wish, voucher lapsed ...)."""
+    """Withdraw a request (applicant's wish, voucher lapsed, a production that cannot finish ...).
+
+    Who: the owning citizen (not once production has begun), the back office (supervisor, admin), or a
+    clerk of the outlet that took the request in or was chosen for pick-up.  In production only the back
+    office, or a clerk of the outlet for its own deferred window production (central production is not
+    an outlet's to stop).
+    """
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("VOID_REASON_REQUIRED", "作废业务必须填写原因")
@@ -353,6 +372,10 @@ def request_void(*, actor, request_no: str, reason: str) -> ServiceRequest:
             _require_outlet_clerk(actor, None)
             if actor.outlet_id not in (req.outlet_id, req.pickup_outlet_id):
                 raise Forbidden("OUTLET_MISMATCH", "该业务不属于本网点，请到受理网点办理")
+            if req.status == RequestStatus.IN_PRODUCTION and (
+                    req.production_mode != ProductionMode.DEFERRED or actor.outlet_id != req.outlet_id):
+                raise Forbidden("VOID_IN_PRODUCTION_BACK_OFFICE",
+                                "制卡中的业务须由后台主管作废，或由受理网点作废本网点延时制卡的业务")
         _check_event(req, RequestEvent.VOID)
         req.review_note = reason[:200]
         request_move(actor=actor, request=req, event=RequestEvent.VOID, target=RequestStatus.VOIDED,

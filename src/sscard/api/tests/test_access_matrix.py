@@ -87,8 +87,7 @@ def _body(kind, person, card):
         return {"applicant": doc, "changes": {"phone": "13911112222"}}
     if kind == "card_body+reason":
         return {"applicant": doc, "reason": "lost"}
-    return {"applicant": {**doc, "name": "张三", "birth_date": person.birth_date.isoformat()},
-            "materials": {"applicant_doc": "id_card"}}
+    return {"applicant": {**doc, "name": "张三", "birth_date": person.birth_date.isoformat()}}
 
 
 def test_the_matrix_lists_every_operation(client):

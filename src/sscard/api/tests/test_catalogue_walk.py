@@ -1,9 +1,9 @@
 """Walks every cell of the catalogue (business x channel x applicant role) through the API.
 
 For each cell the caller is the actor of that channel (window clerk, kiosk, app user, hotline operator);
-the body carries exactly the materials the catalogue asks for.  An allowed cell must succeed (2xx) and
-leave a business record and audit events; a refused cell must answer with the catalogue's refusal code
-and change nothing.  Cells come from the catalogue file itself, so editing the data re-targets the test.
+the body presents exactly the documents the catalogue asks for (the presented documents are the
+materials).  An allowed cell must succeed (2xx) and leave a business record and audit events; a refused
+cell must answer with the catalogue's refusal code and change nothing.  Cells come from the catalogue file itself, so editing the data re-targets the test.
 """
 
 import itertools
@@ -99,10 +99,8 @@ class World:
             body["applicant"] = {"doc_type": applicant_doc, "number": self.applicant.id_number, "name": "申办人",
                                  "birth_date": self.applicant.birth_date.isoformat(), "gender": "M",
                                  "phone": "13800138000", "address": "重庆市渝中区1号"}
-            body["materials"] = {"applicant_doc": applicant_doc}
             if self.agent is not None:
                 body["agent"] = {"doc_type": agent_doc, "number": self.agent.id_number, "name": "代办人"}
-                body["materials"]["agent_doc"] = agent_doc
             if cell is None or cell.photo in (PhotoRule.REQUIRED, PhotoRule.OPTIONAL):
                 body["photo"] = f.b64_jpeg()
             if self.channel == "app":
@@ -234,8 +232,6 @@ def test_missing_or_wrong_material_is_named_and_changes_nothing(business, channe
         holder = world.applicant if part == "applicant" else world.agent
         body[part]["doc_type"] = doc
         body[part]["number"] = holder.id_number
-        if business == "apply":
-            body["materials"][f"{part}_doc"] = doc
     before = world.snapshot()
     resp = world.api.post(PATHS[business], body)
     assert resp.status_code == 422, resp.json()

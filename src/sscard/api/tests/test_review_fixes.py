@@ -170,3 +170,128 @@ def test_reviewer_sees_the_applicant_in_full_and_the_images_and_each_view_is_aud
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg" and image.content[:2] == b"\xff\xd8"
     assert audit_types(req.request_no)[-2:] == ["PERSON_VIEWED_IN_FULL", "EVIDENCE_VIEWED"]
     assert citizen_api.get(f"/requests/{req.request_no}/review-detail").status_code == 403
+
+
+# ---------------------------------------------------------------- second review round
+
+
+def test_an_agent_presenting_a_household_register_cannot_pass_as_an_id_card(clerk_api):
+    agent = f.make_person(name="代办人甲")
+    body = apply_body(birth=f.minor_birth(), doc_type="hukou", photo=False,
+                      agent={"doc_type": "hukou", "number": agent.id_number, "name": "代办人甲"})
+    body["materials"] = {"applicant_doc": "hukou", "agent_doc": "id_card"}  # ignored: the documents count
+    resp = clerk_api.post("/applications", body)
+    assert resp.status_code == 422 and resp.json()["code"] == "MATERIAL_AGENT_DOC_NOT_ACCEPTED"
+    body["agent"]["doc_type"] = "id_card"
+    req = req_of(clerk_api.post("/applications", body))
+    assert req.materials["applicant_doc"] == "hukou" and req.materials["agent_doc"] == "id_card"
+
+
+def test_the_agent_must_be_an_adult_by_the_catalogue_age(clerk_api, monkeypatch):
+    from sscard.core import clock
+    from sscard.policy.catalogue import get_catalogue
+
+    today = clock.today()
+    young = f.make_person(name="十七岁", birth_date=today.replace(year=today.year - 17))
+    body = apply_body(birth=f.minor_birth(), photo=False,
+                      agent={"doc_type": "id_card", "number": young.id_number, "name": "十七岁"})
+    resp = clerk_api.post("/applications", body)
+    assert resp.status_code == 422 and resp.json()["code"] == "AGENT_IS_MINOR"
+    assert not AuditEvent.objects.filter(event_type="REQUEST_SUBMITTED").exists()
+    monkeypatch.setitem(get_catalogue().settings, "adult_age", 16)  # a city edits data, not code
+    req = req_of(clerk_api.post("/applications", body))
+    assert req.agent_id == young.pk and req.applicant_role == "proxy_minor"
+
+
+def test_the_first_application_fee_comes_from_the_fee_schedule(clerk_api, outlet):
+    from sscard.fees.models import FeeRule
+
+    free = req_of(clerk_api.post("/applications", apply_body()))
+    assert free.fee_amount_fen == 0 and free.status == "completed"  # the seeded row: 首次申领免费
+    assert FeeRule.objects.filter(business="apply", reason="").update(amount_fen=2000) == 1
+    req = req_of(clerk_api.post("/applications", apply_body(name="周五")))
+    assert req.fee_amount_fen == 2000 and req.status == "awaiting_fee" and req.pending_steps == ["fee"]
+    req = req_of(clerk_api.post(f"/requests/{req.request_no}/settle-fee", {"method": "paid"}))
+    assert req.status == "completed" and req.payment.amount_fen == 2000
+    exempt = f.make_person(name="低保户", fee_exempt=True)
+    req = req_of(clerk_api.post("/applications", apply_body(number=exempt.id_number, name="低保户")))
+    assert req.fee_amount_fen == 0 and req.status == "completed"
+
+
+def test_unissuable_states_are_the_lost_and_the_ended_ones():
+    from sscard.desk.services import unissuable_card_states
+
+    assert unissuable_card_states() == {"lost", "lost_temp", "cancelled", "replaced"}
+
+
+def test_production_void_is_for_the_back_office_or_the_outlet_of_its_deferred_production(
+        citizen_api, adult, reviewer_api, clerk_api, outlet, supervisor_api):
+    body = apply_body(number=adult.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]},
+                      delivery={"method": "pickup", "pickup_outlet": outlet.code})
+    central = req_of(citizen_api.post("/applications", body))
+    central = req_of(reviewer_api.post(f"/requests/{central.request_no}/approve", {}))
+    assert central.status == "in_production" and central.production_mode == "central"
+    before = snapshot(central)
+    resp = clerk_api.post(f"/requests/{central.request_no}/void", {"reason": "申请人要求"})
+    assert resp.status_code == 403 and resp.json()["code"] == "VOID_IN_PRODUCTION_BACK_OFFICE"
+    assert snapshot(central) == before
+    voided = req_of(supervisor_api.post(f"/requests/{central.request_no}/void", {"reason": "申请人要求"}))
+    assert voided.status == "voided"
+
+    person = f.make_person(name="孙六")
+    f.make_card(person)
+    fail_printer(outlet)
+    deferred = req_of(clerk_api.post("/cards/renew", reissue_body(person, reason="expired")))
+    deferred = req_of(clerk_api.post(f"/requests/{deferred.request_no}/settle-fee", {"method": "paid"})) \
+        if deferred.status == "awaiting_fee" else deferred
+    assert deferred.status == "in_production" and deferred.production_mode == "deferred"
+    stranger = f.ApiClient(f.token_for(staff=f.make_staff("clerk", f.make_outlet())))
+    before = snapshot(deferred)
+    resp = stranger.post(f"/requests/{deferred.request_no}/void", {"reason": "误操作"})
+    assert resp.status_code == 403 and snapshot(deferred) == before
+    voided = req_of(clerk_api.post(f"/requests/{deferred.request_no}/void", {"reason": "旧卡已注销，改办申领"}))
+    assert voided.status == "voided" and audit_types(voided.request_no)[-1] == "REQUEST_VOIDED"
+
+
+def test_rollback_of_a_cancellation_is_refused_while_an_application_is_open(clerk_api, outlet, adult,
+                                                                            supervisor_api):
+    card = f.make_card(adult, state="active")
+    doc = {"doc_type": "id_card", "number": adult.id_number}
+    cancelled = clerk_api.post("/cards/cancel", {"applicant": doc, "evidence": f.window_evidence()})
+    assert cancelled.status_code == 200, cancelled.json()
+    fail_printer(outlet)
+    req = req_of(clerk_api.post("/applications", apply_body(number=adult.id_number, name=adult.name)))
+    assert req.status == "in_production"
+    events = AuditEvent.objects.count()
+    resp = clerk_api.post("/cards/rollback", {"applicant": doc, "evidence": f.window_evidence()})
+    assert resp.status_code == 422 and resp.json()["code"] == "OPEN_REQUEST_EXISTS"
+    assert req.request_no in resp.json()["message"] and adult.id_number not in resp.content.decode()
+    card.refresh_from_db()
+    assert card.state == "cancelled" and AuditEvent.objects.count() == events
+    req_of(supervisor_api.post(f"/requests/{req.request_no}/void", {"reason": "申请人改办回退"}))
+    resp = clerk_api.post("/cards/rollback", {"applicant": doc, "evidence": f.window_evidence()})
+    assert resp.status_code == 200, resp.json()
+    card.refresh_from_db()
+    assert card.state == "active"
+
+
+def test_every_hand_over_is_a_card_event_with_the_outlet(clerk_api, outlet, citizen_api, adult, reviewer_api,
+                                                          supervisor_api):
+    body = apply_body(name="吴七")
+    req = req_of(clerk_api.post("/applications", body))  # instant: made and handed over at once
+    assert audit_types(req.new_card.card_no)[-2:] == ["CARD_MADE", "CARD_HANDED_OVER"]
+    handed = AuditEvent.objects.get(event_type="CARD_HANDED_OVER", subject_id=req.new_card.card_no)
+    assert handed.data["outlet_id"] == outlet.pk and handed.data["request_no"] == req.request_no
+    created = AuditEvent.objects.get(event_type="PERSON_CREATED", person_id=req.applicant_id)
+    text = str(created.after) + str(created.data)
+    assert body["applicant"]["phone"] not in text and body["applicant"]["address"] not in text
+    assert body["applicant"]["number"] not in text
+
+    posted = apply_body(number=adult.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]},
+                        delivery={"method": "post"})
+    req = req_of(citizen_api.post("/applications", posted))
+    req_of(reviewer_api.post(f"/requests/{req.request_no}/approve", {}))
+    req_of(supervisor_api.post(f"/requests/{req.request_no}/dispatch", {"tracking_no": "EMS123"}))
+    req = req_of(supervisor_api.post(f"/requests/{req.request_no}/deliver", {}))
+    assert req.status == "completed" and req.new_card.issued_at is not None
+    assert audit_types(req.new_card.card_no)[-1] == "CARD_HANDED_OVER"

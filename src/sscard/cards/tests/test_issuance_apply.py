@@ -24,7 +24,7 @@ def test_window_self_apply_is_made_and_handed_over_at_once(clerk_api, outlet):
     assert req.applicant_role == "self" and req.archive_mode == "digital" and req.signature_mode == "pad"
     assert audit_types(req.request_no).count("EVIDENCE_ARCHIVED") == 4  # credential, scene, signature, photo
     assert "REQUEST_SUBMITTED" in audit_types(req.request_no)
-    assert audit_types(card.card_no) == ["CARD_MADE"]
+    assert audit_types(card.card_no) == ["CARD_MADE", "CARD_HANDED_OVER"]
 
 
 def test_fifteen_digit_number_is_upgraded(clerk_api):

@@ -27,7 +27,7 @@ def test_reissue_after_loss_needs_the_fee_before_the_new_active_card(clerk_api, 
     assert old.state == "replaced" and old.replaced_by_id == new.pk
     assert new.state == "active" and new.activated_at is not None and new.issued_at is not None
     assert audit_types(old.card_no) == ["CARD_REPLACED"]
-    assert audit_types(new.card_no) == ["CARD_MADE"]
+    assert audit_types(new.card_no) == ["CARD_MADE", "CARD_HANDED_OVER"]
     assert "REQUEST_FEE_SETTLED" in audit_types(req.request_no) and "FEE_SETTLED" in audit_types(req.request_no)
 
 
