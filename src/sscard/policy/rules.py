@@ -74,32 +74,28 @@ def precheck_channel(business: str, channel: str, *, proxy: bool) -> None:
         resolve_cell(business, channel, roles[0])
 
 
+def _check_doc(party: str, holder: str, holder_in_context: str, presented: str | None, accepted,
+               rule: str) -> None:
+    """One party's document: present, and one of those the cell accepts."""
+    details = {"accepted": list(accepted)}
+    if not presented:
+        raise Refused(f"MATERIAL_{party}_DOC_MISSING",
+                      f"缺少{holder}身份凭证：请提供{_doc_list(accepted)}之一", rule=rule, details=details)
+    if presented not in accepted:
+        raise Refused(f"MATERIAL_{party}_DOC_NOT_ACCEPTED",
+                      f"{_doc_label(presented)}不能作为{holder_in_context}的身份凭证，"
+                      f"请提供{_doc_list(accepted)}之一", rule=rule, details=details)
+
+
 def check_materials(cell: Cell, materials: Materials) -> None:
     """Refuse when a required document or photo is missing or not accepted for this cell."""
     if cell.evidence in ("account", "voice"):
         return
     rule = _rule(cell.business)
-    holder = "申办人"
     if cell.applicant_docs:
-        if not materials.applicant_doc:
-            raise Refused("MATERIAL_APPLICANT_DOC_MISSING",
-                          f"缺少{holder}身份凭证：请提供{_doc_list(cell.applicant_docs)}之一", rule=rule,
-                          details={"accepted": list(cell.applicant_docs)})
-        if materials.applicant_doc not in cell.applicant_docs:
-            raise Refused("MATERIAL_APPLICANT_DOC_NOT_ACCEPTED",
-                          f"{_doc_label(materials.applicant_doc)}不能作为本业务{holder}的身份凭证，"
-                          f"请提供{_doc_list(cell.applicant_docs)}之一", rule=rule,
-                          details={"accepted": list(cell.applicant_docs)})
+        _check_doc("APPLICANT", "申办人", "本业务申办人", materials.applicant_doc, cell.applicant_docs, rule)
     if cell.role != ApplicantRole.SELF:
-        if not materials.agent_doc:
-            raise Refused("MATERIAL_AGENT_DOC_MISSING",
-                          f"缺少代办人身份凭证：请提供{_doc_list(cell.agent_docs)}之一", rule=rule,
-                          details={"accepted": list(cell.agent_docs)})
-        if materials.agent_doc not in cell.agent_docs:
-            raise Refused("MATERIAL_AGENT_DOC_NOT_ACCEPTED",
-                          f"{_doc_label(materials.agent_doc)}不能作为代办人的身份凭证，"
-                          f"请提供{_doc_list(cell.agent_docs)}之一", rule=rule,
-                          details={"accepted": list(cell.agent_docs)})
+        _check_doc("AGENT", "代办人", "代办人", materials.agent_doc, cell.agent_docs, rule)
     needs_photo = cell.photo == PhotoRule.REQUIRED or (cell.photo == PhotoRule.ON_CHANGE and materials.photo_changed)
     if needs_photo and not materials.photo:
         raise Refused("MATERIAL_PHOTO_MISSING", "缺少1寸白底免冠登记照", rule=rule)
