@@ -14,6 +14,7 @@ def _reset_clock():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SSCARD_EXCHANGE_DIR = tmp_path / "exchange"
 
 
 @pytest.fixture(autouse=True)
@@ -110,3 +111,9 @@ def _fast_pin_hash_and_fresh_devices(settings):
     yield
     simulated.reset_simulators()
     drivers.reset_drivers()
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_immediately(settings):
+    """Background tasks run in-process when enqueued (after commit), so tests see their outcome."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,19 +1,123 @@
-"""Employer batch business (批量办理): the downloadable templates."""
+"""Employer batch business (批量办理): templates, submission (file or paper route), progress, rows and
+the error workbook.
 
+Submission is by a window clerk or a kiosk (the channel follows from the caller).  The file route is a
+multipart upload: ``workbook`` (.xlsx), ``scans`` (.zip) and ``meta`` (JSON: business, employer, handler's
+document, window evidence).  The paper route is JSON with the rows keyed in by the clerk.  Clerks and
+kiosks see their own outlet's batches; supervisors and administrators see all.
+"""
+
+import datetime as dt
+from pathlib import Path
 from urllib.parse import quote
 
 from django.http import HttpResponse
-from ninja import Router
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+from pydantic import ValidationError
 
 from sscard.api.auth import require
-from sscard.batches.columns import KINDS
+from sscard.api.schemas import B64, DocIn, ErrorOut, EvidenceIn
+from sscard.batches import selectors
+from sscard.batches.choices import BatchStatus, Route, RowStatus
+from sscard.batches.columns import KINDS, columns
+from sscard.batches.services import BatchFiles, BatchSubmission, batch_submit
 from sscard.batches.templates_xlsx import FILE_NAMES, XLSX_CONTENT_TYPE, build_template
-from sscard.core.errors import NotFound
+from sscard.core import masking
+from sscard.core.errors import InvalidInput, NotFound
 
 router = Router(tags=["batches"])
+_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 # Who hands a template to a unit: window clerks, kiosks, supervisors and administrators.
 TEMPLATE_CALLERS = {"kinds": ("kiosk",), "roles": ("clerk", "supervisor", "admin")}
+SUBMITTERS = {"kinds": ("kiosk",), "roles": ("clerk",)}
+READERS = {"kinds": ("kiosk",), "roles": ("clerk", "supervisor", "admin")}
+BUSINESSES = ("batch_apply", "batch_reissue")
+
+
+class BatchMetaIn(Schema):
+    business: str = Field(pattern="^(batch_apply|batch_reissue)$")
+    employer_uscc: str = Field(min_length=1, max_length=40)
+    handler: DocIn
+    evidence: EvidenceIn = Field(default_factory=EvidenceIn)
+
+
+class PaperBatchIn(BatchMetaIn):
+    rows: list[dict] = Field(min_length=1, max_length=500)
+    intro_letter_image: str | None = B64
+    intro_letter_ref: str = Field(default="", max_length=100)
+
+
+class BatchOut(Schema):
+    batch_no: str
+    business: str
+    route: str
+    channel: str
+    status: str
+    status_label: str
+    employer_uscc: str
+    employer_name: str
+    handler_name: str  # masked
+    outlet: str
+    total_rows: int
+    processed_rows: int
+    accepted_rows: int
+    refused_rows: int
+    progress_percent: int
+    failure: str
+    voucher_no: str
+    submitted_at: dt.datetime
+    validated_at: dt.datetime | None
+    due_at: dt.datetime | None
+    due_provisional: bool
+    error_workbook: str | None
+
+    @staticmethod
+    def of(b) -> "BatchOut":
+        pct = 100 if b.status == BatchStatus.VALIDATED else (b.processed_rows * 100 // b.total_rows if b.total_rows else 0)
+        errors = (f"/api/v1/batches/{b.batch_no}/errors.xlsx"
+                  if b.status == BatchStatus.VALIDATED and b.refused_rows else None)
+        return BatchOut(batch_no=b.batch_no, business=b.business, route=b.route, channel=b.channel, status=b.status,
+                        status_label=BatchStatus(b.status).label, employer_uscc=b.employer.uscc,
+                        employer_name=b.employer.name, handler_name=masking.mask_name(b.handler.person.name),
+                        outlet=b.outlet.code, total_rows=b.total_rows, processed_rows=b.processed_rows,
+                        accepted_rows=b.accepted_rows, refused_rows=b.refused_rows, progress_percent=min(pct, 100),
+                        failure=b.failure, voucher_no=b.voucher_no, submitted_at=b.submitted_at,
+                        validated_at=b.validated_at, due_at=b.due_at, due_provisional=b.due_provisional,
+                        error_workbook=errors)
+
+
+class RowOut(Schema):
+    line_no: int
+    seq: str
+    status: str
+    name: str  # masked
+    id_number: str  # masked
+    reason: str
+    request_no: str | None
+    request_status: str | None
+
+
+def _parse_meta(raw: str) -> BatchMetaIn:
+    try:
+        return BatchMetaIn.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        raise InvalidInput("META_INVALID", f"meta 字段格式不正确（{where}）") from None
+
+
+def _upload_bytes(upload: UploadedFile, *, limit: int, code: str, label: str) -> bytes:
+    if upload.size is not None and upload.size > limit:
+        raise InvalidInput(code, f"{label}超过大小上限（{limit // (1024 * 1024)} MB）")
+    return upload.read()
+
+
+def _scans_source(upload: UploadedFile) -> bytes | Path:
+    path = getattr(upload, "temporary_file_path", None)
+    return Path(path()) if path else upload.read()
 
 
 @router.get("/templates/{kind}.xlsx", summary="下载批量报盘模板（制卡明细表 / 补换卡明细表）")
@@ -21,8 +125,71 @@ def template_download(request, kind: str):
     require(request.auth, **TEMPLATE_CALLERS)
     if kind not in KINDS:
         raise NotFound("TEMPLATE_NOT_FOUND", "没有这种批量模板", rule="batch_templates")
-    name = FILE_NAMES[kind]
-    resp = HttpResponse(build_template(kind), content_type=XLSX_CONTENT_TYPE)
-    resp["Content-Disposition"] = f"attachment; filename=\"{kind}.xlsx\"; filename*=UTF-8''{quote(name)}"
+    return _xlsx(build_template(kind), f"{kind}.xlsx", FILE_NAMES[kind])
+
+
+def _xlsx(content: bytes, ascii_name: str, name: str) -> HttpResponse:
+    resp = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    resp["Content-Disposition"] = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     resp["Cache-Control"] = "no-store"
     return resp
+
+
+@router.post("", response={202: BatchOut, **_ERRORS}, summary="提交批量报盘文件（制卡明细表 + 扫描件压缩包）")
+def batch_submit_file(request, meta: Form[str], workbook: File[UploadedFile], scans: File[UploadedFile]):
+    from sscard.batches.safe_files import max_workbook_bytes
+
+    actor = require(request.auth, **SUBMITTERS)
+    m = _parse_meta(meta)
+    files = BatchFiles(workbook=_upload_bytes(workbook, limit=max_workbook_bytes(), code="WORKBOOK_TOO_LARGE",
+                                              label="制卡明细表"), scans=_scans_source(scans))
+    batch = batch_submit(actor=actor, submission=BatchSubmission(
+        business=m.business, employer_uscc=m.employer_uscc, handler=m.handler.to_input(), route=Route.FILE,
+        files=files, evidence=m.evidence.to_input()))
+    return Status(202, BatchOut.of(batch))
+
+
+@router.post("/paper", response={202: BatchOut, **_ERRORS}, summary="纸质材料批量办理（窗口录入明细）")
+def batch_submit_paper(request, payload: PaperBatchIn):
+    from sscard.archive.services import decode_base64_image
+
+    actor = require(request.auth, **SUBMITTERS)
+    letter = decode_base64_image(payload.intro_letter_image) if payload.intro_letter_image else None
+    batch = batch_submit(actor=actor, submission=BatchSubmission(
+        business=payload.business, employer_uscc=payload.employer_uscc, handler=payload.handler.to_input(),
+        route=Route.PAPER, keyed_rows=payload.rows, evidence=payload.evidence.to_input(),
+        intro_letter_image=letter, intro_letter_ref=payload.intro_letter_ref))
+    return Status(202, BatchOut.of(batch))
+
+
+@router.get("/{batch_no}", response={200: BatchOut, **_ERRORS}, summary="查询批次校验进度与结果")
+def batch_detail(request, batch_no: str):
+    actor = require(request.auth, **READERS)
+    return BatchOut.of(selectors.batch_for(actor, batch_no))
+
+
+@router.get("/{batch_no}/rows", response={200: list[RowOut], **_ERRORS}, summary="批次明细行（脱敏）")
+def batch_rows(request, batch_no: str, status: RowStatus | None = None, offset: int = 0, limit: int = 100):
+    actor = require(request.auth, **READERS)
+    batch = selectors.batch_for(actor, batch_no)
+    offset, limit = max(offset, 0), min(max(limit, 1), 500)
+    keys = [c.key for c in columns(batch.kind)]
+    out = []
+    for row in selectors.rows_of(batch, status=status)[offset:offset + limit]:
+        values = dict(zip(keys, selectors.row_values(row)))
+        req = row.request
+        out.append(RowOut(line_no=row.line_no, seq=row.seq, status=row.status,
+                          name=masking.mask_name(values.get("name", "")),
+                          id_number=masking.mask_id_number(values.get("doc_number", "")),
+                          reason=row.reason, request_no=req.request_no if req else None,
+                          request_status=req.status if req else None))
+    return out
+
+
+@router.get("/{batch_no}/errors.xlsx", summary="下载错误回执（未通过的行及原因）")
+def batch_errors(request, batch_no: str):
+    actor = require(request.auth, **READERS)
+    batch = selectors.batch_for(actor, batch_no)
+    if batch.status != BatchStatus.VALIDATED:
+        raise NotFound("ERRORS_NOT_READY", "批次尚未校验完成，暂无错误回执")
+    return _xlsx(selectors.error_workbook(batch), f"{batch_no}-errors.xlsx", f"错误回执-{batch_no}.xlsx")

@@ -24,3 +24,7 @@ ROUTERS.append(("/batches", batches_router))
 from sscard.api.employers import router as employers_router  # noqa: E402
 
 ROUTERS.append(("/employers", employers_router))
+
+from sscard.api.production import router as production_router  # noqa: E402
+
+ROUTERS.append(("/production", production_router))

@@ -43,3 +43,4 @@ class CardEvent(models.TextChoices):
     REPLACE = "replace", "新卡发放，旧卡终止"
     ROLLBACK = "rollback", "回退"
     ISSUE = "issue", "补换新卡发放并启用"
+    ISSUE_PENDING = "issue_pending", "批量补换新卡领取（96小时后启用）"

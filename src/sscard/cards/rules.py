@@ -39,6 +39,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (S.LOST, E.REPLACE): S.REPLACED,
     # a replacement made ahead of its hand-over becomes the card in use when handed over
     (S.PRODUCED, E.ISSUE): S.ACTIVE,
+    (S.PRODUCED, E.ISSUE_PENDING): S.MADE,  # batch pick-up: functions switch on 96 hours later
     # rollback undoes the last reversible change (see policy setting reversible_events)
     (S.CANCELLED, E.ROLLBACK): PREVIOUS,
     (S.LOST_TEMP, E.ROLLBACK): PREVIOUS,

@@ -27,6 +27,7 @@ EVENT_AUDIT = {
     "replace": "CARD_REPLACED",
     "rollback": "CARD_ROLLED_BACK",
     "issue": "CARD_ISSUED",
+    "issue_pending": "CARD_ISSUED_PENDING_ACTIVATION",
 }
 
 

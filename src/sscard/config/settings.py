@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sscard.desk",
     "sscard.employers",
     "sscard.batches",
+    "sscard.production",
     "sscard.api",
 ]
 

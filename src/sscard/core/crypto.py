@@ -46,3 +46,19 @@ def lookup_hash(value: str, *, purpose: str = "id") -> str:
     key = settings.LOOKUP_HASH_KEY.encode("utf-8")
     msg = f"{purpose}:{normalise(value)}".encode("utf-8")
     return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+_BLOB_MAGIC = b"SSCB1"
+
+
+def encrypt_bytes(plain: bytes) -> bytes:
+    """Encrypt a whole file (e.g. an uploaded detail sheet) for storage: magic + nonce + AES-GCM."""
+    nonce = os.urandom(12)
+    return _BLOB_MAGIC + nonce + _aead(settings.FIELD_ENCRYPTION_KEY).encrypt(nonce, plain, _BLOB_MAGIC)
+
+
+def decrypt_bytes(blob: bytes) -> bytes:
+    if not blob.startswith(_BLOB_MAGIC):
+        raise ValueError("not an encrypted file")
+    raw = blob[len(_BLOB_MAGIC):]
+    return _aead(settings.FIELD_ENCRYPTION_KEY).decrypt(raw[:12], raw[12:], _BLOB_MAGIC)

@@ -49,6 +49,7 @@ class ProductionMode(models.TextChoices):
     INSTANT = "instant", "现场制卡"
     DEFERRED = "deferred", "设备或网络故障，24小时内制卡"
     CENTRAL = "central", "集中制卡（网上申办，5个工作日）"
+    BATCH = "batch", "单位批量集中制卡（10个工作日）"
     NONE = "none", "无需制卡"
 
 

@@ -224,6 +224,13 @@ def request_settle_fee(*, actor, request_no: str, method: str, offset_reference:
     return req
 
 
+def _refuse_batch(req: ServiceRequest) -> None:
+    """A batch application moves with its production order and its batch's pick-up, never alone."""
+    if req.production_mode == ProductionMode.BATCH:
+        raise Refused("BATCH_REQUEST", "单位批量制卡业务随制卡批次办理（银行、卡商回盘与单位领取），不能单独操作；"
+                      "急需用卡请办理批量转零星")
+
+
 def _check_production_actor(actor, req: ServiceRequest) -> None:
     if req.production_mode == ProductionMode.CENTRAL:
         _require_back_office(actor)
@@ -242,6 +249,7 @@ def request_finish_production(*, actor, request_no: str, hand_over: bool = False
     with transaction.atomic():
         req = request_lock(request_no)
         _check_event(req, RequestEvent.FINISH_PRODUCTION)
+        _refuse_batch(req)
         _check_production_actor(actor, req)
         if hand_over and req.production_mode == ProductionMode.CENTRAL:
             raise Refused("HAND_OVER_NOT_HERE", "集中制卡的社保卡须在领取网点或邮寄发放")
@@ -264,6 +272,7 @@ def request_dispatch(*, actor, request_no: str, tracking_no: str) -> ServiceRequ
         raise InvalidInput("TRACKING_NO_REQUIRED", "请填写邮件单号（不超过40个字符）")
     with transaction.atomic():
         req = request_lock(request_no)
+        _refuse_batch(req)
         _check_event(req, RequestEvent.DISPATCH)
         if req.delivery != Delivery.POST:
             raise Refused("DELIVERY_NOT_POST", "该业务未选择邮寄到家，不能邮寄发出")
@@ -318,6 +327,7 @@ def request_hand_over(*, actor, request_no: str, originals_checked) -> ServiceRe
     """Give the made card to the holder at the pickup outlet, after checking every original."""
     with transaction.atomic():
         req = request_lock(request_no)
+        _refuse_batch(req)
         _check_event(req, RequestEvent.HAND_OVER)
         _require_outlet_clerk(actor, req.pickup_outlet_id or req.outlet_id)
         check_originals(req, originals_checked)
@@ -361,6 +371,8 @@ def request_void(*, actor, request_no: str, reason: str) -> ServiceRequest:
         raise InvalidInput("VOID_REASON_REQUIRED", "作废业务必须填写原因")
     with transaction.atomic():
         req = request_lock(request_no)
+        if req.status == RequestStatus.IN_PRODUCTION:  # an unpaid batch reissue may still be voided
+            _refuse_batch(req)
         if actor.kind == "citizen":
             if req.citizen_id != actor.citizen_id:
                 raise NotFound("REQUEST_NOT_FOUND", "未找到该业务")

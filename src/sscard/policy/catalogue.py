@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 
 from sscard.policy.choices import ApplicantRole, Business, CardReason, Channel, DocType, PhotoRule
+from sscard.policy.unit import UnitCatalogue, UnitCatalogueError, parse_unit
 
 DEFAULT_PATH = Path(__file__).with_name("catalogue.toml")
 INDIVIDUAL_CHANNELS = (Channel.WINDOW, Channel.KIOSK, Channel.APP, Channel.PHONE)
@@ -30,6 +31,7 @@ SETTINGS_SCHEMA = {
     "adult_age": int, "pin_max_wrong_attempts": int, "temp_loss_lapse_days": int, "rollback_window_days": int,
     "reversible_events": list, "instant_fallback_hours": int, "app_production_working_days": int,
     "batch_production_working_days": int, "batch_activation_hours": int, "voucher_valid_days": int,
+    "batch_to_individual_stages": list, "production_order_max_items": int,
 }
 
 
@@ -77,6 +79,7 @@ class Catalogue:
     source: str
     settings: dict[str, Any] = field(hash=False)
     businesses: dict[str, BusinessSpec] = field(hash=False)
+    unit: UnitCatalogue | None = field(default=None, hash=False)  # employer batches (``[unit]``)
 
     def business(self, code: str) -> BusinessSpec:
         return self.businesses[code]
@@ -136,7 +139,7 @@ def _parse_cell(code: str, channel: str, role: str, raw: dict, doc_sets) -> Cell
 def parse_catalogue(data: dict) -> Catalogue:
     doc_sets = data.get("doc_sets", {})
     raw_businesses = {k: v for k, v in data.items() if k in Business.values}
-    unknown = set(data) - set(Business.values) - {"version", "source", "settings", "doc_sets"}
+    unknown = set(data) - set(Business.values) - {"version", "source", "settings", "doc_sets", "unit"}
     if unknown:
         raise CatalogueError(f"unknown top-level keys {sorted(unknown)}")
     missing = set(Business.values) - set(raw_businesses)
@@ -172,8 +175,13 @@ def parse_catalogue(data: dict) -> Catalogue:
             card_states=tuple(raw.get("card_states", ())), reasons=tuple(raw.get("reasons", ())),
             changeable_fields=tuple(raw.get("changeable_fields", ())), cells=cells,
         )
+    try:
+        unit = parse_unit(data.get("unit", {}),
+                          lambda names, where: _expand_docs(names, doc_sets, where))
+    except UnitCatalogueError as exc:
+        raise CatalogueError(str(exc)) from None
     return Catalogue(version=data["version"], source=data.get("source", ""), settings=dict(data["settings"]),
-                     businesses=businesses)
+                     businesses=businesses, unit=unit)
 
 
 def _check_settings(values: dict) -> None:

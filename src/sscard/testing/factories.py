@@ -141,3 +141,15 @@ def window_evidence(*, signature: bool = True) -> dict:
     if signature:
         ev["signature_image"] = b64_jpeg(width=400, height=200)
     return ev
+
+
+def make_employer(*, name: str = "重庆测试科技有限公司", uscc: str | None = None, handler=None):
+    """An employer with one active handler (an adult person); returns ``(employer, handler_person)``."""
+    from sscard.employers.models import Employer, EmployerHandler
+    from sscard.employers.rules import make_uscc
+
+    uscc = uscc or make_uscc(body8=f"MA{next(_seq):06d}")
+    employer = Employer.objects.create(uscc=uscc, name=name, created_at=clock.now())
+    handler = handler or make_person(name="赵经办")
+    EmployerHandler.objects.create(employer=employer, person=handler, created_at=clock.now())
+    return employer, handler

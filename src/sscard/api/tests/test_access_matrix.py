@@ -9,6 +9,7 @@ operation of the served OpenAPI document, so a new endpoint cannot ship without 
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sscard.testing import factories as f
 
@@ -18,6 +19,12 @@ CALLERS = ("clerk", "reviewer", "supervisor", "auditor", "hotline", "admin", "ki
 CHANNEL = {"clerk", "hotline", "kiosk", "citizen"}
 ALL = set(CALLERS)
 NO = "YW2026112600000000"
+BATCH_READERS = {"clerk", "kiosk", "supervisor", "admin"}
+MULTIPART = {
+    "multipart_batch": lambda: {"meta": "{}", "workbook": SimpleUploadedFile("b.xlsx", b"x"),
+                                "scans": SimpleUploadedFile("s.zip", b"x")},
+    "multipart_result": lambda: {"kind": "bank_result", "file": SimpleUploadedFile("r.csv", b"x")},
+}
 
 # (method, path) -> (who may call, body)
 MATRIX = {
@@ -63,6 +70,18 @@ MATRIX = {
     ("post", "/employers/{uscc}/handlers"): ({"clerk", "admin"}, {"doc_type": "id_card", "number": "110105194912310021",
                                                                    "name": "张三"}),
     ("post", "/employers/{uscc}/handlers/{handler_id}/deactivate"): ({"clerk", "admin"}, {}),
+    ("post", "/batches"): ({"clerk", "kiosk"}, "multipart_batch"),
+    ("post", "/batches/paper"): ({"clerk", "kiosk"}, "paper_batch"),
+    ("get", "/batches/{batch_no}"): (BATCH_READERS, None),
+    ("get", "/batches/{batch_no}/rows"): (BATCH_READERS, None),
+    ("get", "/batches/{batch_no}/errors.xlsx"): (BATCH_READERS, None),
+    ("get", "/production/batches/{batch_no}"): (BATCH_READERS, None),
+    ("post", "/production/orders/{order_no}/arrive"): ({"clerk"}, {}),
+    ("post", "/production/batches/{batch_no}/pickup"): ({"clerk"}, "handler_body"),
+    ("post", "/production/to-individual"): (CHANNEL, "card_body"),
+    ("get", "/production/overdue"): ({"supervisor", "admin"}, None),
+    ("post", "/production/results"): ({"supervisor", "admin"}, "multipart_result"),
+    ("post", "/production/exchange/run"): ({"supervisor", "admin"}, {}),
 }
 
 
@@ -87,6 +106,11 @@ def _body(kind, person, card):
         return {"applicant": doc, "changes": {"phone": "13911112222"}}
     if kind == "card_body+reason":
         return {"applicant": doc, "reason": "lost"}
+    if kind == "handler_body":
+        return {"handler": doc}
+    if kind == "paper_batch":
+        return {"business": "batch_apply", "employer_uscc": "91500103MA5U00003N", "handler": doc,
+                "rows": [{"name": "张三"}], "intro_letter_ref": "JS-1"}
     return {"applicant": {**doc, "name": "张三", "birth_date": person.birth_date.isoformat()}}
 
 
@@ -100,10 +124,14 @@ def test_the_matrix_lists_every_operation(client):
 def test_access(world, method, path):
     person, card, apis = world
     allowed, body_kind = MATRIX[(method, path)]
-    url = re.sub(r"\{no\}", NO, path).replace("{item_id}", "1").replace("{kind}", "new_card")
+    url = (re.sub(r"\{no\}", NO, path).replace("{item_id}", "1").replace("{kind}", "new_card")
+           .replace("{batch_no}", "PL2026112600000000").replace("{order_no}", "ZK2026112600000000"))
     wrong = []
     for who, api in apis.items():
-        resp = api.get(url) if method == "get" else api.post(url, _body(body_kind, person, card))
+        if isinstance(body_kind, str) and body_kind in MULTIPART:
+            resp = api.client.post(f"/api/v1{url}", data=MULTIPART[body_kind](), headers=api._headers(None))
+        else:
+            resp = api.get(url) if method == "get" else api.post(url, _body(body_kind, person, card))
         payload = resp.json() if resp["Content-Type"].startswith("application/json") else None
         code = payload.get("code") if isinstance(payload, dict) else None
         if who == "anonymous" and who not in allowed:

@@ -1,4 +1,5 @@
-"""Run the due sweeps once: lapse expired temporary losses, and list production requests past due.
+"""Run the due sweeps once: lapse expired temporary losses, switch on batch cards 96 hours after pick-up,
+and list production requests past due.
 
 Safe to run as often as wanted (cron, or beside the task worker): each sweep is idempotent.
 """
@@ -11,12 +12,15 @@ from sscard.core import clock
 
 
 class Command(BaseCommand):
-    help = "执行到期任务：临时挂失到期自动解除；列出超过制卡时限仍在制卡中的业务"
+    help = "执行到期任务：临时挂失到期自动解除；批量卡领取96小时后自动启用；列出超过制卡时限仍在制卡中的业务"
 
     def handle(self, *args, **options):
         now = clock.now()
         lapsed = card_lapse_due_losses(now=now)
         self.stdout.write(f"temporary losses lapsed: {lapsed}")
+        from sscard.production.pickup import batch_activation_sweep
+
+        self.stdout.write(f"batch cards activated (96 h after pick-up): {batch_activation_sweep(now=now)}")
         overdue = list(production_requests_overdue(now).values_list("request_no", "business", "due_at"))
         self.stdout.write(f"production requests overdue: {len(overdue)}")
         for request_no, business, due_at in overdue:

@@ -1,0 +1,156 @@
+"""Central production of batch cards: progress per stage, arrival at the outlet, pick-up by the unit,
+batch to individual, overdue orders, and the exchange with the bank and the card vendor.
+
+Access: clerks act at their own outlet (arrival, pick-up, batch to individual); supervisors and
+administrators read everything and run the exchange or import a result file by hand.
+"""
+
+import datetime as dt
+
+from ninja import Field, File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from sscard.api.auth import require
+from sscard.api.schemas import B64, DocIn, ErrorOut, EvidenceIn, RequestOut
+from sscard.batches import selectors as batch_selectors
+from sscard.core.errors import InvalidInput
+from sscard.production import selectors
+from sscard.production.conversion import batch_to_individual
+from sscard.production.exchange import exchange_cycle
+from sscard.production.pickup import PickupLetter, batch_pickup
+from sscard.production.services import order_arrive, order_import_result
+
+router = Router(tags=["production"])
+_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+READERS = {"kinds": ("kiosk",), "roles": ("clerk", "supervisor", "admin")}
+BACK_OFFICE = {"roles": ("supervisor", "admin")}
+CLERKS = {"roles": ("clerk",)}
+RESULT_KINDS = ("bank_result", "vendor_result")
+MAX_RESULT_BYTES = 256 * 1024 * 1024
+
+
+class OrderOut(Schema):
+    order_no: str
+    bank: str
+    stage: str
+    stage_label: str
+    due_at: dt.datetime | None
+    overdue: bool
+    items: dict[str, int]
+
+
+class FailedItemOut(Schema):
+    line_no: int
+    order_no: str
+    item_no: str
+    failure_stage: str
+    failure_code: str
+    reason: str
+
+
+class BatchProductionOut(Schema):
+    batch_no: str
+    items: dict[str, int]
+    orders: list[OrderOut]
+    failed: list[FailedItemOut]
+
+
+class PickupIn(Schema):
+    handler: DocIn
+    letter_image: str | None = B64
+    letter_paper_ref: str = Field(default="", max_length=100)
+    letter_sealed: bool = False
+
+
+class PickupOut(Schema):
+    batch_no: str
+    cards_handed_over: int
+    activation_due_at: dt.datetime
+
+
+class ConvertIn(Schema):
+    applicant: DocIn
+    agent: DocIn | None = None
+    evidence: EvidenceIn = Field(default_factory=EvidenceIn)
+
+
+class ImportOut(Schema):
+    order_no: str
+    kind: str
+    already_imported: bool
+    ok_rows: int
+    failed_rows: int
+
+
+class CycleOut(Schema):
+    orders_generated: int
+    files_sent: list[str]
+    results_imported: list[str]
+    results_refused: list[list[str]]
+    orders_shipped: int
+
+
+@router.get("/batches/{batch_no}", response={200: BatchProductionOut, **_ERRORS}, summary="批次制卡进度（按环节）")
+def batch_progress(request, batch_no: str):
+    actor = require(request.auth, **READERS)
+    batch = batch_selectors.batch_for(actor, batch_no)
+    return BatchProductionOut(batch_no=batch.batch_no, **selectors.batch_production(batch))
+
+
+@router.post("/orders/{order_no}/arrive", response={200: OrderOut, **_ERRORS}, summary="网点签收制卡批次")
+def order_arrive_view(request, order_no: str):
+    actor = require(request.auth, **CLERKS)
+    order = order_arrive(actor=actor, order_no=order_no)
+    return OrderOut(order_no=order.order_no, bank=order.bank, stage=order.stage,
+                    stage_label=order.get_stage_display(), due_at=order.due_at, overdue=False,
+                    items=selectors.stage_counts(order.items.all()))
+
+
+@router.post("/batches/{batch_no}/pickup", response={200: PickupOut, **_ERRORS}, summary="单位经办人领取批量社保卡")
+def batch_pickup_view(request, batch_no: str, payload: PickupIn):
+    from sscard.archive.services import decode_base64_image
+
+    actor = require(request.auth, **CLERKS)
+    letter = PickupLetter(image=decode_base64_image(payload.letter_image) if payload.letter_image else None,
+                          paper_ref=payload.letter_paper_ref, sealed=payload.letter_sealed)
+    items = batch_pickup(actor=actor, batch_no=batch_no, handler=payload.handler.to_input(), letter=letter)
+    return PickupOut(batch_no=batch_no, cards_handed_over=len(items), activation_due_at=items[0].activation_due_at)
+
+
+@router.post("/to-individual", response={200: RequestOut, **_ERRORS}, summary="批量转零星（本人到窗口即时制卡）")
+def to_individual_view(request, payload: ConvertIn):
+    actor = require(request.auth, kinds=("kiosk", "citizen"), roles=("clerk", "hotline"))
+    req = batch_to_individual(actor=actor, applicant=payload.applicant.to_input(),
+                              agent=payload.agent.to_input() if payload.agent else None,
+                              evidence=payload.evidence.to_input())
+    return RequestOut.of(req)
+
+
+@router.get("/overdue", response={200: list[OrderOut], **_ERRORS}, summary="超过10个工作日未完成的制卡批次")
+def overdue_orders(request, limit: int = 100, offset: int = 0):
+    require(request.auth, **BACK_OFFICE)
+    offset, limit = max(offset, 0), min(max(limit, 1), 500)
+    return [OrderOut(order_no=o.order_no, bank=o.bank, stage=o.stage, stage_label=o.get_stage_display(),
+                     due_at=o.due_at, overdue=True, items=selectors.stage_counts(o.items.all()))
+            for o in selectors.orders_overdue()[offset:offset + limit]]
+
+
+@router.post("/results", response={200: ImportOut, **_ERRORS}, summary="导入银行或卡商回盘文件")
+def import_result(request, kind: Form[str], file: File[UploadedFile]):
+    actor = require(request.auth, **BACK_OFFICE)
+    if kind not in RESULT_KINDS:
+        raise InvalidInput("EXCHANGE_KIND_INVALID", "回盘类型须为 bank_result 或 vendor_result")
+    if file.size is not None and file.size > MAX_RESULT_BYTES:
+        raise InvalidInput("EXCHANGE_FILE_TOO_LARGE", "回盘文件过大")
+    outcome = order_import_result(actor=actor, content=file.read(), kind=kind)
+    return ImportOut(order_no=outcome.order_no, kind=outcome.kind, already_imported=outcome.already_imported,
+                     ok_rows=outcome.ok_rows, failed_rows=outcome.failed_rows)
+
+
+@router.post("/exchange/run", response={200: CycleOut, **_ERRORS}, summary="执行一次报盘/回盘循环")
+def exchange_run(request, simulate: bool = False):
+    actor = require(request.auth, **BACK_OFFICE)
+    report = exchange_cycle(actor=actor, simulate=simulate or None)
+    return CycleOut(orders_generated=report.orders_generated, files_sent=report.files_sent,
+                    results_imported=report.results_imported,
+                    results_refused=[list(x) for x in report.results_refused], orders_shipped=report.orders_shipped)

@@ -1,0 +1,187 @@
+"""Turning accepted batch rows into applications, a chunk at a time (called by ``validation``).
+
+Database checks of a row: for a new card, the person has no live card and no open production business,
+and an already registered person has the same name; for a reissue, the person has a live card in a state
+the catalogue allows for that business.  Unknown persons are created from the row; each accepted row
+becomes a ``desk.ServiceRequest`` of role ``unit``: central batch production due with the batch (10
+working days), picked up at the submitting outlet, or first awaiting the fee (batch reissue).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+
+from sscard.batches import columns as cols
+from sscard.cards.choices import LIVE_STATES, CardState
+from sscard.cards.models import Card
+from sscard.core import clock, masking
+from sscard.desk.choices import Delivery, ProductionMode, RequestStatus, Step
+from sscard.desk.models import ServiceRequest
+from sscard.people.models import Person
+from sscard.policy.catalogue import get_catalogue
+from sscard.policy.choices import Business, CardReason
+
+CLOSED = (RequestStatus.COMPLETED, RequestStatus.REJECTED, RequestStatus.VOIDED)
+PRODUCTION = (Business.APPLY, Business.REISSUE, Business.REPLACE, Business.RENEW)
+
+
+@dataclass
+class ChunkContext:
+    persons: dict[str, Person]  # id_hash -> person
+    live_cards: dict[int, Card]  # person id -> live card
+    pending: set[int]  # person ids with an open production business
+    created_person_ids: list[int] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, batch, id_hashes: list[str]) -> "ChunkContext":
+        persons = {p.id_hash: p for p in Person.objects.filter(id_hash__in=id_hashes)}
+        ids = [p.pk for p in persons.values()]
+        cards = {c.person_id: c for c in Card.objects.filter(person_id__in=ids, state__in=LIVE_STATES)}
+        pending = set(ServiceRequest.objects.filter(applicant_id__in=ids, business__in=PRODUCTION)
+                      .exclude(status__in=CLOSED).values_list("applicant_id", flat=True))
+        return cls(persons=persons, live_cards=cards, pending=pending)
+
+
+def _business_of(batch, values: dict) -> str:
+    if batch.kind == cols.NEW_CARD:
+        return Business.APPLY
+    return cols.REISSUE_BUSINESSES.get(values.get("business", ""), "")
+
+
+def refuse_by_database(batch, checked, ctx: ChunkContext) -> None:
+    """Add the Chinese reasons that only the database can tell (existing card, pending business ...)."""
+    cat = get_catalogue()
+    in_chunk: dict[str, int] = {}
+    for c in checked:
+        if not c.chk.ok:
+            continue
+        first = in_chunk.setdefault(c.id_hash, c.row.line_no)
+        if first != c.row.line_no:  # the same person under two spellings of the number (15 / 18 digits)
+            c.chk.problems.append(f"文件内证件号码重复（与第 {first} 行为同一人）")
+            continue
+        person = ctx.persons.get(c.id_hash)
+        name = c.chk.values.get("name", "")
+        if person is not None and person.name != name:
+            c.chk.problems.append("姓名与该证件号码已登记的姓名不一致")
+            continue
+        if person is not None and person.pk in ctx.pending:
+            c.chk.problems.append("该人员已有正在办理中的制卡业务")
+            continue
+        card = ctx.live_cards.get(person.pk) if person is not None else None
+        business = _business_of(batch, c.chk.values)
+        if business == Business.APPLY:
+            if card is not None:
+                c.chk.problems.append(f"该人员已有社会保障卡（{CardState(card.state).label}），无需新办")
+            continue
+        if card is None:
+            c.chk.problems.append("该人员没有可补领、换领或换发的社会保障卡")
+            continue
+        spec = cat.business(business)
+        if card.state not in spec.card_states:
+            c.chk.problems.append(f"卡片当前状态为“{CardState(card.state).label}”，不能办理{spec.label}")
+            continue
+        reason = cols.REASON_BY_LABEL.get(c.chk.values.get("reason", ""), "")
+        if spec.reasons and reason not in spec.reasons:
+            allowed = "、".join(str(CardReason(r).label) for r in spec.reasons)
+            c.chk.problems.append(f"{spec.label}的原因须为：{allowed}")
+
+
+def _new_person(c, now) -> Person:
+    v = c.chk.values
+    person = Person(name=v["name"][:100], id_type=c.chk.doc_type, birth_date=c.chk.birth_date,
+                    gender=c.chk.gender, ethnicity=v.get("ethnicity", "")[:20],
+                    nationality=(v.get("nationality") or "中国")[:40], address=v.get("address", ""),
+                    created_at=now, updated_at=now)
+    person.set_id_number(c.chk.id_number)
+    person.set_phone(v.get("phone", ""))
+    return person
+
+
+def _persons(checked, ctx: ChunkContext, now) -> None:
+    missing = {}
+    for c in checked:
+        if c.chk.ok and c.id_hash not in ctx.persons and c.id_hash not in missing:
+            missing[c.id_hash] = _new_person(c, now)
+    if missing:
+        created = Person.objects.bulk_create(list(missing.values()))
+        for p in created:
+            ctx.persons[p.id_hash] = p
+            ctx.created_person_ids.append(p.pk)
+
+
+def _request(batch, c, person, card, now, fee) -> ServiceRequest:
+    v = c.chk.values
+    business = _business_of(batch, v)
+    reason = cols.REASON_BY_LABEL.get(v.get("reason", ""), "") if business != Business.APPLY else ""
+    owes = fee is not None and fee.amount_fen > 0
+    return ServiceRequest(
+        request_no=f"{batch.batch_no}{c.row.line_no:06d}", business=business, channel=batch.channel,
+        applicant_role="unit", catalogue_version=get_catalogue().version, applicant=person, agent=batch.handler.person,
+        card=card, outlet=batch.outlet, kiosk_id=batch.kiosk_id, actor_name=batch.actor_name,
+        actor_role=batch.actor_role, status=RequestStatus.AWAITING_FEE if owes else RequestStatus.IN_PRODUCTION,
+        pending_steps=[Step.FEE] if owes else [], reason=reason,
+        photo_changed=v.get("photo_changed") == "是",
+        materials={"route": batch.route, "batch_no": batch.batch_no, "line_no": c.row.line_no,
+                   "scans": sorted(c.scans), "handler_doc": batch.handler_doc_type},
+        payload={"batch_no": batch.batch_no, "line_no": c.row.line_no, "service_bank": v.get("service_bank", ""),
+                 "guardian": ({"doc_type": c.chk.guardian_doc_type, "name": masking.mask_name(v.get("guardian_name")),
+                               "number": masking.mask_id_number(c.chk.guardian_number)}
+                              if c.chk.guardian_number else None)},
+        production_mode=ProductionMode.BATCH, due_at=batch.due_at, due_provisional=batch.due_provisional,
+        delivery=Delivery.PICKUP, pickup_outlet=batch.outlet,
+        fee_amount_fen=fee.amount_fen if fee is not None else None, created_at=now, updated_at=now)
+
+
+def save_applications(batch, checked, ctx: ChunkContext, *, careful: bool) -> dict:
+    """Create persons and applications for the rows still ok; returns ``{line_no: ServiceRequest}``.
+
+    ``careful``: one savepoint per row, so a row that lost a race (unique person / one open production
+    business per person) is refused with a reason instead of failing the chunk.
+    """
+    from sscard.fees.selectors import fee_quote
+
+    now = clock.now()
+    if not careful:
+        _persons(checked, ctx, now)
+    out: dict[int, ServiceRequest] = {}
+    pending_objs = []
+    quotes: dict[tuple, object] = {}
+    for c in checked:
+        if not c.chk.ok:
+            continue
+        if careful:
+            try:
+                with transaction.atomic():
+                    _persons([c], ctx, now)
+            except IntegrityError:  # the unique person index: created elsewhere meanwhile
+                person = Person.objects.filter(id_hash=c.id_hash).first()
+                if person is None:
+                    c.chk.problems.append("该人员信息正在由其他业务登记，请稍后重新提交")
+                    continue
+                ctx.persons[c.id_hash] = person
+        person = ctx.persons[c.id_hash]
+        card = ctx.live_cards.get(person.pk)
+        business = _business_of(batch, c.chk.values)
+        fee = None
+        if business != Business.APPLY:
+            reason = cols.REASON_BY_LABEL.get(c.chk.values.get("reason", ""), "")
+            key = (business, reason, person.fee_exempt)
+            if key not in quotes:
+                quotes[key] = fee_quote(business=business, reason=reason, fee_exempt=person.fee_exempt)
+            fee = quotes[key]
+        req = _request(batch, c, person, card if business != Business.APPLY else None, now, fee)
+        if careful:
+            try:
+                with transaction.atomic():
+                    req.save(force_insert=True)
+            except IntegrityError:  # one open production business per person
+                c.chk.problems.append("该人员已有正在办理中的制卡业务")
+                continue
+            out[c.row.line_no] = req
+        else:
+            pending_objs.append((c.row.line_no, req))
+    if pending_objs:
+        ServiceRequest.objects.bulk_create([r for _, r in pending_objs])
+        out.update(dict(pending_objs))
+    return out
+

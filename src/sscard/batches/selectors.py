@@ -1,0 +1,49 @@
+"""Reads of batches: one batch for a caller, its rows (masked), and its error workbook."""
+
+import json
+
+from django.db.models import QuerySet
+
+from sscard.batches import columns as cols
+from sscard.batches.choices import RowStatus
+from sscard.batches.models import Batch, BatchRow
+from sscard.core.errors import NotFound
+
+OUTLET_BOUND = ("clerk", "kiosk")  # these callers see only their own outlet's batches
+
+
+def batch_for(actor, batch_no: str) -> Batch:
+    """The batch, if this caller may see it (clerks and kiosks: their outlet's batches only)."""
+    batch = (Batch.objects.select_related("employer", "handler__person", "outlet")
+             .filter(batch_no=batch_no).first())
+    if batch is None or (actor.role in OUTLET_BOUND and batch.outlet_id != actor.outlet_id):
+        raise NotFound("BATCH_NOT_FOUND", "未找到该批次")
+    return batch
+
+
+def batches_of(actor, *, employer=None) -> QuerySet[Batch]:
+    qs = Batch.objects.select_related("employer", "handler__person", "outlet").order_by("-submitted_at", "-id")
+    if actor.role in OUTLET_BOUND:
+        qs = qs.filter(outlet_id=actor.outlet_id)
+    if employer is not None:
+        qs = qs.filter(employer=employer)
+    return qs
+
+
+def rows_of(batch: Batch, *, status: str | None = None) -> QuerySet[BatchRow]:
+    qs = BatchRow.objects.filter(batch=batch).select_related("request").order_by("line_no")
+    return qs.filter(status=status) if status else qs
+
+
+def row_values(row: BatchRow) -> list[str]:
+    return json.loads(row.data)
+
+
+def error_workbook(batch: Batch) -> bytes:
+    """The refused rows as submitted, with the reason column (built on demand: deterministic bytes)."""
+    from sscard.batches.error_workbook import build_error_workbook
+
+    rows = rows_of(batch, status=RowStatus.REFUSED).only("data", "reason", "line_no")
+    width = len(cols.columns(batch.kind))
+    return build_error_workbook(batch.kind, (((row_values(r) + [""] * width)[:width], r.reason)
+                                             for r in rows.iterator(chunk_size=2000)))

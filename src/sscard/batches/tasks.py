@@ -1,0 +1,11 @@
+"""Background work of batches, run by the task worker (``manage.py db_worker``)."""
+
+from django_tasks import task
+
+
+@task()
+def validate_batch(batch_no: str) -> None:
+    """Validate a submitted batch row by row (resumable: a re-run continues where a killed one stopped)."""
+    from sscard.batches.validation import batch_validate
+
+    batch_validate(batch_no=batch_no)

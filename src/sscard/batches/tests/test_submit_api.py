@@ -1,0 +1,187 @@
+"""Batch submission through the API: file and paper routes, background validation, refusals."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sscard.audit.models import AuditEvent
+from sscard.batches import columns as cols
+from sscard.batches.models import Batch, BatchRow
+from sscard.core import clock
+from sscard.desk.models import ServiceRequest
+from sscard.employers.rules import make_uscc
+from sscard.testing import batch_files as bf
+from sscard.testing import factories as f
+
+pytestmark = pytest.mark.django_db
+WED = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture
+def employer(db):
+    return f.make_employer()
+
+
+def meta(employer, *, business="batch_apply", evidence=True, doc=None, uscc=None):
+    emp, handler = employer
+    body = {"business": business, "employer_uscc": uscc or emp.uscc,
+            "handler": doc or {"doc_type": "id_card", "number": handler.id_number}}
+    if evidence:
+        body["evidence"] = f.window_evidence()
+    return json.dumps(body)
+
+
+def submit(api, employer, rows, *, scans=None, kind=cols.NEW_CARD, **kw):
+    files = {"workbook": SimpleUploadedFile("b.xlsx", bf.workbook(kind, rows)),
+             "scans": SimpleUploadedFile("s.zip", scans if scans is not None else bf.scans_for(rows))}
+    return api.client.post("/api/v1/batches", data={"meta": meta(employer, **kw), **files},
+                           headers=api._headers(None))
+
+
+def test_file_batch_is_validated_in_background_and_rows_become_applications(
+        clerk_api, outlet, employer, django_capture_on_commit_callbacks):
+    clock.freeze(WED)
+    guardian = bf.fresh_id(dt.date(1980, 1, 1))
+    rows = [bf.person_row(name="李一"), bf.person_row(name="李二"), bf.minor_row(guardian)]
+    files = bf.scans_for(rows[:2])
+    files_minor = bf.scan_files(rows[2], photo_too=False)  # a minor may omit the photo
+    scans = bf.scans_zip({**_unzip(files), **files_minor})
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = submit(clerk_api, employer, rows, scans=scans)
+    assert resp.status_code == 202, resp.content
+    batch_no = resp.json()["batch_no"]
+    out = clerk_api.get(f"/batches/{batch_no}").json()
+    assert (out["status"], out["total_rows"], out["accepted_rows"], out["refused_rows"]) == ("validated", 3, 3, 0)
+    assert out["progress_percent"] == 100 and out["error_workbook"] is None
+    # 10 working days from Wednesday 2026-11-25: the first day is not counted -> Wednesday 2026-12-09.
+    assert out["due_at"].startswith("2026-12-09T23:59:59")
+    reqs = ServiceRequest.objects.filter(applicant_role="unit").order_by("request_no")
+    assert reqs.count() == 3
+    assert {r.status for r in reqs} == {"in_production"}
+    assert {r.production_mode for r in reqs} == {"batch"}
+    assert {r.pickup_outlet_id for r in reqs} == {outlet.pk}
+    assert all(r.agent_id == employer[1].pk for r in reqs)
+    minor_req = reqs.get(applicant__birth_date__gt=dt.date(2010, 1, 1))
+    assert minor_req.payload["guardian"]["number"].startswith(guardian[:4])
+    assert "*" in minor_req.payload["guardian"]["number"]
+    assert {r.applicant.id_number for r in reqs} == {r["doc_number"] for r in rows}
+    types = list(AuditEvent.objects.filter(subject_id=batch_no).values_list("event_type", flat=True))
+    assert types[:1] == ["BATCH_SUBMITTED"] and "BATCH_ROWS_PROCESSED" in types and types[-1] == "BATCH_VALIDATED"
+
+
+def _unzip(content: bytes) -> dict[str, bytes]:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def test_row_data_is_encrypted_at_rest(clerk_api, employer, django_capture_on_commit_callbacks):
+    from django.db import connection
+
+    rows = [bf.person_row()]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert submit(clerk_api, employer, rows).status_code == 202
+    with connection.cursor() as cur:
+        cur.execute("SELECT data FROM batches_batchrow")
+        (data,) = cur.fetchone()
+    assert rows[0]["doc_number"] not in data and "13912345678" not in data
+
+
+def test_paper_route_rows_keyed_by_the_clerk(clerk_api, employer, django_capture_on_commit_callbacks):
+    emp, handler = employer
+    rows = [bf.person_row(name="孙一"), bf.person_row(name="孙二", phone="123")]
+    body = {"business": "batch_apply", "employer_uscc": emp.uscc,
+            "handler": {"doc_type": "id_card", "number": handler.id_number}, "evidence": f.window_evidence(),
+            "rows": rows, "intro_letter_ref": "渝中区2026-介绍信-0001"}
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = clerk_api.post("/batches/paper", body)
+    assert resp.status_code == 202, resp.content
+    out = clerk_api.get(f"/batches/{resp.json()['batch_no']}").json()
+    assert (out["route"], out["accepted_rows"], out["refused_rows"]) == ("paper", 1, 1)
+    refused = clerk_api.get(f"/batches/{out['batch_no']}/rows", status="refused").json()
+    assert refused[0]["line_no"] == 3 and "联系手机" in refused[0]["reason"]
+    assert "*" in refused[0]["id_number"]
+
+
+def test_paper_route_needs_the_introduction_letter(clerk_api, employer):
+    emp, handler = employer
+    body = {"business": "batch_apply", "employer_uscc": emp.uscc,
+            "handler": {"doc_type": "id_card", "number": handler.id_number}, "evidence": f.window_evidence(),
+            "rows": [bf.person_row()]}
+    resp = clerk_api.post("/batches/paper", body)
+    assert resp.status_code == 422 and resp.json()["code"] == "INTRO_LETTER_MISSING"
+    assert Batch.objects.count() == 0
+
+
+@pytest.mark.parametrize("case, code, status", [
+    ("stranger", "HANDLER_NOT_AUTHORISED", 422),
+    ("no_evidence", "EVIDENCE_CREDENTIAL_MISSING", 422),
+    ("hukou_doc", "MATERIAL_HANDLER_DOC", 422),
+    ("unknown_employer", "EMPLOYER_NOT_FOUND", 404),
+])
+def test_submission_refusals_store_nothing(clerk_api, employer, case, code, status):
+    from django.core.files.storage import default_storage
+
+    rows = [bf.person_row()]
+    kw = {}
+    if case == "stranger":
+        kw["doc"] = {"doc_type": "id_card", "number": f.make_person(name="路人").id_number}
+    elif case == "no_evidence":
+        kw["evidence"] = False
+    elif case == "hukou_doc":
+        kw["doc"] = {"doc_type": "hukou", "number": employer[1].id_number}
+    elif case == "unknown_employer":
+        kw["uscc"] = make_uscc(body8="MA9Z9999")
+    resp = submit(clerk_api, employer, rows, **kw)
+    assert resp.status_code == status, resp.content
+    assert resp.json()["code"] == code
+    assert Batch.objects.count() == 0 and BatchRow.objects.count() == 0
+    assert not default_storage.exists("batches")
+
+
+def test_kiosk_may_submit_files_but_not_reissues_or_paper(kiosk_api, employer, django_capture_on_commit_callbacks):
+    rows = [bf.person_row()]
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = submit(kiosk_api, employer, rows, evidence=False)
+    assert resp.status_code == 202, resp.content
+    assert resp.json()["voucher_no"].startswith("PZ")
+    resp = submit(kiosk_api, employer, [bf.person_row(kind=cols.REISSUE)], kind=cols.REISSUE,
+                  business="batch_reissue", evidence=False)
+    assert resp.status_code == 422 and resp.json()["code"] == "BUSINESS_NOT_ON_CHANNEL"
+    emp, handler = employer
+    resp = kiosk_api.post("/batches/paper", {"business": "batch_apply", "employer_uscc": emp.uscc,
+                                             "handler": {"doc_type": "id_card", "number": handler.id_number},
+                                             "rows": rows, "intro_letter_ref": "x"})
+    assert resp.status_code == 422 and resp.json()["code"] == "ROUTE_NOT_ALLOWED"
+
+
+def test_same_file_twice_is_one_batch(clerk_api, employer, django_capture_on_commit_callbacks):
+    rows = [bf.person_row()]
+    scans = bf.scans_for(rows)
+    book = bf.workbook(cols.NEW_CARD, rows)
+
+    def post():
+        files = {"workbook": SimpleUploadedFile("b.xlsx", book), "scans": SimpleUploadedFile("s.zip", scans)}
+        return clerk_api.client.post("/api/v1/batches", data={"meta": meta(employer), **files},
+                                     headers=clerk_api._headers(None))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = post()
+    second = post()
+    assert first.status_code == 202 and second.status_code == 409
+    assert second.json()["code"] == "BATCH_ALREADY_SUBMITTED"
+    assert second.json()["details"]["batch_no"] == first.json()["batch_no"]
+    assert Batch.objects.count() == 1
+
+
+def test_other_outlets_clerk_cannot_see_the_batch(clerk_api, employer, staff_api, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        batch_no = submit(clerk_api, employer, [bf.person_row()]).json()["batch_no"]
+    other = staff_api("clerk", f.make_outlet())
+    assert other.get(f"/batches/{batch_no}").status_code == 404
+    assert staff_api("supervisor").get(f"/batches/{batch_no}").status_code == 200
+    assert staff_api("reviewer").get(f"/batches/{batch_no}").status_code == 403

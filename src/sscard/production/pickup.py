@@ -1,0 +1,158 @@
+"""Pick-up of a batch's cards at the submitting outlet, and the 96-hour activation sweep.
+
+Pick-up (seed 批量办理·制卡及领取): only at the outlet that took the batch; by the batch's handler with
+their ID card or card; a different person (the unit changed its handler) also brings a unit introduction
+letter bearing the official seal, which is archived (image, or paper reference at an outlet without
+digital means).  Every ready card of the batch is handed over; the applications complete; a replacement
+ends the old card now and waits, like a first card, for the activation sweep.
+
+Activation: ``batch_activation_hours`` (96) after pick-up the sweep switches on the social security
+functions of each card still waiting.  It is idempotent (only cards still ``made`` are touched) and
+catches up after downtime (everything due up to now), each activation audited.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from sscard.audit.services import audit_record
+from sscard.cards.choices import CardState
+from sscard.cards.models import Card
+from sscard.cards.services import card_apply_event
+from sscard.core import clock
+from sscard.core.errors import Forbidden, Refused
+from sscard.desk.choices import RequestStatus
+from sscard.desk.intake import DocInput, EvidenceInput, person_find
+from sscard.policy.catalogue import get_catalogue, policy_setting
+from sscard.policy.choices import Business, DocType
+from sscard.production.choices import ItemEvent, ItemStage
+from sscard.production.models import ProductionItem
+from sscard.production.rules import next_item_stage
+
+SWEEP_CHUNK = 500
+
+
+@dataclass
+class PickupLetter:
+    image: bytes | None = None
+    paper_ref: str = ""
+    sealed: bool = False  # the clerk confirms the unit's official seal on the letter
+
+
+def _rule() -> str:
+    cat = get_catalogue()
+    return f"{cat.unit.pickup.rule}（目录版本 {cat.version}）"
+
+
+def batch_pickup(*, actor, batch_no: str, handler: DocInput, letter: PickupLetter | None = None,
+                 evidence: EvidenceInput | None = None) -> list[ProductionItem]:
+    """Hand over every ready card of the batch.  Audited ``BATCH_PICKED_UP`` (+ one card event per card)."""
+    from sscard.batches.services import batch_lock
+    from sscard.desk.services import _require_outlet_clerk
+    from sscard.employers.models import EmployerHandler
+
+    spec = get_catalogue().unit.pickup
+    if actor.kind != "staff" or actor.role != "clerk":
+        raise Forbidden("ACCESS_DENIED", "批量卡须在服务窗口领取")
+    if handler.doc_type not in spec.handler_docs:
+        labels = "、".join(str(DocType(d).label) for d in spec.handler_docs)
+        raise Refused("MATERIAL_HANDLER_DOC", f"领卡经办人须出示本人{labels}原件", rule=_rule())
+    with transaction.atomic():
+        batch = batch_lock(batch_no)
+        if actor.outlet_id != batch.outlet_id:
+            raise Refused("PICKUP_OUTLET_MISMATCH", "批量制卡只能到提交申请的业务网点领取", rule=_rule())
+        _require_outlet_clerk(actor, batch.outlet_id)
+        person = person_find(handler)
+        same = person.pk == batch.handler.person_id
+        registered = EmployerHandler.objects.filter(employer_id=batch.employer_id, person=person,
+                                                    is_active=True).exists()
+        if not same:
+            if spec.other_handler_letter and (letter is None or not letter.sealed
+                                              or (letter.image is None and not letter.paper_ref.strip())):
+                raise Refused("PICKUP_LETTER_REQUIRED",
+                              "领卡人不是提交该批次的经办人，须出示加盖单位公章的介绍信", rule=_rule())
+        items = list(ProductionItem.objects.select_for_update().select_related("request", "card", "order")
+                     .filter(order__batch=batch, stage=ItemStage.READY).order_by("order_id", "item_no"))
+        if not items:
+            raise Refused("PICKUP_NOTHING_READY", "该批次暂无可领取的社保卡", rule=_rule())
+        if not same and spec.archive_letter:
+            _archive_letter(actor, batch, person, letter)
+        _hand_over(actor, items)
+        audit_record(event_type="BATCH_PICKED_UP", actor=actor, subject_type="batch", subject_id=batch.batch_no,
+                     person_id=person.pk,
+                     data={"cards": [i.card.card_no for i in items], "by_submitting_handler": same,
+                           "registered_handler": registered, "handler_doc_type": handler.doc_type,
+                           "letter": None if same else ("image" if letter.image else "paper")})
+    return items
+
+
+def _archive_letter(actor, batch, person, letter: PickupLetter) -> None:
+    from sscard.archive.services import archive_record_paper, archive_store_image
+
+    subject = {"subject_type": "batch", "subject_id": batch.batch_no, "person_id": person.pk}
+    if letter.image is not None:
+        archive_store_image(actor=actor, kind="intro_letter", content=letter.image, **subject)
+    else:
+        archive_record_paper(actor=actor, kind="intro_letter", reference=letter.paper_ref, **subject)
+
+
+def _hand_over(actor, items: list[ProductionItem]) -> None:
+    from sscard.cards.issuance import _old_card_for
+    from sscard.desk.choices import RequestEvent
+    from sscard.desk.services import request_lock, request_move
+
+    now = clock.now()
+    due = now + dt.timedelta(hours=int(policy_setting("batch_activation_hours")))
+    for item in items:
+        req = request_lock(item.request.request_no)
+        card = Card.objects.select_for_update().get(pk=item.card_id)
+        if req.business != Business.APPLY and card.state == CardState.PRODUCED:
+            old = _old_card_for(req)
+            card_apply_event(card=old, event="replace", actor=actor, request=req, data={"new_card_no": card.card_no})
+            old.replaced_by = card
+            old.save(update_fields=["replaced_by"])
+            card_apply_event(card=card, event="issue_pending", actor=actor, request=req,
+                             extra_fields={"issued_at": now, "issued_outlet_id": actor.outlet_id})
+        else:
+            card.issued_at, card.issued_outlet_id = now, actor.outlet_id
+            card.save(update_fields=["issued_at", "issued_outlet"])
+            audit_record(event_type="CARD_HANDED_OVER", actor=actor, subject_type="card", subject_id=card.card_no,
+                         person_id=card.person_id, after={"issued": True},
+                         data={"request_no": req.request_no, "outlet_id": actor.outlet_id, "delivery": "pickup",
+                               "activation_due_at": due})
+        request_move(actor=actor, request=req, event=RequestEvent.HAND_OVER, target=RequestStatus.COMPLETED,
+                     data={"card_no": card.card_no, "activation_due_at": due})
+        item.stage = next_item_stage(item.stage, ItemEvent.PICK_UP)
+        item.picked_up_at, item.activation_due_at, item.updated_at = now, due, now
+    ProductionItem.objects.bulk_update(items, ["stage", "picked_up_at", "activation_due_at", "updated_at"])
+
+
+def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None) -> int:
+    """Activate every batch card whose 96 hours since pick-up have passed; returns how many.  Safe to
+    run any number of times and after any downtime."""
+    from sscard.staff.actors import Actor
+
+    actor = actor or Actor.system("batch-activation")
+    now = now or clock.now()
+    done = 0
+    while True:
+        with transaction.atomic():
+            items = list(ProductionItem.objects.select_for_update().select_related("card")
+                         .filter(stage=ItemStage.PICKED_UP, activated_at__isnull=True, activation_due_at__lte=now)
+                         .order_by("activation_due_at", "id")[:SWEEP_CHUNK])
+            if not items:
+                return done
+            for item in items:
+                card = Card.objects.select_for_update().get(pk=item.card_id)
+                if card.state == CardState.MADE:
+                    card_apply_event(card=card, event="activate", actor=actor,
+                                     data={"reason": "batch_96h", "due_at": item.activation_due_at},
+                                     extra_fields={"activated_at": now})
+                    done += 1
+                else:  # reported lost, cancelled or activated at a window meanwhile: nothing to switch on
+                    audit_record(event_type="BATCH_ACTIVATION_SKIPPED", actor=actor, subject_type="card",
+                                 subject_id=card.card_no, person_id=card.person_id, data={"state": card.state})
+                item.activated_at, item.updated_at = now, now
+            ProductionItem.objects.bulk_update(items, ["activated_at", "updated_at"])
+

@@ -1,0 +1,38 @@
+"""Reads of central production: a batch's progress per stage, overdue orders, one item by request."""
+
+from django.db.models import Count
+
+from sscard.core import clock
+from sscard.production.choices import ItemStage, OrderStage
+from sscard.production.models import ProductionItem, ProductionOrder
+
+DONE_ORDER_STAGES = (OrderStage.ARRIVED, OrderStage.CLOSED)
+
+
+def stage_counts(qs) -> dict[str, int]:
+    counts = dict(qs.values_list("stage").annotate(n=Count("id")).values_list("stage", "n"))
+    return {stage: counts.get(stage, 0) for stage in ItemStage.values}
+
+
+def batch_production(batch) -> dict:
+    """Orders of a batch with per-stage item counts, and the failed items with stage and reason."""
+    now = clock.now()
+    orders = []
+    for order in ProductionOrder.objects.filter(batch=batch).order_by("order_no"):
+        orders.append({"order_no": order.order_no, "bank": order.bank, "stage": order.stage,
+                       "stage_label": OrderStage(order.stage).label, "due_at": order.due_at,
+                       "overdue": bool(order.due_at and order.due_at < now and order.stage not in DONE_ORDER_STAGES),
+                       "items": stage_counts(order.items.all())})
+    failed = [{"line_no": i.batch_row.line_no, "order_no": i.order.order_no, "item_no": i.item_no,
+               "failure_stage": i.failure_stage, "failure_code": i.failure_code, "reason": i.failure_reason}
+              for i in ProductionItem.objects.select_related("batch_row", "order")
+              .filter(order__batch=batch, stage=ItemStage.FAILED).order_by("batch_row__line_no")]
+    return {"orders": orders, "items": stage_counts(ProductionItem.objects.filter(order__batch=batch)),
+            "failed": failed}
+
+
+def orders_overdue(now=None):
+    """Orders past their due time (10 working days) whose cards have not reached the outlet."""
+    now = now or clock.now()
+    return (ProductionOrder.objects.select_related("batch__employer", "outlet")
+            .filter(due_at__lt=now).exclude(stage__in=DONE_ORDER_STAGES).order_by("due_at", "order_no"))

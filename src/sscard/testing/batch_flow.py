@@ -1,0 +1,22 @@
+"""Shortcuts for tests that need a validated batch: submit through the API (paper route, rows keyed by
+the clerk) and run the background validation, then drive production."""
+
+from sscard.testing import batch_files as bf
+from sscard.testing import factories as f
+
+
+def paper_batch(clerk_api, employer, rows: list[dict], *, business: str = "batch_apply", capture=None) -> str:
+    """Submit ``rows`` by the paper route; returns the batch number (validation ran on commit)."""
+    emp, handler = employer
+    body = {"business": business, "employer_uscc": emp.uscc,
+            "handler": {"doc_type": "id_card", "number": handler.id_number}, "evidence": f.window_evidence(),
+            "rows": rows, "intro_letter_ref": "渝中区2026-介绍信-0001"}
+    with capture(execute=True):
+        resp = clerk_api.post("/batches/paper", body)
+    assert resp.status_code == 202, resp.content
+    return resp.json()["batch_no"]
+
+
+def adults(n: int) -> list[dict]:
+    names = "甲乙丙丁戊己庚辛壬癸"
+    return [bf.person_row(name=f"周{names[i % 10]}{i}") for i in range(n)]
