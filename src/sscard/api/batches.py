@@ -193,3 +193,34 @@ def batch_errors(request, batch_no: str):
     if batch.status != BatchStatus.VALIDATED:
         raise NotFound("ERRORS_NOT_READY", "批次尚未校验完成，暂无错误回执")
     return _xlsx(selectors.error_workbook(batch), f"{batch_no}-errors.xlsx", f"错误回执-{batch_no}.xlsx")
+
+
+class FeeIn(Schema):
+    method: str = Field(pattern="^(paid|offset)$")
+    offset_reference: str = Field(default="", max_length=40)
+
+
+class FeeOut(Schema):
+    rows: int
+    amount_fen: int
+    receipt_no: str
+
+
+@router.get("/{batch_no}/fee", response={200: FeeOut, **_ERRORS}, summary="批量补换卡应缴费用")
+def batch_fee(request, batch_no: str):
+    from sscard.batches.fees import batch_fee_due
+
+    actor = require(request.auth, **READERS)
+    due = batch_fee_due(selectors.batch_for(actor, batch_no))
+    return FeeOut(rows=due.rows, amount_fen=due.amount_fen, receipt_no="")
+
+
+@router.post("/{batch_no}/settle-fee", response={200: FeeOut, **_ERRORS}, summary="批量补换卡缴费或抵扣（按单位一次结清）")
+def batch_settle_fee_view(request, batch_no: str, payload: FeeIn):
+    from sscard.batches.fees import batch_settle_fee
+
+    actor = require(request.auth, roles=("clerk",))
+    selectors.batch_for(actor, batch_no)
+    paid = batch_settle_fee(actor=actor, batch_no=batch_no, method=payload.method,
+                            offset_reference=payload.offset_reference)
+    return FeeOut(rows=paid.rows, amount_fen=paid.amount_fen, receipt_no=paid.receipt_no)

@@ -47,3 +47,14 @@ def error_workbook(batch: Batch) -> bytes:
     width = len(cols.columns(batch.kind))
     return build_error_workbook(batch.kind, (((row_values(r) + [""] * width)[:width], r.reason)
                                              for r in rows.iterator(chunk_size=2000)))
+
+
+def batches_stalled(now, *, minutes: int = 10) -> QuerySet[Batch]:
+    """Batches queued or being validated with no progress for ``minutes`` (a worker died): re-queued by
+    ``run_due_sweeps``; validation resumes where it stopped."""
+    import datetime as dt
+
+    from sscard.batches.choices import BatchStatus
+
+    return Batch.objects.filter(status__in=(BatchStatus.QUEUED, BatchStatus.VALIDATING),
+                                updated_at__lt=now - dt.timedelta(minutes=minutes))

@@ -76,6 +76,8 @@ MATRIX = {
     ("get", "/batches/{batch_no}/rows"): (BATCH_READERS, None),
     ("get", "/batches/{batch_no}/errors.xlsx"): (BATCH_READERS, None),
     ("get", "/production/batches/{batch_no}"): (BATCH_READERS, None),
+    ("get", "/batches/{batch_no}/fee"): (BATCH_READERS, None),
+    ("post", "/batches/{batch_no}/settle-fee"): ({"clerk"}, {"method": "paid"}),
     ("post", "/production/orders/{order_no}/arrive"): ({"clerk"}, {}),
     ("post", "/production/batches/{batch_no}/pickup"): ({"clerk"}, "handler_body"),
     ("post", "/production/to-individual"): (CHANNEL, "card_body"),

@@ -1,5 +1,5 @@
-"""Run the due sweeps once: lapse expired temporary losses, switch on batch cards 96 hours after pick-up,
-and list production requests past due.
+"""Run the due sweeps once: lapse expired temporary losses, re-queue batch validations whose worker died,
+switch on batch cards 96 hours after pick-up, and list production requests past due.
 
 Safe to run as often as wanted (cron, or beside the task worker): each sweep is idempotent.
 """
@@ -18,7 +18,14 @@ class Command(BaseCommand):
         now = clock.now()
         lapsed = card_lapse_due_losses(now=now)
         self.stdout.write(f"temporary losses lapsed: {lapsed}")
+        from sscard.batches.selectors import batches_stalled
+        from sscard.batches.tasks import validate_batch
         from sscard.production.pickup import batch_activation_sweep
+
+        stalled = list(batches_stalled(now).values_list("batch_no", flat=True))
+        for batch_no in stalled:
+            validate_batch.enqueue(batch_no)
+        self.stdout.write(f"stalled batch validations re-queued: {len(stalled)}")
 
         self.stdout.write(f"batch cards activated (96 h after pick-up): {batch_activation_sweep(now=now)}")
         overdue = list(production_requests_overdue(now).values_list("request_no", "business", "due_at"))
