@@ -43,7 +43,8 @@ def error_workbook(batch: Batch) -> bytes:
     """The refused rows as submitted, with the reason column (built on demand: deterministic bytes)."""
     from sscard.batches.error_workbook import build_error_workbook
 
-    rows = rows_of(batch, status=RowStatus.REFUSED).only("data", "reason", "line_no")
+    rows = (BatchRow.objects.filter(batch=batch, status=RowStatus.REFUSED).order_by("line_no")
+            .only("data", "reason", "line_no"))
     width = len(cols.columns(batch.kind))
     return build_error_workbook(batch.kind, (((row_values(r) + [""] * width)[:width], r.reason)
                                              for r in rows.iterator(chunk_size=2000)))

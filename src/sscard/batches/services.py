@@ -228,15 +228,25 @@ def _create(*, actor, sub, spec, employer, handler, outlet, needs, source, fmt, 
                 batch.save(force_insert=True)
         except IntegrityError:
             raise Conflict("BATCH_ALREADY_SUBMITTED", "该文件正在由另一笔业务提交，请勿重复提交") from None
-        _archive_evidence(actor=actor, batch=batch, needs=needs, sub=sub)
-        audit_record(event_type="BATCH_SUBMITTED", actor=actor, subject_type=SUBJECT, subject_id=batch_no,
-                     person_id=handler.person_id,
-                     after={"status": batch.status, "business": sub.business, "route": sub.route,
-                            "employer": employer.uscc, "total_rows": total, "due_at": batch.due_at},
-                     data={"source_sha256": source_sha, "scans_sha256": scans_sha,
-                           "handler_doc_type": sub.handler.doc_type, "catalogue_version": batch.catalogue_version})
         scans = sub.files.scans if sub.files is not None else None
-        transaction.on_commit(lambda: _store_and_queue(batch, source, scans))
+        if scans is not None:
+            # Copied now, while the upload's temporary file still exists (it is gone after the request);
+            # removed again if anything below fails.
+            storage.save_scans(batch.scans_name, scans)
+        try:
+            _archive_evidence(actor=actor, batch=batch, needs=needs, sub=sub)
+            audit_record(event_type="BATCH_SUBMITTED", actor=actor, subject_type=SUBJECT, subject_id=batch_no,
+                         person_id=handler.person_id,
+                         after={"status": batch.status, "business": sub.business, "route": sub.route,
+                                "employer": employer.uscc, "total_rows": total, "due_at": batch.due_at},
+                         data={"source_sha256": source_sha, "scans_sha256": scans_sha,
+                               "handler_doc_type": sub.handler.doc_type,
+                               "catalogue_version": batch.catalogue_version})
+        except Exception:
+            if scans is not None:
+                storage.delete(batch.scans_name)
+            raise
+        transaction.on_commit(lambda: _store_and_queue(batch, source))
     return batch
 
 
@@ -259,12 +269,10 @@ def _archive_evidence(*, actor, batch: Batch, needs, sub: BatchSubmission) -> No
         archive_record_paper(actor=actor, kind="intro_letter", reference=sub.intro_letter_ref, **subject)
 
 
-def _store_and_queue(batch: Batch, source: bytes, scans) -> None:
+def _store_and_queue(batch: Batch, source: bytes) -> None:
     from sscard.batches.tasks import validate_batch
 
     storage.save_encrypted(batch.source_name, source)
-    if scans is not None:
-        storage.save_scans(batch.scans_name, scans)
     validate_batch.enqueue(batch.batch_no)
 
 

@@ -60,3 +60,8 @@ def local_scans(name: str):
         shutil.copyfileobj(fh, tmp, 1024 * 1024)
         tmp.flush()
         yield Path(tmp.name)
+
+
+def delete(name: str) -> None:
+    if name and default_storage.exists(name):
+        default_storage.delete(name)
