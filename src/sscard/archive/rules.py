@@ -51,9 +51,19 @@ def _invalid(detail: str = "") -> InvalidInput:
     return InvalidInput("IMAGE_INVALID", message, details={"reason": detail} if detail else None)
 
 
+def _complete(image_format: str, content: bytes) -> bool:
+    """The stream ends as its format says (JPEG end-of-image marker, PNG IEND chunk): not truncated."""
+    if image_format == "JPEG":
+        return content.rstrip(b"\x00\r\n")[-2:] == b"\xff\xd9"
+    return content[-12:-8] == b"\x00\x00\x00\x00" and content[-8:-4] == b"IEND"
+
+
 def inspect_image(content: bytes, *, max_bytes: int | None = None, max_pixels: int | None = None,
-                  min_side: int | None = None) -> ImageFacts:
+                  min_side: int | None = None, decode: bool = True) -> ImageFacts:
     """Validate image bytes and return their facts, or raise ``InvalidInput``.
+
+    ``decode=False`` (employer batches: hundreds of thousands of scans) checks the header, the limits and
+    that the stream is complete (end marker), without decoding pixels: ~0.1 ms instead of 1-7 ms a scan.
 
     Codes: IMAGE_INVALID (empty, not an image, truncated, corrupt), IMAGE_TOO_LARGE (bytes),
     IMAGE_FORMAT (not JPEG/PNG), IMAGE_PIXELS (too many pixels, or a side below the minimum).
@@ -67,6 +77,8 @@ def inspect_image(content: bytes, *, max_bytes: int | None = None, max_pixels: i
         raise InvalidInput("IMAGE_TOO_LARGE", f"图片文件过大，不能超过 {max_bytes // 1024} KB",
                            details={"max_bytes": max_bytes, "size_bytes": len(content)})
     content = bytes(content)
+    if not decode:
+        return _inspect_header(content, max_pixels, min_side)
     try:
         # Opening reads the header only: size and format are known before any pixel is decoded.
         with Image.open(io.BytesIO(content)) as probe:
@@ -92,6 +104,26 @@ def inspect_image(content: bytes, *, max_bytes: int | None = None, max_pixels: i
         raise _invalid(type(exc).__name__) from None
     return ImageFacts(format=image_format, content_type=CONTENT_TYPES[image_format], width=width,
                       height=height)
+
+
+_OTHER_IMAGE_MAGIC = (b"GIF87a", b"GIF89a", b"BM", b"RIFF", b"II*\x00", b"MM\x00*", b"\x00\x00\x01\x00")
+
+
+def _inspect_header(content: bytes, max_pixels: int, min_side: int) -> ImageFacts:
+    """``inspect_image(decode=False)``: format and size from the header, limits, and a complete stream."""
+    from sscard.archive.image_header import image_header
+
+    header = image_header(content)
+    if header is None:
+        if content.startswith(_OTHER_IMAGE_MAGIC):
+            raise InvalidInput("IMAGE_FORMAT", "图片格式不支持，仅接受 JPEG 或 PNG 图片",
+                               details={"allowed": list(CONTENT_TYPES)})
+        raise _invalid("unidentified")
+    image_format, width, height = header
+    _check_dimensions(width, height, max_pixels, min_side)
+    if not _complete(image_format, content):
+        raise _invalid("truncated")
+    return ImageFacts(format=image_format, content_type=CONTENT_TYPES[image_format], width=width, height=height)
 
 
 def _check_dimensions(width: int, height: int, max_pixels: int, min_side: int) -> None:

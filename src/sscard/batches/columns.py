@@ -4,6 +4,7 @@ The template builder, the instructions sheet and (later) the importer all read t
 column's header, whether it is required, its drop-down values and its text format are stated once.
 """
 
+import functools
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -124,6 +125,11 @@ def _reissue_columns() -> list[Column]:
 
 def columns(kind: str) -> tuple[Column, ...]:
     """The columns of workbook ``kind`` (``new_card`` or ``reissue``), in sheet order."""
+    return _columns(kind, service_banks())
+
+
+@functools.lru_cache(maxsize=16)
+def _columns(kind: str, banks: tuple[str, ...]) -> tuple[Column, ...]:  # banks: part of the cache key
     if kind == NEW_CARD:
         return tuple(_identity_columns())
     if kind == REISSUE:

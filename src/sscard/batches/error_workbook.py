@@ -39,14 +39,14 @@ _S_HEADER, _S_REASON_HEADER, _S_TEXT, _S_REASON = 1, 2, 3, 4
 def safe_text(value) -> str:
     """``value`` as cell text that no spreadsheet runs as a formula (see the module rule)."""
     text = "" if value is None else str(value)
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    text = ILLEGAL_CHARACTERS_RE.sub("", text).replace("\ufffe", "").replace("\uffff", "")
     if text[:1] in ("\t", "\r", "\n") or text.lstrip().startswith(_FORMULA_START):
         text = "'" + text
     return text[:MAX_CELL_CHARS]
 
 
 def build_error_workbook(kind: str, rows: Iterable[tuple[Sequence[str], str]]) -> bytes:
-    """One sheet ``SHEET_TITLES[kind]``: the headers of ``kind`` and “原因”, then each row's values and reason."""
+    """One sheet ``SHEET_TITLES[kind]``: the headers of ``kind`` and “原因”, then each row's values, reason."""
     columns = cols.columns(kind)
     title = cols.SHEET_TITLES[kind]
     buf = io.BytesIO()
@@ -76,8 +76,9 @@ def _sheet_parts(columns, rows: Iterable[tuple[Sequence[str], str]]) -> Iterable
     letters = [get_column_letter(i) for i in range(1, width + 2)]
     text_columns = [column.text for column in columns]
     text_style = f' style="{_S_TEXT}"'
-    col_xml = "".join(f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"{text_style if c.text else ""}/>'
-                      for i, c in enumerate(columns, start=1))
+    col_xml = "".join(
+        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"{text_style if c.text else ""}/>'
+        for i, c in enumerate(columns, start=1))
     col_xml += f'<col min="{width + 1}" max="{width + 1}" width="{REASON_WIDTH}" customWidth="1"/>'
     yield (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -124,7 +125,8 @@ _CR = {"\r": "&#13;"}
 def _core(title: str) -> str:
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+        '<cp:coreProperties'
+        ' xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/"'
         ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
         f"<dc:title>{escape(title)}</dc:title><dc:creator>{escape(CREATOR)}</dc:creator>"
@@ -155,7 +157,8 @@ _CONTENT_TYPES = (
     ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
     '<Override PartName="/xl/styles.xml"'
     ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-    '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+    '<Override PartName="/docProps/core.xml"'
+    ' ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
     '<Override PartName="/docProps/app.xml"'
     ' ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
     "</Types>"
@@ -164,9 +167,11 @@ _CONTENT_TYPES = (
 _ROOT_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"'
+    '<Relationship Id="rId1"'
+    ' Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"'
     ' Target="xl/workbook.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"'
+    '<Relationship Id="rId2"'
+    ' Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"'
     ' Target="docProps/core.xml"/>'
     '<Relationship Id="rId3"'
     ' Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties"'
@@ -177,9 +182,11 @@ _ROOT_RELS = (
 _WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"'
+    '<Relationship Id="rId1"'
+    ' Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet"'
     ' Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"'
+    '<Relationship Id="rId2"'
+    ' Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"'
     ' Target="styles.xml"/>'
     "</Relationships>"
 )
@@ -200,8 +207,10 @@ _STYLES = (
     '<font><b/><sz val="11"/><name val="等线"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><color rgb="FFC00000"/><name val="等线"/><family val="2"/></font>'
     "</fonts>"
-    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-    '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill>'
+    "</fill>"
     "</fills>"
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'

@@ -34,7 +34,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO, Iterator
 
 from django.conf import settings
-from PIL import Image, ImageStat
+from PIL import Image
 
 from sscard.archive.rules import inspect_image, max_image_bytes
 from sscard.batches import columns as cols
@@ -69,6 +69,10 @@ _FORMULA_START = ("=", "+", "-", "@")
 _CHUNK = 1 * MB
 _MAX_PENDING_TAG = 1 * MB
 _NAME_IN_MESSAGE = 80
+_MAX_DIRECTORY_ENTRY_BYTES = 1024  # average size of a central directory entry (46 bytes + name + extra)
+_SHARED_MAX_CHARS = 8
+_SHARED_MAX_VALUES = 10_000
+_NO_NUMBERS: frozenset[int] = frozenset()
 _ID_LIKE = re.compile(r"[0-9A-Za-z]{6,}")
 
 
@@ -151,9 +155,10 @@ def _starts_like_zip(fp: BinaryIO, *, allow_empty: bool) -> bool:
 def _central_entries(fp: BinaryIO, limit: int) -> int | None:
     """Entries of the central directory as ``zipfile`` will walk it, counted up to ``limit + 1``.
 
-    ``zipfile`` creates one ZipInfo per 46-byte header until the directory's declared *byte size* is
-    consumed, ignoring the declared count; this walks the same headers without creating anything.
-    None when there is no end-of-directory record (not a zip).
+    ``zipfile`` reads the directory's declared *byte size* into memory and creates one ZipInfo per
+    46-byte header in it, ignoring the declared count; this walks the same headers first, reading
+    nothing but the fixed part.  None when it is not a zip: no end-of-directory record, a directory
+    that does not walk cleanly, or one bloated with over-long names and extra fields.
     """
     try:
         endrec = zipfile._EndRecData(fp)  # the same lookup zipfile uses, so both see one directory
@@ -166,18 +171,20 @@ def _central_entries(fp: BinaryIO, limit: int) -> int | None:
     if endrec[zipfile._ECD_SIGNATURE] == zipfile.stringEndArchive64:
         start -= zipfile.sizeEndCentDir64 + zipfile.sizeEndCentDir64Locator
     if start < 0:
-        return 0  # zipfile refuses it; let it say so
+        return None
     fp.seek(start)
     count = walked = 0
     while walked < size_cd and count <= limit:
         header = fp.read(46)
         if len(header) != 46 or header[:4] != zipfile.stringCentralDir:
-            break
+            return None
         name_len, extra_len, comment_len = (int.from_bytes(header[i:i + 2], "little") for i in (28, 30, 32))
         fp.seek(name_len + extra_len + comment_len, io.SEEK_CUR)
         walked += 46 + name_len + extra_len + comment_len
         count += 1
     fp.seek(0)
+    if count <= limit and (walked != size_cd or walked > count * _MAX_DIRECTORY_ENTRY_BYTES):
+        return None
     return count
 
 
@@ -218,7 +225,7 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
 
 
 def _shown(name: str) -> str:
-    """A member name fit for a message: ID-like numbers masked, no control characters, at most 80 characters."""
+    """A member name fit for a message: ID-like numbers masked, no control characters, at most 80 chars."""
     clean = "".join(ch if ch.isprintable() else "?" for ch in name)
     clean = _ID_LIKE.sub(lambda m: mask_id_number(m.group()) if sum(c.isdigit() for c in m.group()) >= 6
                          else m.group(), clean)
@@ -298,7 +305,8 @@ def _check_workbook_zip(fp: BinaryIO) -> None:
                                f"Excel 文件解压后过大，不能超过 {max_unzipped_bytes() // MB} MB")
         ratio = workbook_max_ratio()
         for info in infos:
-            if info.file_size > WORKBOOK_RATIO_FROM_BYTES and info.file_size > ratio * max(info.compress_size, 1):
+            if (info.file_size > WORKBOOK_RATIO_FROM_BYTES
+                    and info.file_size > ratio * max(info.compress_size, 1)):
                 raise InvalidInput("WORKBOOK_ZIP_BOMB", "Excel 文件的压缩比异常（疑似压缩炸弹），已拒收")
         for info in infos:
             if _unsafe_name(_raw_name(info)) or _is_symlink(info):
@@ -356,8 +364,9 @@ class _XmlScan:
 
     Cell positions are followed as calamine places them (the last ``r`` reference of a cell, else the
     next column; a row's ``r``, else the next row), bounded above by every reading of the tag, so the
-    bound is never below the range calamine allocates.  Empty ``<c .../>`` cells, which calamine does
-    not place, count only when the fast path's rough bound is over budget and the general walk decides.
+    bound is never below the range calamine allocates.  The fast path counts empty ``<c .../>`` cells
+    too; when that rough bound is over budget the general walk decides, without them (calamine does not
+    place empty cells, and Excel writes them for formatted ranges).
     """
 
     def __init__(self, max_cells: int):
@@ -404,7 +413,8 @@ class _XmlScan:
             return True
         if _FAST_PREFIXED.search(data):
             return False
-        letters, digits, rows = _FAST_C_LETTERS.findall(data), _FAST_C_DIGITS.findall(data), _FAST_ROW.findall(data)
+        letters, digits = _FAST_C_LETTERS.findall(data), _FAST_C_DIGITS.findall(data)
+        rows = _FAST_ROW.findall(data)
         n_cells = len(_FAST_ANY_C.findall(data))
         if not (len(letters) == len(digits) == n_cells and len(rows) == len(_FAST_ANY_ROW.findall(data))
                 and data.count(b"r=") == n_cells + len(rows) and not _FAST_SPACED_R.search(data)):
@@ -496,7 +506,7 @@ def _read_sheet(fp: BinaryIO, kind: str, expected: list[str]) -> Workbook:
         raise
     except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
         raise
-    except BaseException as exc:  # noqa: BLE001 - a Rust panic surfaces as pyo3's PanicException (BaseException)
+    except BaseException as exc:  # noqa: BLE001 - a Rust panic is pyo3's PanicException, a BaseException
         raise _corrupt(type(exc).__name__) from None
 
 
@@ -508,6 +518,7 @@ def _collect(rows: Iterator[list], start: tuple[int, int] | None, kind: str, exp
     width = len(expected)
     header: list[str] | None = None
     out: list[Row] = []
+    shared: dict[str, str] = {}  # one object per repeated short value ("男", "居民身份证", ...): saves memory
     for offset, raw in enumerate(rows):
         cells = pad + raw if first_col else raw
         if header is None:
@@ -516,6 +527,8 @@ def _collect(rows: Iterator[list], start: tuple[int, int] | None, kind: str, exp
         values, numeric = [], set()
         for idx, value in enumerate(cells[:width]):
             text, is_number = _cell_text(value)
+            if len(text) <= _SHARED_MAX_CHARS and len(shared) < _SHARED_MAX_VALUES:
+                text = shared.setdefault(text, text)
             values.append(text)
             if is_number:
                 numeric.add(idx)
@@ -524,7 +537,8 @@ def _collect(rows: Iterator[list], start: tuple[int, int] | None, kind: str, exp
         if len(out) >= cols.MAX_DATA_ROWS:
             raise InvalidInput("WORKBOOK_TOO_MANY_ROWS", f"明细表数据超过 {cols.MAX_DATA_ROWS} 行，请分成多个文件提交")
         values.extend([""] * (width - len(values)))
-        out.append(Row(line_no=first_row + offset + 1, values=tuple(values), numeric=frozenset(numeric)))
+        out.append(Row(line_no=first_row + offset + 1, values=tuple(values),
+                       numeric=frozenset(numeric) if numeric else _NO_NUMBERS))
     if not out:
         raise InvalidInput("WORKBOOK_EMPTY", "明细表中没有数据：请在表头下方逐行填写后再提交")
     return Workbook(headers=list(expected), rows=out)
@@ -638,17 +652,19 @@ class ScanArchive:
         """The bytes of file ``name``; never more than the scan limit is decompressed."""
         info = self._members[name]
         limit = max_scan_bytes()
-        corrupt = InvalidInput("SCANS_CORRUPT", f"压缩包中的文件“{_shown(name)}”已损坏，无法读取")
+        def corrupt() -> InvalidInput:
+            return InvalidInput("SCANS_CORRUPT", f"压缩包中的文件“{_shown(name)}”已损坏，无法读取")
+
         try:
             with _open_bounded(self._zf, info, limit + 1) as member:
                 content = member.read(limit + 1)
         except _READ_ERRORS:
-            raise corrupt from None
+            raise corrupt() from None
         if len(content) > limit or len(content) > info.file_size:
             raise InvalidInput("SCANS_ZIP_BOMB",
                                f"扫描件“{_shown(name)}”解压后超过 {limit // 1024} KB 或超过声明大小，已拒收")
         if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
-            raise corrupt
+            raise corrupt()
         return content
 
 
@@ -737,16 +753,16 @@ def _key(name: str) -> str:
 def check_scan(content: bytes) -> list[str]:
     """Problems (Chinese) of an ID card or hukou scan: a JPEG or PNG the archive accepts; [] when fine."""
     try:
-        inspect_image(content, max_bytes=max_scan_bytes())
+        inspect_image(content, max_bytes=max_scan_bytes(), decode=False)
     except InvalidInput as exc:
         return [exc.message]
     return []
 
 
 def check_photo(content: bytes) -> list[str]:
-    """Problems (Chinese) of a batch photo: JPEG, exactly the configured size, white background; [] when fine."""
+    """Problems (Chinese) of a batch photo: JPEG, exactly the configured size, white background ([]: fine)."""
     try:
-        facts = inspect_image(content, max_bytes=max_scan_bytes())
+        facts = inspect_image(content, max_bytes=max_scan_bytes(), decode=False)
     except InvalidInput as exc:
         return [exc.message]
     problems = []
@@ -761,11 +777,19 @@ def check_photo(content: bytes) -> list[str]:
 
 
 def _white_border(content: bytes, width: int, height: int) -> bool:
-    """Mean of each RGB channel along the top and the sides of the top half is at least the minimum."""
-    with Image.open(io.BytesIO(content)) as image:
-        if image.format == "JPEG":
-            image.draft("RGB", (max(1, width // 4), max(1, height // 4)))  # decode at reduced scale
-        small = image.convert("RGB")
+    """Mean of each RGB channel along the top and the sides of the top half is at least the minimum.
+
+    A JPEG is decoded at 1/8 scale (DC coefficients only: every block is still read, so a corrupt stream
+    fails here), which is all a border mean needs.
+    """
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            if image.format == "JPEG":
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+            image.load()
+            small = image if image.mode == "RGB" else image.convert("RGB")
+    except (OSError, ValueError, SyntaxError):  # corrupt data, or a mode Pillow cannot turn into RGB
+        return False
     if small.width > 128:
         small = small.resize((128, max(1, round(small.height * 128 / small.width))), Image.Resampling.BOX)
     strip = max(1, round(PHOTO_BORDER_PX * small.width / width))
@@ -774,12 +798,12 @@ def _white_border(content: bytes, width: int, height: int) -> bool:
     boxes = [(0, 0, w, strip), (0, strip, strip, half), (max(0, w - strip), strip, w, half)]
     totals, pixels = [0.0, 0.0, 0.0], 0
     for box in boxes:
-        region = small.crop(box)
-        count = region.width * region.height
-        if not count:
+        count = (box[2] - box[0]) * (box[3] - box[1])
+        if count <= 0:
             continue
-        for channel, value in enumerate(ImageStat.Stat(region).sum[:3]):
-            totals[channel] += value
+        mean = small.resize((1, 1), Image.Resampling.BOX, box=box).getpixel((0, 0))  # region mean, in C
+        for channel in range(3):
+            totals[channel] += mean[channel] * count
         pixels += count
     minimum = photo_min_white()
     return bool(pixels) and all(total / pixels >= minimum for total in totals)

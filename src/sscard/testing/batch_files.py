@@ -12,6 +12,7 @@ import itertools
 import zipfile
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from sscard.batches import columns as cols
 from sscard.testing.factories import id_number_for, jpeg_bytes
@@ -50,18 +51,23 @@ def minor_row(guardian_number: str, **over) -> dict:
                       guardian_name="王大", **over)
 
 
-def workbook(kind: str, rows: list[dict], *, headers: list[str] | None = None) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = cols.SHEET_TITLES[kind]
+def workbook(kind: str, rows: list[dict], *, headers: list[str] | None = None, numeric: tuple[str, ...] = ()) -> bytes:
+    """The rows as a detail sheet: text cells (never formulas); columns in ``numeric`` typed as numbers."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(cols.SHEET_TITLES[kind])
     keys = [c.key for c in cols.columns(kind)]
     ws.append(headers or cols.headers(kind))
     for i, row in enumerate(rows, start=1):
-        values = [str(row.get(k, "")) for k in keys]
-        values[0] = row.get("seq") or str(i)
-        ws.append(values)
-        for cell in ws[ws.max_row]:
+        cells = []
+        for key in keys:
+            value = row.get("seq") or str(i) if key == "seq" else str(row.get(key, ""))
+            if key in numeric and value.isdigit():
+                cells.append(int(value))
+                continue
+            cell = WriteOnlyCell(ws, value=value)
             cell.data_type = "s"
+            cells.append(cell)
+        ws.append(cells)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

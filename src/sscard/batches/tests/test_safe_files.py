@@ -62,23 +62,26 @@ def _row(seq=1, doc=ID, phone="13800138000", **overrides) -> list:
     return values
 
 
-_CT = ('<?xml version="1.0" encoding="UTF-8"?>{dtd}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-       'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-       'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
-       'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-       '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
-       'officedocument.spreadsheetml.worksheet+xml"/></Types>')
-_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
-         '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-         'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
-_WB = ('<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-       '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
-       '<sheet name="制卡明细表" sheetId="1" r:id="rId1"/></sheets></workbook>')
-_WB_RELS = ('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
-            '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
-            '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
-_SHEET = ('<?xml version="1.0" encoding="UTF-8"?>{dtd}<worksheet xmlns="http://schemas.openxmlformats.org/'
-          'spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>')
+_OOXML = "http://schemas.openxmlformats.org"
+_DECL = '<?xml version="1.0" encoding="UTF-8"?>'
+_CT = (_DECL + "{dtd}" f'<Types xmlns="{_OOXML}/package/2006/content-types">'
+       '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+       '<Default Extension="xml" ContentType="application/xml"/>'
+       '<Override PartName="/xl/workbook.xml"'
+       ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+       '<Override PartName="/xl/worksheets/sheet1.xml"'
+       ' ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+_RELS = (_DECL + f'<Relationships xmlns="{_OOXML}/package/2006/relationships"><Relationship Id="rId1"'
+         f' Type="{_OOXML}/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+         "</Relationships>")
+_WB = (_DECL + f'<workbook xmlns="{_OOXML}/spreadsheetml/2006/main"'
+       f' xmlns:r="{_OOXML}/officeDocument/2006/relationships">'
+       '<sheets><sheet name="制卡明细表" sheetId="1" r:id="rId1"/></sheets></workbook>')
+_WB_RELS = (_DECL + f'<Relationships xmlns="{_OOXML}/package/2006/relationships"><Relationship Id="rId1"'
+            f' Type="{_OOXML}/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+            "</Relationships>")
+_SHEET = (_DECL + "{dtd}" f'<worksheet xmlns="{_OOXML}/spreadsheetml/2006/main">'
+          "<sheetData>{rows}</sheetData></worksheet>")
 
 
 def _istr(ref: str, text: str) -> str:
@@ -86,15 +89,16 @@ def _istr(ref: str, text: str) -> str:
 
 
 def _header_xml(kind: str = NEW) -> str:
-    cells = "".join(_istr(f"{openpyxl.utils.get_column_letter(i)}1", h) for i, h in enumerate(cols.headers(kind), 1))
+    letter = openpyxl.utils.get_column_letter
+    cells = "".join(_istr(f"{letter(i)}1", h) for i, h in enumerate(cols.headers(kind), 1))
     return f'<row r="1">{cells}</row>'
 
 
 _DATA_ROW = '<row r="2">' + _istr("A2", "1") + _istr("B2", "张三") + "</row>"
 
 
-def _raw_xlsx(rows: str = _DATA_ROW, *, sheet_dtd: str = "", ct_dtd: str = "", extra=(), sheet: str | None = None,
-              header: bool = True) -> bytes:
+def _raw_xlsx(rows: str = _DATA_ROW, *, sheet_dtd: str = "", ct_dtd: str = "", extra=(),
+              sheet: str | None = None, header: bool = True) -> bytes:
     """A minimal hand-made .xlsx (one sheet 制卡明细表) for the hostile variants."""
     sheet_xml = sheet if sheet is not None else _SHEET.format(dtd=sheet_dtd,
                                                                rows=(_header_xml() if header else "") + rows)
@@ -204,7 +208,8 @@ def test_header_mismatch_names_the_first_differing_column():
 def test_header_shifted_right_is_a_mismatch():
     rows = '<row r="1">' + "".join(_istr(f"{openpyxl.utils.get_column_letter(i + 1)}1", h)
                                    for i, h in enumerate(cols.headers(NEW), 1)) + "</row>"
-    exc = _code(read_workbook, _raw_xlsx(rows + '<row r="2">' + _istr("B2", "1") + "</row>", header=False), kind=NEW)
+    data = _raw_xlsx(rows + '<row r="2">' + _istr("B2", "1") + "</row>", header=False)
+    exc = _code(read_workbook, data, kind=NEW)
     assert exc.code == "WORKBOOK_HEADER_MISMATCH" and "第 1 列" in exc.message
 
 
@@ -224,8 +229,10 @@ def test_empty_and_too_many_rows(monkeypatch):
 
 # -- workbook: hostile files ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("content", [b"", b"not a workbook at all", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
-                                     b"PK\x05\x06" + b"\0" * 18])
+OLE_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600  # .xls, or an .xlsx with an opening password
+
+
+@pytest.mark.parametrize("content", [b"", b"not a workbook at all", OLE_XLS, b"PK\x05\x06" + b"\0" * 18])
 def test_not_xlsx(content):
     assert _code(read_workbook, content, kind=NEW).code == "WORKBOOK_NOT_XLSX"
 
@@ -264,7 +271,8 @@ def test_member_path_traversal_refused(name):
     assert _code(read_workbook, _raw_xlsx(extra=[(name, "<x/>")]), kind=NEW).code == "WORKBOOK_UNSAFE_NAME"
 
 
-BILLION_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+BILLION_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
                   '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
 XXE = '<!DOCTYPE Types [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 
@@ -282,12 +290,13 @@ def test_xxe_in_content_types_refused():
 def test_entity_declaration_split_across_chunks_found(monkeypatch):
     monkeypatch.setattr(sf, "_CHUNK", 64)
     padding = "<!-- " + "x" * 50 + " -->"  # puts the keyword across the first chunk boundary
-    data = _raw_xlsx(extra=[("xl/custom.rels", padding + '<!dOcTyPe a [<!eNtItY b "c">]><a/>')])
+    data = _raw_xlsx(extra=[("xl/custom.rels", padding + "<!dOcTyPe a><a/>")])
     assert _code(read_workbook, data, kind=NEW).code == "WORKBOOK_XML_UNSAFE"
 
 
 def test_utf16_xml_refused():
-    data = _raw_xlsx(extra=[("xl/custom.xml", "<?xml version='1.0' encoding='UTF-16'?><a/>".encode("utf-16"))])
+    utf16 = "<?xml version='1.0' encoding='UTF-16'?><a/>".encode("utf-16")
+    data = _raw_xlsx(extra=[("xl/custom.xml", utf16)])
     assert _code(read_workbook, data, kind=NEW).code == "WORKBOOK_XML_UNSAFE"
 
 
@@ -313,9 +322,9 @@ def test_sheet_range_bombs_refused_before_calamine(rows, settings):
 
 
 def test_prefixed_far_cell_refused():
-    sheet = ('<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/'
-             'spreadsheetml/2006/main"><x:sheetData><x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>序号</x:t>'
-             '</x:is></x:c></x:row><x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'
+    sheet = (_DECL + f'<x:worksheet xmlns:x="{_OOXML}/spreadsheetml/2006/main"><x:sheetData>'
+             '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>序号</x:t></x:is></x:c></x:row>'
+             '<x:row r="1048576"><x:c r="XFD1048576"><x:v>1</x:v></x:c></x:row>'
              "</x:sheetData></x:worksheet>")
     assert _code(read_workbook, _raw_xlsx(sheet=sheet), kind=NEW).code == "WORKBOOK_TOO_LARGE"
 
@@ -359,8 +368,9 @@ def _zip(entries, compression=zipfile.ZIP_DEFLATED) -> bytes:
 
 def test_scans_indexed_by_id_and_kind():
     photo, scan = _jpeg(), _jpeg((600, 400), fmt="PNG")
-    data = _zip([("单位/", b""), (f"单位/{ID.lower()}.jpg", photo), (f"{ID}_正面.JPG", scan), (f"{ID}_反面.jpeg", scan),
-                 (f"{ID2}_户口本人页.png", scan), (f"{ID2}_户口增减页.jpg", scan), ("说明.txt", b"hello"),
+    data = _zip([("单位/", b""), (f"单位/{ID.lower()}.jpg", photo), (f"{ID}_正面.JPG", scan),
+                 (f"{ID}_反面.jpeg", scan), (f"{ID2}_户口本人页.png", scan), (f"{ID2}_户口增减页.jpg", scan),
+                 ("说明.txt", b"hello"),
                  ("__MACOSX/._x.jpg", b"junk")])
     with open_scans(data) as scans:
         assert scans.find(ID, "photo") == f"{ID.lower()}.jpg"
@@ -401,13 +411,17 @@ def test_too_many_files_even_with_a_forged_count(settings):
     assert _code(open_scans, _patch(data, "0.jpg", entries=2)).code == "SCANS_TOO_MANY_FILES"
 
 
+def test_bloated_directory_refused_before_zipfile_reads_it():
+    assert _code(open_scans, _zip([("d" * 3000 + ".jpg", b"x")])).code == "SCANS_NOT_ZIP"
+
+
 def test_encrypted_member_refused():
     data = _patch(_zip([(f"{ID}.jpg", b"x")]), f"{ID}.jpg", flag_bits=0x1)
     assert _code(open_scans, data).code == "SCANS_ENCRYPTED"
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "/abs.jpg", "C:\\x.jpg", "a\\..\\..\\x.jpg", "a/../../x.jpg",
-                                  "\\\\server\\share\\x.jpg"])
+@pytest.mark.parametrize("name", ["../../etc/passwd", "/abs.jpg", "C:\\x.jpg", "a\\..\\..\\x.jpg",
+                                  "a/../../x.jpg", "\\\\server\\share\\x.jpg"])
 def test_unsafe_names_refuse_the_whole_file(name):
     exc = _code(open_scans, _zip([(f"{ID}.jpg", b"x"), (name, b"x")]))
     assert exc.code == "SCANS_UNSAFE_NAME"
