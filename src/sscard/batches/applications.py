@@ -15,6 +15,7 @@ from sscard.batches import columns as cols
 from sscard.cards.choices import LIVE_STATES, CardState
 from sscard.cards.models import Card
 from sscard.core import clock, masking
+from sscard.core.bulk import bulk_insert
 from sscard.desk.choices import Delivery, ProductionMode, RequestStatus, Step
 from sscard.desk.models import ServiceRequest
 from sscard.people.models import Person
@@ -103,7 +104,8 @@ def _persons(checked, ctx: ChunkContext, now) -> None:
         if c.chk.ok and c.id_hash not in ctx.persons and c.id_hash not in missing:
             missing[c.id_hash] = _new_person(c, now)
     if missing:
-        created = Person.objects.bulk_create(list(missing.values()))
+        created = list(missing.values())
+        bulk_insert(Person, created, key="id_hash")
         for p in created:
             ctx.persons[p.id_hash] = p
             ctx.created_person_ids.append(p.pk)
@@ -181,7 +183,7 @@ def save_applications(batch, checked, ctx: ChunkContext, *, careful: bool) -> di
         else:
             pending_objs.append((c.row.line_no, req))
     if pending_objs:
-        ServiceRequest.objects.bulk_create([r for _, r in pending_objs])
+        bulk_insert(ServiceRequest, [r for _, r in pending_objs], key="request_no")
         out.update(dict(pending_objs))
     return out
 

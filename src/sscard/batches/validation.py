@@ -234,7 +234,7 @@ def _store_chunk(actor, batch: Batch, checked: list[Checked], *, careful: bool) 
                 numeric=",".join(sorted(keys_of(locked.kind, c.row.numeric))), id_hash=c.id_hash,
                 reason="" if app else "；".join(c.chk.problems), person=app.applicant if app else None,
                 request=app, scans=c.scans if app else {}, created_at=now))
-        BatchRow.objects.bulk_create(batch_rows)
+        BatchRow.objects.bulk_create(batch_rows, batch_size=2000)
         n_ok = len(accepted)
         locked.processed_rows += len(batch_rows)
         locked.accepted_rows += n_ok

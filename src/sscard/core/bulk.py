@@ -1,0 +1,35 @@
+"""A lean bulk INSERT for the batch pipeline's hot path (tens of thousands of rows per file).
+
+Same values as ``bulk_create`` (each field's ``pre_save`` and ``get_db_prep_save``: encryption, JSON,
+aware datetimes), one parameterised single-row statement run with ``executemany`` instead of Django's
+multi-row SQL built value by value, which costs ~0.5 ms a row for a wide model.  Primary keys are read
+back by a unique column.  No signals are sent (as with ``bulk_create``).
+"""
+
+from django.db import connection
+
+
+def bulk_insert(model, objs: list, *, key: str, batch_size: int = 2000) -> None:
+    """Insert ``objs`` (unsaved instances of ``model``) and set their primary keys from ``key``, a unique
+    column whose values the objects already carry."""
+    if not objs:
+        return
+    meta = model._meta
+    fields = [f for f in meta.local_concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    with connection.cursor() as cur:
+        for start in range(0, len(objs), batch_size):
+            part = objs[start:start + batch_size]
+            cur.executemany(sql, [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+                                  for obj in part])
+    key_field = meta.get_field(key)
+    wanted = {getattr(obj, key_field.attname): obj for obj in objs}
+    for start in range(0, len(objs), batch_size):
+        values = list(wanted)[start:start + batch_size]
+        for value, pk in model.objects.filter(**{f"{key}__in": values}).values_list(key, "pk"):
+            wanted[value].pk = pk
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = connection.alias
