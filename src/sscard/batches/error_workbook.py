@@ -1,9 +1,9 @@
-"""The error workbook (错误回执): the refused rows of a batch as submitted, plus a final “原因” column.
+"""The error workbook (错误回执): the refused rows of a batch as submitted, plus a final “退回原因” column.
 
 Rule: every cell is written as text, never a formula; a value that a spreadsheet would run as a formula
 (starting with = + - @, also after leading blanks, or starting with a tab or line break) gets a leading
 apostrophe (CSV/formula injection).  ``safe_files.read_workbook`` drops that apostrophe and ignores the
-“原因” column, so a corrected error workbook can be submitted again as is.  Text columns (ID numbers,
+“退回原因” column, so a corrected error workbook can be submitted again as is.  Text columns (ID numbers,
 phones, dates) are text-formatted like the template, the header is bold and frozen, and the bytes are
 deterministic (fixed document properties and zip times).
 
@@ -24,7 +24,7 @@ from openpyxl.utils import get_column_letter
 from sscard.batches import columns as cols
 from sscard.batches.templates_xlsx import _ZIP_TIME, _FixedTimeZip
 
-REASON_HEADER = "原因"
+REASON_HEADER = "退回原因"
 REASON_WIDTH = 48
 MAX_CELL_CHARS = 32767  # Excel's limit on one cell
 CREATOR = "重庆市社会保障卡服务系统"

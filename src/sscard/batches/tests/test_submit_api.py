@@ -187,3 +187,59 @@ def test_other_outlets_clerk_cannot_see_the_batch(clerk_api, employer, staff_api
     assert other.get(f"/batches/{batch_no}").status_code == 404
     assert staff_api("supervisor").get(f"/batches/{batch_no}").status_code == 200
     assert staff_api("reviewer").get(f"/batches/{batch_no}").status_code == 403
+
+
+def _rezip(content: bytes, replace: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info.filename, replace.get(info.filename, src.read(info.filename)))
+    return out.getvalue()
+
+
+def _hostile(case: str, rows) -> tuple[bytes, bytes]:
+    import io
+    import zipfile
+
+    book, scans = bf.workbook(cols.NEW_CARD, rows), bf.scans_for(rows)
+    if case == "xml_bomb":
+        sheet = [n for n in zipfile.ZipFile(io.BytesIO(book)).namelist() if n.startswith("xl/worksheets/")][0]
+        body = zipfile.ZipFile(io.BytesIO(book)).read(sheet)
+        body = body.split(b"?>", 1)[1] if body.startswith(b"<?xml") else body
+        bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+                + body)
+        book = _rezip(book, {sheet: bomb})
+    elif case == "not_xlsx":
+        book = b"PK\x03\x04 not really a workbook"
+    elif case == "traversal":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("../../etc/cron.d/evil.jpg", bf.photo())
+        scans = buf.getvalue()
+    elif case == "zip_bomb":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(f"{rows[0]['doc_number']}.jpg", b"\0" * (20 * 1024 * 1024))
+        scans = buf.getvalue()
+    return book, scans
+
+
+@pytest.mark.parametrize("case, code", [("xml_bomb", "WORKBOOK_XML_UNSAFE"), ("not_xlsx", "WORKBOOK_NOT_XLSX"),
+                                        ("traversal", "SCANS_UNSAFE_NAME"), ("zip_bomb", "SCANS_ZIP_BOMB")])
+def test_hostile_files_are_refused_and_nothing_is_stored(clerk_api, employer, case, code):
+    from django.core.files.storage import default_storage
+
+    from sscard.archive.models import ArchiveItem
+
+    rows = [bf.person_row()]
+    book, scans = _hostile(case, rows)
+    resp = clerk_api.client.post("/api/v1/batches", headers=clerk_api._headers(None), data={
+        "meta": meta(employer), "workbook": SimpleUploadedFile("b.xlsx", book),
+        "scans": SimpleUploadedFile("s.zip", scans)})
+    assert resp.status_code == 400, resp.content
+    assert resp.json()["code"] == code
+    assert Batch.objects.count() == 0 and ArchiveItem.objects.count() == 0
+    assert not default_storage.exists("batches")

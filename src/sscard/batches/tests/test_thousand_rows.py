@@ -107,7 +107,7 @@ def test_thousand_rows_with_planted_bad_rows(clerk_api, django_capture_on_commit
     assert errors.status_code == 200 and errors["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(errors.content)).active
     got = [[c.value or "" for c in row] for row in ws.iter_rows()]
-    assert got[0] == cols.headers(cols.NEW_CARD) + ["原因"]
+    assert got[0] == cols.headers(cols.NEW_CARD) + ["退回原因"]
     want = []
     for line in sorted(expected):
         values = [str(rows[line - 2].get(k, "")) for k in KEYS]
