@@ -11,6 +11,8 @@ ensure_venv "."
 PORT="${PORT:-8000}"
 PY=.venv/bin/python
 export SSCARD_VAR_DIR="${SSCARD_VAR_DIR:-$PWD/var}"
+# The demo's bank and card vendor are simulated: they answer the production files locally.
+export SSCARD_SIMULATE_PARTNERS="${SSCARD_SIMULATE_PARTNERS:-1}"
 mkdir -p "$SSCARD_VAR_DIR"
 
 if [ -n "${DATABASE_URL:-}" ]; then DB_DESC="DATABASE_URL"; else DB_DESC="SQLite $SSCARD_VAR_DIR/sscard.sqlite3"; fi
@@ -23,13 +25,14 @@ DEMO_OUT="$SSCARD_VAR_DIR/demo-logins.txt"
 echo "==> task worker (manage.py db_worker) -> $SSCARD_VAR_DIR/db_worker.log"
 "$PY" manage.py db_worker --no-reload >"$SSCARD_VAR_DIR/db_worker.log" 2>&1 &
 WORKER_PID=$!
-echo "==> due sweeps (manage.py run_due_sweeps every 10 min) -> $SSCARD_VAR_DIR/sweeps.log"
+echo "==> due sweeps and production exchange (every 10 min) -> $SSCARD_VAR_DIR/sweeps.log"
 (
   trap 'kill "$nap" 2>/dev/null; wait "$nap" 2>/dev/null; exit 0' TERM
   while true; do
     sleep 600 & nap=$!
     wait "$nap"
     "$PY" manage.py run_due_sweeps || true
+    "$PY" manage.py run_production_exchange || true
   done
 ) >"$SSCARD_VAR_DIR/sweeps.log" 2>&1 &
 SWEEP_PID=$!

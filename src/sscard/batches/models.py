@@ -74,7 +74,8 @@ class BatchRow(models.Model):
     person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     request = models.OneToOneField("desk.ServiceRequest", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="batch_row")
-    scans = models.JSONField(default=dict)  # scan kind -> {"name", "sha256"} (members of the batch's scans zip)
+    # scan kind -> SHA-256 of the member of the batch's scans zip (found again by ID number and kind)
+    scans = models.JSONField(default=dict)
     created_at = models.DateTimeField()
 
     class Meta:

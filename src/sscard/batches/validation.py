@@ -193,7 +193,7 @@ def _check_scans(batch: Batch, chk: RowCheck, scans) -> dict:
         content = scans.read(name)
         problems = check_photo(content) if kind == "photo" else check_scan(content)
         chk.problems.extend(f"{label}：{p}" for p in problems)
-        found[kind] = {"name": name, "sha256": hashlib.sha256(content).hexdigest()}
+        found[kind] = hashlib.sha256(content).hexdigest()  # member names carry the ID number: not kept
     return found
 
 

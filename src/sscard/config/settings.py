@@ -132,6 +132,11 @@ STORAGES = {
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Central production: the folders shared with the service bank and the card vendor (outbox / inbox), and
+# whether the simulated bank and card vendor answer (demo and tests; never in production).
+SSCARD_EXCHANGE_DIR = Path(os.environ.get("SSCARD_EXCHANGE_DIR", VAR_DIR / "exchange"))
+SSCARD_SIMULATED_PARTNERS_ENABLED = env_bool("SSCARD_SIMULATE_PARTNERS", False)
+
 # Largest request body: a window submission carries a few base64 images.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SSCARD_MAX_BODY_BYTES", 12 * 1024 * 1024)
 

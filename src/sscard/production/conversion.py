@@ -92,7 +92,7 @@ def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput |
         req.save(update_fields=["channel", "applicant_role", "agent", "outlet", "pickup_outlet", "delivery",
                                 "due_at", "materials"])
         evidence_store(actor=actor, request=req, needs=needs, evidence=evidence)
-        photo = _batch_photo(row, local_scans)
+        photo = _batch_photo(row, person, local_scans)
         req.status = production_begin(actor=actor, request=req, photo=photo)
         if req.status == RequestStatus.COMPLETED:
             req.completed_at = now
@@ -107,14 +107,14 @@ def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput |
     return req
 
 
-def _batch_photo(row: BatchRow, local_scans) -> bytes | None:
+def _batch_photo(row: BatchRow, person, local_scans) -> bytes | None:
     from sscard.batches.safe_files import open_scans
 
-    name = row.scans.get("photo", {}).get("name")
-    if not name or not row.batch.scans_name:
+    if "photo" not in row.scans or not row.batch.scans_name:
         return None
     with local_scans(row.batch.scans_name) as path, open_scans(path) as scans:
-        return scans.read(name)
+        name = scans.find(person.id_number, "photo")
+        return scans.read(name) if name else None
 
 
 def _activate_on_the_spot(actor, req: ServiceRequest) -> None:

@@ -140,7 +140,7 @@ def _bank_row(item: ProductionItem) -> dict[str, str]:
 
 def _vendor_row(item: ProductionItem) -> dict[str, str]:
     p = item.request.applicant
-    photo = item.batch_row.scans.get("photo", {}).get("sha256", "")
+    photo = item.batch_row.scans.get("photo", "")
     return {"item_no": item.item_no, "name": p.name, "doc_type": p.id_type, "id_number": p.id_number,
             "gender": p.gender, "birth_date": p.birth_date.isoformat(), "nationality": p.nationality,
             "bank": item.order.bank, "account_no": item.account_no, "card_no": item.card_no,
