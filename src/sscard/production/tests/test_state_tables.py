@@ -1,0 +1,105 @@
+"""Every pair of the batch, production-order and production-item state tables, and every absent pair
+refused with nothing changed."""
+
+import itertools
+
+import pytest
+
+from sscard.audit.models import AuditEvent
+from sscard.batches.choices import BatchEvent, BatchStatus
+from sscard.batches.models import Batch
+from sscard.batches.rules import TRANSITIONS as BATCH_TABLE
+from sscard.batches.services import batch_move
+from sscard.core import clock
+from sscard.core.errors import Conflict
+from sscard.production.choices import ItemEvent, ItemStage, OrderStage
+from sscard.production.models import ProductionItem, ProductionOrder
+from sscard.production.rules import ITEM_TRANSITIONS, ORDER_TRANSITIONS
+from sscard.production.services import _items_move, order_move
+from sscard.staff.actors import Actor
+from sscard.testing import batch_files as bf
+from sscard.testing import factories as f
+from sscard.testing.batch_flow import paper_batch
+
+pytestmark = pytest.mark.django_db
+ACTOR = Actor.system("table-test")
+ORDER_EVENTS = sorted({e for _, e in ORDER_TRANSITIONS})
+
+
+def _batch(status: str) -> Batch:
+    outlet = f.make_outlet()
+    employer, handler = f.make_employer()
+    from sscard.employers.models import EmployerHandler
+
+    now = clock.now()
+    return Batch.objects.create(
+        batch_no=f"PL{next(bf._serial):016d}", business="batch_apply", kind="new_card", route="paper",
+        channel="window", catalogue_version="t", employer=employer,
+        handler=EmployerHandler.objects.get(employer=employer), handler_doc_type="id_card", outlet=outlet,
+        actor_name="t", actor_role="clerk", status=status, source_name="x", source_format="json",
+        source_sha256=f"{next(bf._serial):064d}", submitted_at=now, updated_at=now)
+
+
+@pytest.mark.parametrize(("state", "event"), sorted(BATCH_TABLE))
+def test_batch_pairs(state, event):
+    batch = _batch(state)
+    batch_move(actor=ACTOR, batch=batch, event=event)
+    assert Batch.objects.get(pk=batch.pk).status == BATCH_TABLE[(state, event)]
+
+
+@pytest.mark.parametrize(("state", "event"),
+                         [p for p in itertools.product(BatchStatus.values, BatchEvent.values) if p not in BATCH_TABLE])
+def test_batch_absent_pairs_refused(state, event):
+    batch = _batch(state)
+    before = AuditEvent.objects.count()
+    with pytest.raises(Conflict):
+        batch_move(actor=ACTOR, batch=batch, event=event)
+    assert Batch.objects.get(pk=batch.pk).status == state and AuditEvent.objects.count() == before
+
+
+@pytest.fixture
+def order(clerk_api, django_capture_on_commit_callbacks):
+    from sscard.production.services import orders_generate
+
+    batch_no = paper_batch(clerk_api, f.make_employer(), [bf.person_row()], capture=django_capture_on_commit_callbacks)
+    (made,) = orders_generate(actor=ACTOR, batch_no=batch_no)
+    return made
+
+
+@pytest.mark.parametrize(("stage", "event"), sorted(ORDER_TRANSITIONS))
+def test_order_pairs(order, stage, event):
+    ProductionOrder.objects.filter(pk=order.pk).update(stage=stage)
+    order.refresh_from_db()
+    order_move(actor=ACTOR, order=order, event=event)
+    assert ProductionOrder.objects.get(pk=order.pk).stage == ORDER_TRANSITIONS[(stage, event)]
+    assert AuditEvent.objects.filter(event_type=f"ORDER_{event.upper()}", subject_id=order.order_no).exists()
+
+
+@pytest.mark.parametrize(("stage", "event"),
+                         [p for p in itertools.product(OrderStage.values, ORDER_EVENTS) if p not in ORDER_TRANSITIONS])
+def test_order_absent_pairs_refused(order, stage, event):
+    ProductionOrder.objects.filter(pk=order.pk).update(stage=stage)
+    order.refresh_from_db()
+    with pytest.raises(Conflict):
+        order_move(actor=ACTOR, order=order, event=event)
+    assert ProductionOrder.objects.get(pk=order.pk).stage == stage
+
+
+@pytest.mark.parametrize(("stage", "event"), sorted(ITEM_TRANSITIONS))
+def test_item_pairs(order, stage, event):
+    item = order.items.get()
+    ProductionItem.objects.filter(pk=item.pk).update(stage=stage)
+    item.refresh_from_db()
+    _items_move([item], event, clock.now())
+    assert ProductionItem.objects.get(pk=item.pk).stage == ITEM_TRANSITIONS[(stage, event)]
+
+
+@pytest.mark.parametrize(("stage", "event"),
+                         [p for p in itertools.product(ItemStage.values, ItemEvent.values) if p not in ITEM_TRANSITIONS])
+def test_item_absent_pairs_refused(order, stage, event):
+    item = order.items.get()
+    ProductionItem.objects.filter(pk=item.pk).update(stage=stage)
+    item.refresh_from_db()
+    with pytest.raises(Conflict):
+        _items_move([item], event, clock.now())
+    assert ProductionItem.objects.get(pk=item.pk).stage == stage
