@@ -652,6 +652,37 @@ class ScanArchive:
         """The bytes of file ``name``; never more than the scan limit is decompressed."""
         info = self._members[name]
         limit = max_scan_bytes()
+        content = self._read_direct(info, limit)
+        if content is not None:
+            if len(content) > limit or len(content) > info.file_size:
+                raise InvalidInput("SCANS_ZIP_BOMB",
+                                   f"扫描件“{_shown(name)}”解压后超过 {limit // 1024} KB 或超过声明大小，已拒收")
+            if len(content) != info.file_size or zlib.crc32(content) != info.CRC:
+                raise InvalidInput("SCANS_CORRUPT", f"压缩包中的文件“{_shown(name)}”已损坏，无法读取")
+            return content
+        return self._read_zipfile(name, info, limit)
+
+    def _read_direct(self, info: zipfile.ZipInfo, limit: int) -> bytes | None:
+        """Stored or deflated member read straight from its local header (~10x faster than
+        ``ZipFile.open`` for hundreds of thousands of small scans); None: use zipfile instead."""
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+            return None
+        fp = self._fp
+        fp.seek(info.header_offset)
+        header = fp.read(30)
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            return None
+        name_len, extra_len = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
+        fp.seek(info.header_offset + 30 + name_len + extra_len)
+        if info.compress_type == zipfile.ZIP_STORED:
+            return fp.read(min(info.compress_size, limit + 1))
+        raw = fp.read(min(info.compress_size, 64 * limit + 1024))
+        try:
+            return zlib.decompressobj(-15).decompress(raw, limit + 1)
+        except zlib.error:
+            raise InvalidInput("SCANS_CORRUPT", "压缩包中的扫描件已损坏，无法读取") from None
+
+    def _read_zipfile(self, name: str, info: zipfile.ZipInfo, limit: int) -> bytes:
         def corrupt() -> InvalidInput:
             return InvalidInput("SCANS_CORRUPT", f"压缩包中的文件“{_shown(name)}”已损坏，无法读取")
 

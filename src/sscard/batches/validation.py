@@ -11,10 +11,8 @@ Performance: the checks that need the database run once per chunk (three ``IN`` 
 persons and applications are written with ``bulk_create``.
 """
 
-import hashlib
 import json
 from contextlib import nullcontext
-from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -25,36 +23,16 @@ from sscard.batches import columns as cols
 from sscard.batches import storage
 from sscard.batches.choices import BatchEvent, BatchStatus, RowStatus
 from sscard.batches.models import Batch, BatchRow
-from sscard.batches.rules import RowCheck, check_row
+from sscard.batches.checking import Checked, SourceRow, checked_chunks
 from sscard.batches.services import SUBJECT, batch_lock, batch_move
 from sscard.core import clock, crypto
 from sscard.core.errors import InvalidInput
-from sscard.policy.catalogue import get_catalogue
 from sscard.staff.actors import Actor
 
 DEFAULT_CHUNK_ROWS = 1000
-SCAN_LABELS = {"photo": ("照片", "证件号码.jpg"), "id_front": ("身份证正面", "证件号码_正面.jpg"),
-               "id_back": ("身份证反面", "证件号码_反面.jpg"), "hukou_own": ("户口簿本人页", "证件号码_户口本人页.jpg"),
-               "hukou_change": ("户口簿增减页", "证件号码_户口增减页.jpg")}
-
 
 def chunk_rows() -> int:
     return int(getattr(settings, "SSCARD_BATCH_CHUNK_ROWS", DEFAULT_CHUNK_ROWS))
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    line_no: int
-    values: tuple[str, ...]
-    numeric: frozenset[int] = frozenset()
-
-
-@dataclass
-class Checked:
-    row: SourceRow
-    chk: RowCheck
-    scans: dict = field(default_factory=dict)
-    id_hash: str = ""
 
 
 def load_source(batch: Batch) -> list[SourceRow]:
@@ -67,10 +45,6 @@ def load_source(batch: Batch) -> list[SourceRow]:
 
     book = read_workbook(content, kind=batch.kind)
     return [SourceRow(r.line_no, tuple(r.values), frozenset(r.numeric)) for r in book.rows]
-
-
-def _dup_key(values: dict[str, str]) -> str:
-    return crypto.normalise(values.get("doc_number", ""))
 
 
 def _duplicates(rows: list[SourceRow], keys: list[str]) -> dict[str, list[int]]:
@@ -101,24 +75,16 @@ def batch_validate(*, batch_no: str, actor=None) -> Batch:
     done = set(BatchRow.objects.filter(batch_id=batch.pk).values_list("line_no", flat=True))
     pending = [r for r in rows if r.line_no not in done]
     size = chunk_rows()
+    chunks = [pending[start:start + size] for start in range(0, len(pending), size)]
     scans_ctx = storage.local_scans(batch.scans_name) if batch.scans_name else nullcontext(None)
     with scans_ctx as scans_path:
-        archive_ctx = _open_scans(scans_path) if scans_path is not None else nullcontext(None)
         try:
-            with archive_ctx as scans:
-                for start in range(0, len(pending), size):
-                    if not process_chunk(actor=actor, batch=batch, rows=pending[start:start + size], keys=keys,
-                                         dups=dups, scans=scans):
-                        return Batch.objects.get(pk=batch.pk)
+            for checked in checked_chunks(batch.kind, chunks, keys, dups, scans_path, clock.today()):
+                if not process_chunk(actor=actor, batch=batch, checked=checked):
+                    return Batch.objects.get(pk=batch.pk)
         except InvalidInput as exc:
             return _fail(actor, batch_no, exc.message)
     return _finish(actor, batch_no)
-
-
-def _open_scans(path):
-    from sscard.batches.safe_files import open_scans
-
-    return open_scans(path)
 
 
 def _fail(actor, batch_no: str, message: str) -> Batch:
@@ -150,56 +116,8 @@ def _finish(actor, batch_no: str) -> Batch:
 # ---------------------------------------------------------------- one chunk
 
 
-def _check_rows(batch: Batch, rows: list[SourceRow], keys: list[str], dups, scans) -> list[Checked]:
-    cat = get_catalogue()
-    today, adult_age, banks = clock.today(), cat.setting("adult_age"), cols.service_banks()
-    out = []
-    for row in rows:
-        values = dict(zip(keys, row.values))
-        numeric = {keys[i] for i in row.numeric if i < len(keys)}
-        chk = check_row(values, kind=batch.kind, numeric=numeric, today=today, adult_age=adult_age, banks=banks)
-        item = Checked(row=row, chk=chk)
-        if chk.ok:
-            lines = dups.get(_dup_key(values))
-            if lines:
-                others = "、".join(str(n) for n in lines if n != row.line_no)
-                chk.problems.append(f"文件内证件号码重复（与第 {others} 行相同）")
-        if chk.ok and scans is not None:
-            item.scans = _check_scans(batch, chk, scans)
-        if chk.ok:
-            item.id_hash = crypto.lookup_hash(chk.id_number, purpose="id")
-        out.append(item)
-    return out
-
-
-def _check_scans(batch: Batch, chk: RowCheck, scans) -> dict:
-    from sscard.batches.safe_files import check_photo, check_scan
-
-    unit = get_catalogue().unit
-    wanted = list(unit.scans.minor if chk.minor else unit.scans.adult)
-    if batch.kind == cols.NEW_CARD:
-        photo_required = not chk.minor or unit.scans.minor_photo == "required"
-    else:
-        photo_required = chk.values.get("photo_changed") == "是" and (
-            not chk.minor or unit.scans.minor_photo == "required")
-    found = {}
-    for kind in ["photo", *wanted]:
-        name = scans.find(chk.id_number, kind)
-        label, pattern = SCAN_LABELS[kind]
-        if name is None:
-            if kind != "photo" or photo_required:
-                chk.problems.append(f"缺少{label}扫描件（应命名为“{pattern}”）")
-            continue
-        content = scans.read(name)
-        problems = check_photo(content) if kind == "photo" else check_scan(content)
-        chk.problems.extend(f"{label}：{p}" for p in problems)
-        found[kind] = hashlib.sha256(content).hexdigest()  # member names carry the ID number: not kept
-    return found
-
-
-def process_chunk(*, actor, batch: Batch, rows: list[SourceRow], keys, dups, scans) -> bool:
-    """Check and store one chunk; False when the batch is no longer being validated."""
-    checked = _check_rows(batch, rows, keys, dups, scans)
+def process_chunk(*, actor, batch: Batch, checked: list[Checked]) -> bool:
+    """Store one checked chunk; False when the batch is no longer being validated."""
     try:
         return _store_chunk(actor, batch, checked, careful=False)
     except IntegrityError:

@@ -8,6 +8,8 @@ back by a unique column.  No signals are sent (as with ``bulk_create``).
 
 from django.db import connection
 
+from sscard.core.fields import EncryptedTextField, UpdatedAtField
+
 
 def bulk_insert(model, objs: list, *, key: str, batch_size: int = 2000) -> None:
     """Insert ``objs`` (unsaved instances of ``model``) and set their primary keys from ``key``, a unique
@@ -19,10 +21,19 @@ def bulk_insert(model, objs: list, *, key: str, batch_size: int = 2000) -> None:
     quote = connection.ops.quote_name
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
            f"VALUES ({', '.join(['%s'] * len(fields))})")
+    # A field with the same value on every object (the batch's channel, outlet, due date ...) is prepared
+    # once.  Encrypted fields are always prepared per object: each value gets its own nonce.
+    first = objs[0]
+    same = {f.attname for f in fields
+            if not isinstance(f, EncryptedTextField) and not getattr(f, "auto_now", False)
+            and not isinstance(f, UpdatedAtField)
+            and all(getattr(o, f.attname) == getattr(first, f.attname) for o in objs)}
+    fixed = {f.attname: f.get_db_prep_save(f.pre_save(first, True), connection) for f in fields if f.attname in same}
     with connection.cursor() as cur:
         for start in range(0, len(objs), batch_size):
             part = objs[start:start + batch_size]
-            cur.executemany(sql, [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+            cur.executemany(sql, [[fixed[f.attname] if f.attname in fixed
+                                   else f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
                                   for obj in part])
     key_field = meta.get_field(key)
     wanted = {getattr(obj, key_field.attname): obj for obj in objs}

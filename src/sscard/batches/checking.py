@@ -1,0 +1,165 @@
+"""Checking the rows of a batch before they are stored: the sheet's rules (``rules.check_row``), duplicates
+inside the file, and the scans (present, readable, photo format / size / white background).
+
+Pure work on the rows and the scans zip, no database: for a large batch it runs in a pool of worker
+processes (``SSCARD_BATCH_CHECK_WORKERS``, from ``SSCARD_BATCH_PARALLEL_MIN_ROWS`` rows on) while the
+calling process stores the chunks already checked, in order.  Workers are started fresh ("spawn"), never
+forked, so they share no database connection with the caller.
+"""
+
+import hashlib
+import os
+from collections import deque
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+from django.conf import settings
+
+from sscard.batches import columns as cols
+from sscard.batches.rules import RowCheck, check_row
+from sscard.core import crypto
+from sscard.core.errors import InvalidInput
+from sscard.policy.catalogue import get_catalogue
+
+DEFAULT_PARALLEL_MIN_ROWS = 5000
+SCAN_LABELS = {"photo": ("照片", "证件号码.jpg"), "id_front": ("身份证正面", "证件号码_正面.jpg"),
+               "id_back": ("身份证反面", "证件号码_反面.jpg"), "hukou_own": ("户口簿本人页", "证件号码_户口本人页.jpg"),
+               "hukou_change": ("户口簿增减页", "证件号码_户口增减页.jpg")}
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    line_no: int
+    values: tuple[str, ...]
+    numeric: frozenset[int] = frozenset()
+
+
+@dataclass
+class Checked:
+    row: SourceRow
+    chk: RowCheck
+    scans: dict = field(default_factory=dict)
+    id_hash: str = ""
+
+
+def _dup_key(values: dict[str, str]) -> str:
+    return crypto.normalise(values.get("doc_number", ""))
+
+
+def parallel_workers(total_rows: int) -> int:
+    """How many checking processes for a batch of ``total_rows`` (0: check in this process)."""
+    if total_rows < int(getattr(settings, "SSCARD_BATCH_PARALLEL_MIN_ROWS", DEFAULT_PARALLEL_MIN_ROWS)):
+        return 0
+    return int(getattr(settings, "SSCARD_BATCH_CHECK_WORKERS", os.cpu_count() or 1))
+
+
+def checked_chunks(kind: str, chunks: list[list[SourceRow]], keys, dups, scans_path, today):
+    """Yield each chunk's ``Checked`` rows, in order (a pool of processes for large batches)."""
+    workers = parallel_workers(sum(len(c) for c in chunks))
+    if workers <= 0:
+        yield from _in_process(kind, chunks, keys, dups, scans_path, today)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
+        pending: deque = deque()
+        it = iter(chunks)
+        for chunk in it:
+            pending.append(pool.submit(_worker_check, kind, chunk, keys, dups,
+                                       str(scans_path) if scans_path else None, today))
+            if len(pending) > workers:
+                break
+        while pending:
+            outcome = pending.popleft().result()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(pool.submit(_worker_check, kind, nxt, keys, dups,
+                                           str(scans_path) if scans_path else None, today))
+            if isinstance(outcome, tuple):  # (code, message) of an InvalidInput raised in the worker
+                raise InvalidInput(*outcome)
+            yield outcome
+
+
+def _in_process(kind, chunks, keys, dups, scans_path, today):
+    from sscard.batches.safe_files import open_scans
+
+    with (open_scans(Path(scans_path)) if scans_path is not None else nullcontext(None)) as scans:
+        for chunk in chunks:
+            yield check_rows(kind, chunk, keys, dups, scans, today)
+
+
+_WORKER_SCANS: dict = {}
+
+
+def _worker_init() -> None:
+    import django
+
+    django.setup()
+
+
+def _worker_check(kind, rows, keys, dups, scans_path, today):
+    from sscard.batches.safe_files import open_scans
+
+    try:
+        scans = None
+        if scans_path is not None:
+            scans = _WORKER_SCANS.get(scans_path)
+            if scans is None:
+                scans = _WORKER_SCANS[scans_path] = open_scans(Path(scans_path))
+        return check_rows(kind, rows, keys, dups, scans, today)
+    except InvalidInput as exc:  # domain errors do not pickle: send code and message
+        return (exc.code, exc.message)
+
+
+def check_rows(kind: str, rows: list[SourceRow], keys: list[str], dups, scans, today) -> list[Checked]:
+    cat = get_catalogue()
+    adult_age, banks = cat.setting("adult_age"), cols.service_banks()
+    batch = SimpleNamespace(kind=kind)
+    out = []
+    for row in rows:
+        values = dict(zip(keys, row.values))
+        numeric = {keys[i] for i in row.numeric if i < len(keys)}
+        chk = check_row(values, kind=batch.kind, numeric=numeric, today=today, adult_age=adult_age, banks=banks)
+        item = Checked(row=row, chk=chk)
+        if chk.ok:
+            lines = dups.get(_dup_key(values))
+            if lines:
+                others = "、".join(str(n) for n in lines if n != row.line_no)
+                chk.problems.append(f"文件内证件号码重复（与第 {others} 行相同）")
+        if chk.ok and scans is not None:
+            item.scans = _check_scans(batch, chk, scans)
+        if chk.ok:
+            item.id_hash = crypto.lookup_hash(chk.id_number, purpose="id")
+        out.append(item)
+    return out
+
+
+def _check_scans(batch, chk: RowCheck, scans) -> dict:
+    from sscard.batches.safe_files import check_photo, check_scan
+
+    unit = get_catalogue().unit
+    wanted = list(unit.scans.minor if chk.minor else unit.scans.adult)
+    if batch.kind == cols.NEW_CARD:
+        photo_required = not chk.minor or unit.scans.minor_photo == "required"
+    else:
+        photo_required = chk.values.get("photo_changed") == "是" and (
+            not chk.minor or unit.scans.minor_photo == "required")
+    found = {}
+    for kind in ["photo", *wanted]:
+        name = scans.find(chk.id_number, kind)
+        label, pattern = SCAN_LABELS[kind]
+        if name is None:
+            if kind != "photo" or photo_required:
+                chk.problems.append(f"缺少{label}扫描件（应命名为“{pattern}”）")
+            continue
+        content = scans.read(name)
+        problems = check_photo(content) if kind == "photo" else check_scan(content)
+        chk.problems.extend(f"{label}：{p}" for p in problems)
+        found[kind] = hashlib.sha256(content).hexdigest()  # member names carry the ID number: not kept
+    return found
+
+
