@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from sscard.batches import columns as cols
 from sscard.cards.choices import LIVE_STATES, CardState
 from sscard.cards.models import Card
-from sscard.core import clock, masking
-from sscard.core.bulk import bulk_insert
+from sscard.core import clock, crypto, masking
+from sscard.core.bulk import bulk_insert, clone
 from sscard.desk.choices import Delivery, ProductionMode, RequestStatus, Step
 from sscard.desk.models import ServiceRequest
 from sscard.people.models import Person
@@ -87,22 +87,22 @@ def refuse_by_database(batch, checked, ctx: ChunkContext) -> None:
             c.chk.problems.append(f"{spec.label}的原因须为：{allowed}")
 
 
-def _new_person(c, now) -> Person:
+def _new_person(template: Person, c) -> Person:
     v = c.chk.values
-    person = Person(name=v["name"][:100], id_type=c.chk.doc_type, birth_date=c.chk.birth_date,
-                    gender=c.chk.gender, ethnicity=v.get("ethnicity", "")[:20],
-                    nationality=(v.get("nationality") or "中国")[:40], address=v.get("address", ""),
-                    created_at=now, updated_at=now)
-    person.set_id_number(c.chk.id_number)
-    person.set_phone(v.get("phone", ""))
-    return person
+    phone = v.get("phone", "")
+    return clone(template, name=v["name"][:100], id_type=c.chk.doc_type, birth_date=c.chk.birth_date,
+                 gender=c.chk.gender, ethnicity=v.get("ethnicity", "")[:20],
+                 nationality=(v.get("nationality") or "中国")[:40], address=v.get("address", ""),
+                 id_number=crypto.normalise(c.chk.id_number), id_hash=c.id_hash, phone=phone,
+                 phone_hash=crypto.lookup_hash(phone, purpose="phone") if phone else "")
 
 
 def _persons(checked, ctx: ChunkContext, now) -> None:
     missing = {}
+    template = Person(created_at=now, updated_at=now)
     for c in checked:
         if c.chk.ok and c.id_hash not in ctx.persons and c.id_hash not in missing:
-            missing[c.id_hash] = _new_person(c, now)
+            missing[c.id_hash] = _new_person(template, c)
     if missing:
         created = list(missing.values())
         bulk_insert(Person, created, key="id_hash")
@@ -111,27 +111,34 @@ def _persons(checked, ctx: ChunkContext, now) -> None:
             ctx.created_person_ids.append(p.pk)
 
 
-def _request(batch, c, person, card, now, fee) -> ServiceRequest:
+def request_template(batch, now) -> ServiceRequest:
+    """What every application of this batch shares (cloned per row by ``_request``)."""
+    return ServiceRequest(
+        business=Business.APPLY, channel=batch.channel, applicant_role="unit",
+        catalogue_version=get_catalogue().version, agent_id=batch.handler.person_id, outlet_id=batch.outlet_id,
+        kiosk_id=batch.kiosk_id, actor_name=batch.actor_name, actor_role=batch.actor_role,
+        status=RequestStatus.IN_PRODUCTION, production_mode=ProductionMode.BATCH, due_at=batch.due_at,
+        due_provisional=batch.due_provisional, delivery=Delivery.PICKUP, pickup_outlet_id=batch.outlet_id,
+        created_at=now, updated_at=now)
+
+
+def _request(template, batch, c, person, card, fee) -> ServiceRequest:
     v = c.chk.values
     business = _business_of(batch, v)
     reason = cols.REASON_BY_LABEL.get(v.get("reason", ""), "") if business != Business.APPLY else ""
     owes = fee is not None and fee.amount_fen > 0
-    return ServiceRequest(
-        request_no=f"{batch.batch_no}{c.row.line_no:06d}", business=business, channel=batch.channel,
-        applicant_role="unit", catalogue_version=get_catalogue().version, applicant=person, agent=batch.handler.person,
-        card=card, outlet=batch.outlet, kiosk_id=batch.kiosk_id, actor_name=batch.actor_name,
-        actor_role=batch.actor_role, status=RequestStatus.AWAITING_FEE if owes else RequestStatus.IN_PRODUCTION,
-        pending_steps=[Step.FEE] if owes else [], reason=reason,
-        photo_changed=v.get("photo_changed") == "是",
+    guardian = ({"doc_type": c.chk.guardian_doc_type, "name": masking.mask_name(v.get("guardian_name")),
+                 "number": masking.mask_id_number(c.chk.guardian_number)} if c.chk.guardian_number else None)
+    return clone(
+        template, request_no=f"{batch.batch_no}{c.row.line_no:06d}", business=business,
+        applicant_id=person.pk, card_id=card.pk if card is not None else None,
+        status=RequestStatus.AWAITING_FEE if owes else RequestStatus.IN_PRODUCTION,
+        pending_steps=[Step.FEE] if owes else [], reason=reason, photo_changed=v.get("photo_changed") == "是",
         materials={"route": batch.route, "batch_no": batch.batch_no, "line_no": c.row.line_no,
                    "scans": sorted(c.scans), "handler_doc": batch.handler_doc_type},
         payload={"batch_no": batch.batch_no, "line_no": c.row.line_no, "service_bank": v.get("service_bank", ""),
-                 "guardian": ({"doc_type": c.chk.guardian_doc_type, "name": masking.mask_name(v.get("guardian_name")),
-                               "number": masking.mask_id_number(c.chk.guardian_number)}
-                              if c.chk.guardian_number else None)},
-        production_mode=ProductionMode.BATCH, due_at=batch.due_at, due_provisional=batch.due_provisional,
-        delivery=Delivery.PICKUP, pickup_outlet=batch.outlet,
-        fee_amount_fen=fee.amount_fen if fee is not None else None, created_at=now, updated_at=now)
+                 "guardian": guardian},
+        fee_amount_fen=fee.amount_fen if fee is not None else None)
 
 
 def save_applications(batch, checked, ctx: ChunkContext, *, careful: bool) -> dict:
@@ -148,6 +155,7 @@ def save_applications(batch, checked, ctx: ChunkContext, *, careful: bool) -> di
     out: dict[int, ServiceRequest] = {}
     pending_objs = []
     quotes: dict[tuple, object] = {}
+    template = request_template(batch, now)
     for c in checked:
         if not c.chk.ok:
             continue
@@ -171,7 +179,7 @@ def save_applications(batch, checked, ctx: ChunkContext, *, careful: bool) -> di
             if key not in quotes:
                 quotes[key] = fee_quote(business=business, reason=reason, fee_exempt=person.fee_exempt)
             fee = quotes[key]
-        req = _request(batch, c, person, card if business != Business.APPLY else None, now, fee)
+        req = _request(template, batch, c, person, card if business != Business.APPLY else None, fee)
         if careful:
             try:
                 with transaction.atomic():

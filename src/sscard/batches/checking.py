@@ -52,7 +52,8 @@ def parallel_workers(total_rows: int) -> int:
     """How many checking processes for a batch of ``total_rows`` (0: check in this process)."""
     if total_rows < int(getattr(settings, "SSCARD_BATCH_PARALLEL_MIN_ROWS", DEFAULT_PARALLEL_MIN_ROWS)):
         return 0
-    return int(getattr(settings, "SSCARD_BATCH_CHECK_WORKERS", os.cpu_count() or 1))
+    # one core stays with the caller, which stores the checked chunks meanwhile
+    return int(getattr(settings, "SSCARD_BATCH_CHECK_WORKERS", max(1, (os.cpu_count() or 1) - 1)))
 
 
 def checked_chunks(kind: str, chunks: list[list[SourceRow]], keys, dups, scans_path, today):

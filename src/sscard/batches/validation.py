@@ -26,6 +26,7 @@ from sscard.batches.models import Batch, BatchRow
 from sscard.batches.checking import Checked, SourceRow, checked_chunks
 from sscard.batches.services import SUBJECT, batch_lock, batch_move
 from sscard.core import clock, crypto
+from sscard.core.bulk import bulk_insert
 from sscard.core.errors import InvalidInput
 from sscard.staff.actors import Actor
 
@@ -150,9 +151,9 @@ def _store_chunk(actor, batch: Batch, checked: list[Checked], *, careful: bool) 
                 status=RowStatus.ACCEPTED if app else RowStatus.REFUSED,
                 data=json.dumps(list(c.row.values), ensure_ascii=False),
                 numeric=",".join(sorted(keys_of(locked.kind, c.row.numeric))), id_hash=c.id_hash,
-                reason="" if app else "；".join(c.chk.problems), person=app.applicant if app else None,
-                request=app, scans=c.scans if app else {}, created_at=now))
-        BatchRow.objects.bulk_create(batch_rows, batch_size=2000)
+                reason="" if app else "；".join(c.chk.problems), person_id=app.applicant_id if app else None,
+                request_id=app.pk if app else None, scans=c.scans if app else {}, created_at=now))
+        bulk_insert(BatchRow, batch_rows, key=None)
         n_ok = len(accepted)
         locked.processed_rows += len(batch_rows)
         locked.accepted_rows += n_ok

@@ -6,14 +6,17 @@ multi-row SQL built value by value, which costs ~0.5 ms a row for a wide model. 
 back by a unique column.  No signals are sent (as with ``bulk_create``).
 """
 
+import copy
+
 from django.db import connection
+from django.db.models.base import ModelState
 
 from sscard.core.fields import EncryptedTextField, UpdatedAtField
 
 
-def bulk_insert(model, objs: list, *, key: str, batch_size: int = 2000) -> None:
+def bulk_insert(model, objs: list, *, key: str | None, batch_size: int = 2000) -> None:
     """Insert ``objs`` (unsaved instances of ``model``) and set their primary keys from ``key``, a unique
-    column whose values the objects already carry."""
+    column whose values the objects already carry (``None``: the caller does not need the keys)."""
     if not objs:
         return
     meta = model._meta
@@ -35,6 +38,8 @@ def bulk_insert(model, objs: list, *, key: str, batch_size: int = 2000) -> None:
             cur.executemany(sql, [[fixed[f.attname] if f.attname in fixed
                                    else f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
                                   for obj in part])
+    if key is None:
+        return
     key_field = meta.get_field(key)
     wanted = {getattr(obj, key_field.attname): obj for obj in objs}
     for start in range(0, len(objs), batch_size):
@@ -44,3 +49,12 @@ def bulk_insert(model, objs: list, *, key: str, batch_size: int = 2000) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def clone(template, **values):
+    """A new unsaved instance like ``template`` with ``values`` (attribute names: ``applicant_id``, not
+    ``applicant``) set: ~10x cheaper than the model constructor for wide models built by the thousand."""
+    obj = copy.copy(template)
+    obj._state = ModelState()
+    obj.__dict__.update(values)
+    return obj
