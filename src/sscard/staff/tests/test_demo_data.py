@@ -127,3 +127,14 @@ def test_create_kiosk_token_refuses_unknown_and_inactive_kiosks(outlet):
     with pytest.raises(CommandError, match="已停用"):
         call_command("create_kiosk_token", "K-OFF", stdout=io.StringIO(), stderr=io.StringIO())
     assert not ApiToken.objects.exists()
+
+
+def test_demo_employer_with_a_handler_for_batches():
+    from sscard.employers.models import Employer, EmployerHandler
+
+    out = _load()
+    _load()
+    employer = Employer.objects.get()
+    handler = EmployerHandler.objects.get(employer=employer)
+    assert handler.is_active and handler.person.name == CITIZENS[0][0]
+    assert employer.uscc in out and "employers+1" in out

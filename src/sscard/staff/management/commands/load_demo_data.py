@@ -98,15 +98,34 @@ class Command(BaseCommand):
         self._holidays()
         actor = Actor.system("load_demo_data")
         with transaction.atomic():
-            created = {"outlets": 0, "staff": 0, "kiosks": 0, "persons": 0, "accounts": 0, "cards": 0}
+            created = {"outlets": 0, "staff": 0, "kiosks": 0, "persons": 0, "accounts": 0, "cards": 0,
+                       "employers": 0}
             outlets = self._outlets(created)
             self._staff(outlets, created)
             kiosks = self._kiosks(outlets, created)
             citizens = self._citizens(actor, outlets, created)
+            employer = self._employer(citizens, outlets, created)
             audit_record(event_type="DEMO_DATA_LOADED", actor=actor, subject_type="demo", subject_id="demo",
                          data={"created": created})
         tokens = [(k, kiosk_token_issue(actor=actor, kiosk=k)) for k in kiosks]
         self._print(outlets, tokens, citizens, created, FeeRule.objects.filter(is_active=True).count())
+        self.stdout.write(f"\n用人单位 Employer (batches): {employer.name}  统一社会信用代码 {employer.uscc}; "
+                          f"handler 经办人: {citizens[0][0]} {citizens[0][1]}\n"
+                          "  templates: GET /api/v1/batches/templates/new_card.xlsx; submit: POST /api/v1/batches")
+
+    def _employer(self, citizens, outlets, created):
+        """A demo unit whose handler is the first app user (张三), for trying employer batches."""
+        from sscard.employers.models import Employer, EmployerHandler
+        from sscard.employers.rules import make_uscc
+
+        now = clock.now()
+        employer, new = Employer.objects.get_or_create(uscc=make_uscc(body8="MA5UDEM1"), defaults=dict(
+            name="重庆示例科技有限公司", address="重庆市渝中区解放碑街道示例路1号",
+            registered_outlet=outlets["CQ-YZ-001"], created_at=now))
+        created["employers"] += new
+        handler = Person.objects.get(id_hash=crypto.lookup_hash(citizens[0][1], purpose="id"))
+        EmployerHandler.objects.get_or_create(employer=employer, person=handler, defaults={"created_at": now})
+        return employer
 
     def _holidays(self):
         """Load this year's and next year's announced holidays (so due dates are not provisional)."""
