@@ -48,6 +48,12 @@ class EvidenceIn(Schema):
         )
 
 
+def _stage_label(stage: str | None) -> str | None:
+    from sscard.production.choices import ItemStage
+
+    return str(ItemStage(stage).label) if stage else None
+
+
 class RequestOut(Schema):
     """A business as the caller sees it: no personal data beyond masks."""
 
@@ -72,12 +78,22 @@ class RequestOut(Schema):
     review_note: str
     created_at: dt.datetime
     completed_at: dt.datetime | None
+    batch_no: str | None = None  # employer batch applications
+    production_stage: str | None = None  # central production stage of a batch card (制卡进度)
+    production_stage_label: str | None = None
 
     @staticmethod
     def of(req) -> "RequestOut":
-        from sscard.desk.choices import RequestStatus
+        from sscard.desk.choices import ProductionMode, RequestStatus
 
+        stage = None
+        if req.production_mode == ProductionMode.BATCH:
+            from sscard.production.models import ProductionItem
+
+            stage = ProductionItem.objects.filter(request_id=req.pk).values_list("stage", flat=True).first()
         return RequestOut(
+            batch_no=(req.payload or {}).get("batch_no"), production_stage=stage,
+            production_stage_label=_stage_label(stage),
             request_no=req.request_no, business=req.business, channel=req.channel,
             applicant_role=req.applicant_role, status=req.status, status_label=str(RequestStatus(req.status).label),
             pending_steps=list(req.pending_steps), production_mode=req.production_mode, due_at=req.due_at,

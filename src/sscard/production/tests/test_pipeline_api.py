@@ -204,3 +204,41 @@ def test_overdue_orders_and_rows_are_listed_for_supervisors(settings, clerk_api,
     rows = supervisor.get("/requests/overdue").json()
     assert len(rows) == 2
     assert clerk_api.get("/production/overdue").status_code == 403
+
+
+def test_status_query_shows_the_production_stage(settings, clerk_api, admin_api, employer,
+                                                 django_capture_on_commit_callbacks):
+    _fail(settings)
+    batch_no = paper_batch(clerk_api, employer, adults(1), capture=django_capture_on_commit_callbacks)
+    no = f"{batch_no}000002"
+    assert clerk_api.get(f"/requests/{no}").json()["production_stage"] is None  # not yet in an order
+    admin_api.post("/production/exchange/run")
+    body = clerk_api.get(f"/requests/{no}").json()
+    assert (body["batch_no"], body["production_stage"], body["production_stage_label"]) == (
+        batch_no, "bank_sent", "已报送银行开户")
+
+
+def test_exchange_killed_after_writing_the_bank_file_resumes_without_duplicates(
+        settings, clerk_api, admin_api, employer, monkeypatch, django_capture_on_commit_callbacks):
+    from sscard.production import services
+
+    _fail(settings)
+    batch_no = paper_batch(clerk_api, employer, adults(3), capture=django_capture_on_commit_callbacks)
+    real = services.ExchangeRecord.objects.create
+
+    def killed(**kw):
+        raise SystemExit("worker killed")  # after the file is written, before the commit
+
+    monkeypatch.setattr(services.ExchangeRecord.objects, "create", killed)
+    with pytest.raises(SystemExit):
+        from sscard.production.exchange import exchange_cycle
+        from sscard.staff.actors import Actor
+
+        exchange_cycle(actor=Actor.system("t"), simulate=False)
+    assert set(ProductionItem.objects.values_list("stage", flat=True)) == {"generated"}
+    monkeypatch.setattr(services.ExchangeRecord.objects, "create", real)
+    report = admin_api.post("/production/exchange/run?simulate=true").json()
+    assert report["orders_shipped"] == 1
+    order = ProductionOrder.objects.get(batch__batch_no=batch_no)
+    assert order.exchanges.count() == 4 and order.items.filter(stage="in_transit").count() == 3
+    assert len(list(folders.outbox().glob("BANK_OUT_*"))) == 1

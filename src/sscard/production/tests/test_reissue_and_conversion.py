@@ -125,3 +125,20 @@ def test_batch_to_individual_outside_its_window_and_wrong_callers(
     stranger = f.make_person(name="无关人")
     assert _clerk_convert(clerk_api, stranger).json()["code"] == "BATCH_REQUEST_NOT_FOUND"
     assert set(ProductionItem.objects.values_list("stage", flat=True)) == {"bank_sent"}
+
+
+def test_batch_to_individual_when_the_issuance_device_fails_is_made_within_24_hours(
+        clerk_api, outlet, employer, django_capture_on_commit_callbacks):
+    clock.freeze(dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone.utc))
+    batch_no = paper_batch(clerk_api, employer, adults(1), capture=django_capture_on_commit_callbacks)
+    outlet.issuance_status = "device_failed"
+    outlet.save(update_fields=["issuance_status"])
+    person = ServiceRequest.objects.get(request_no=f"{batch_no}000002").applicant
+    before = clock.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = _clerk_convert(clerk_api, person)
+    body = resp.json()
+    assert resp.status_code == 200 and (body["status"], body["production_mode"]) == ("in_production", "deferred")
+    due = dt.datetime.fromisoformat(body["due_at"].replace("Z", "+00:00"))
+    assert due - before == dt.timedelta(hours=24)
+    assert not Card.objects.filter(person=person).exists()
