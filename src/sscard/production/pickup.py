@@ -72,7 +72,7 @@ def batch_pickup(*, actor, batch_no: str, handler: DocInput, letter: PickupLette
                                               or (letter.image is None and not letter.paper_ref.strip())):
                 raise Refused("PICKUP_LETTER_REQUIRED",
                               "领卡人不是提交该批次的经办人，须出示加盖单位公章的介绍信", rule=_rule())
-        items = list(ProductionItem.objects.select_for_update().select_related("request", "card", "order")
+        items = list(ProductionItem.objects.select_for_update(of=("self",)).select_related("request", "card", "order")
                      .filter(order__batch=batch, stage=ItemStage.READY).order_by("order_id", "item_no"))
         if not items:
             raise Refused("PICKUP_NOTHING_READY", "该批次暂无可领取的社保卡", rule=_rule())
@@ -138,7 +138,7 @@ def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None) -> int
     done = 0
     while True:
         with transaction.atomic():
-            items = list(ProductionItem.objects.select_for_update().select_related("card")
+            items = list(ProductionItem.objects.select_for_update(of=("self",)).select_related("card")
                          .filter(stage=ItemStage.PICKED_UP, activated_at__isnull=True, activation_due_at__lte=now)
                          .order_by("activation_due_at", "id")[:SWEEP_CHUNK])
             if not items:

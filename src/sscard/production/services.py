@@ -160,7 +160,7 @@ def order_send(*, actor, order_no: str, to: str) -> str:
         if next_order_stage(order.stage, event) is None:
             raise Conflict("ORDER_STAGE_CONFLICT", f"制卡批次当前为“{OrderStage(order.stage).label}”，不能报送",
                            details={"stage": order.stage})
-        items = list(order.items.select_for_update().select_related("request__applicant", "batch_row", "order")
+        items = list(order.items.select_for_update(of=("self",)).select_related("request__applicant", "batch_row", "order")
                      .filter(stage=item_stage).order_by("item_no"))
         if not items:
             order_move(actor=actor, order=order, event="close", data={"reason": "no items to send"})
@@ -199,7 +199,7 @@ def order_import_result(*, actor, content: bytes, kind: str) -> ImportOutcome:
             raise Conflict("EXCHANGE_RESULT_DIFFERS", "该制卡批次已导入过另一份回盘文件，不能再次导入不同的回盘")
         if next_order_stage(order.stage, event) is None:
             raise Conflict("ORDER_STAGE_CONFLICT", f"制卡批次当前为“{OrderStage(order.stage).label}”，不能导入回盘")
-        items = {i.item_no: i for i in order.items.select_for_update()
+        items = {i.item_no: i for i in order.items.select_for_update(of=("self",))
                  .select_related("request__applicant", "request__card").filter(stage=stage_sent)}
         answered = {r["item_no"] for r in result.rows}
         if answered - set(items):
