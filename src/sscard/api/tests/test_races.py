@@ -5,11 +5,8 @@ together), every thread with its own test client and its own database connection
 marker ``postgres`` (the root conftest deselects these tests on SQLite, with a note).
 """
 
-import threading
-from dataclasses import dataclass
 
 import pytest
-from django.db import connection
 
 from sscard.audit.models import AuditEvent
 from sscard.audit.services import audit_verify_chain
@@ -21,6 +18,7 @@ from sscard.desk.tests.helpers import _hardware, apply_body, reissue_body  # noq
 from sscard.fees.models import Payment
 from sscard.people.models import Person
 from sscard.testing import factories as f
+from sscard.testing.races import race
 
 
 def racing(test):
@@ -29,47 +27,6 @@ def racing(test):
     return pytest.mark.postgres(pytest.mark.django_db(transaction=True, serialized_rollback=True)(test))
 
 ROUNDS = 4
-
-
-@dataclass
-class Answer:
-    who: int
-    status: int
-    body: dict
-    content: bytes
-    replay: bool
-
-
-def race(*calls) -> list[Answer]:
-    """Run each ``(token, path, body, headers)`` in its own thread, all released at once."""
-    barrier = threading.Barrier(len(calls))
-    answers: list[Answer] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(who, token, path, body, headers):
-        try:
-            api = f.ApiClient(token)
-            barrier.wait(30)
-            resp = api.post(path, body, headers=headers)
-            answer = Answer(who, resp.status_code, resp.json(), resp.content,
-                            resp.get("Idempotent-Replay") == "true")
-            with lock:
-                answers.append(answer)
-        except Exception as exc:  # noqa: BLE001 - surfaced in the test thread below
-            with lock:
-                errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not any(t.is_alive() for t in threads), "a racing request hung"
-    assert not errors, errors
-    return sorted(answers, key=lambda a: a.who)
 
 
 def clerk_token(outlet=None) -> str:

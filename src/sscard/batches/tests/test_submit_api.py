@@ -19,11 +19,6 @@ pytestmark = pytest.mark.django_db
 WED = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
-@pytest.fixture
-def employer(db):
-    return f.make_employer()
-
-
 def meta(employer, *, business="batch_apply", evidence=True, doc=None, uscc=None):
     emp, handler = employer
     body = {"business": business, "employer_uscc": uscc or emp.uscc,

@@ -4,10 +4,7 @@ Either the window converts the row (the card is made at the window and the item 
 file), or the bank file takes the item first and the window is refused.  Never both, never neither.
 """
 
-import threading
-
 import pytest
-from django.db import connection
 
 from sscard.cards.models import Card
 from sscard.desk.models import ServiceRequest
@@ -18,32 +15,9 @@ from sscard.production.services import orders_generate
 from sscard.staff.actors import Actor
 from sscard.testing import factories as f
 from sscard.testing.batch_flow import adults
+from sscard.testing.races import race
 
 ROUNDS = 4
-
-
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    out, errors = [None] * len(calls), []
-
-    def run(i, token, path, body):
-        try:
-            api = f.ApiClient(token)
-            barrier.wait(30)
-            resp = api.post(path, body)
-            out[i] = (resp.status_code, resp.json())
-        except Exception as exc:  # noqa: BLE001 - surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, *c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(120)
-    assert not errors, errors
-    return out
 
 
 @pytest.mark.postgres
@@ -64,8 +38,9 @@ def test_conversion_and_bank_file_race_has_one_winner(round_no, settings, tmp_pa
     person = ServiceRequest.objects.get(request_no=f"{batch_no}000003").applicant
     convert = {"applicant": {"doc_type": "id_card", "number": person.id_number}, "evidence": f.window_evidence()}
 
-    (c_status, c_body), (x_status, _) = _race((clerk_token, "/production/to-individual", convert),
-                                              (admin_token, "/production/exchange/run", {}))
+    converted, exchanged = race((clerk_token, "/production/to-individual", convert, None),
+                                (admin_token, "/production/exchange/run", {}, None))
+    (c_status, c_body), x_status = (converted.status, converted.body), exchanged.status
     assert x_status == 200
     item = ProductionItem.objects.get(request__applicant=person)
     order = ProductionOrder.objects.get(batch__batch_no=batch_no)

@@ -22,16 +22,6 @@ CST = dt.timezone(dt.timedelta(hours=8))
 WED = dt.datetime(2026, 11, 25, 10, 0, tzinfo=CST)
 
 
-@pytest.fixture
-def employer(db):
-    return f.make_employer()
-
-
-@pytest.fixture
-def admin_api(staff_api):
-    return staff_api("admin")
-
-
 def _fail(settings, *, bank=(), vendor=()):
     settings.SSCARD_SIMULATED_PARTNERS = {
         "bank": {"fail_items": {n: ["B01", "证件信息核验未通过"] for n in bank}},

@@ -18,16 +18,6 @@ from sscard.testing.batch_flow import adults, paper_batch
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def employer(db):
-    return f.make_employer()
-
-
-@pytest.fixture
-def admin_api(staff_api):
-    return staff_api("admin")
-
-
 def _holder(name):
     person = f.make_person(name=name)
     return person, f.make_card(person, state="active")
