@@ -21,7 +21,7 @@ ROUNDS = 4
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("round_no", range(ROUNDS))
 def test_conversion_and_bank_file_race_has_one_winner(round_no, settings, tmp_path):
     outlet = f.make_outlet()
