@@ -8,11 +8,32 @@ back by a unique column.  No signals are sent (as with ``bulk_create``).
 """
 
 import copy
+import json
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models.base import ModelState
 
+from sscard.core import crypto
 from sscard.core.fields import EncryptedTextField, UpdatedAtField
+
+
+_NOT_FIXED = object()
+_GENERIC = object()
+# Field types whose database value is the Python value itself (str, int, bool, or a related id).
+_PLAIN = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+
+
+def _converter(field):
+    """How a field's value becomes its database value: None (as is), a function, or ``_GENERIC`` (Django's
+    own ``pre_save`` + ``get_db_prep_save``, for dates, times and anything else)."""
+    if isinstance(field, EncryptedTextField):
+        return lambda v: crypto.encrypt(v) if v not in (None, "") else v
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+        return lambda v: None if v is None else json.dumps(v, cls=encoder)
+    if isinstance(field, _PLAIN):
+        return None
+    return _GENERIC
 
 
 def bulk_insert(model, objs: list, *, key: str | None, batch_size: int = 2000) -> None:
@@ -33,9 +54,20 @@ def bulk_insert(model, objs: list, *, key: str | None, batch_size: int = 2000) -
             and not isinstance(f, UpdatedAtField)
             and all(getattr(o, f.attname) == getattr(first, f.attname) for o in objs)}
     fixed = {f.attname: f.get_db_prep_save(f.pre_save(first, True), connection) for f in fields if f.attname in same}
+    plan = [(f.attname, fixed.get(f.attname, _NOT_FIXED), _converter(f)) for f in fields]
+
     def values(obj):
-        return [fixed[f.attname] if f.attname in fixed else f.get_db_prep_save(f.pre_save(obj, True), connection)
-                for f in fields]
+        out = []
+        for (attname, value, convert), f in zip(plan, fields):
+            if value is not _NOT_FIXED:
+                out.append(value)
+            elif convert is _GENERIC:
+                out.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+            elif convert is None:
+                out.append(getattr(obj, attname))
+            else:
+                out.append(convert(getattr(obj, attname)))
+        return out
 
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":  # COPY: one stream instead of a statement per row
