@@ -224,3 +224,26 @@ def batch_settle_fee_view(request, batch_no: str, payload: FeeIn):
     paid = batch_settle_fee(actor=actor, batch_no=batch_no, method=payload.method,
                             offset_reference=payload.offset_reference)
     return FeeOut(rows=paid.rows, amount_fen=paid.amount_fen, receipt_no=paid.receipt_no)
+
+
+@router.get("/{batch_no}/voucher.pdf", summary="打印批量业务办理凭证（领卡时出示）")
+def batch_voucher(request, batch_no: str):
+    from django.utils.timezone import localtime
+
+    from sscard.archive.pdf import render_voucher
+    from sscard.core import clock
+
+    actor = require(request.auth, kinds=("kiosk",), roles=("clerk",))
+    batch = selectors.batch_for(actor, batch_no)
+    if not batch.voucher_no:
+        raise NotFound("VOUCHER_NOT_FOUND", "该批次没有自助一体机凭证（窗口办理的批次不出具凭证）")
+    rows = [("批次号", batch.batch_no), ("单位名称", batch.employer.name), ("统一社会信用代码", batch.employer.uscc),
+            ("经办人", masking.mask_name(batch.handler.person.name)), ("明细行数", str(batch.total_rows)),
+            ("领卡网点", batch.outlet.name),
+            ("制卡时限", "自提交之日起10个工作日" + (f"（{localtime(batch.due_at):%Y-%m-%d}前）" if batch.due_at else ""))]
+    pdf = render_voucher(title="社保卡批量办理凭证", voucher_no=batch.voucher_no, rows=rows,
+                         outlet_name=batch.outlet.name, printed_at=clock.now())
+    resp = HttpResponse(pdf, content_type="application/pdf")
+    resp["Content-Disposition"] = f'inline; filename="{batch.voucher_no}.pdf"'
+    resp["Cache-Control"] = "no-store"
+    return resp

@@ -77,6 +77,7 @@ MATRIX = {
     ("get", "/batches/{batch_no}/errors.xlsx"): (BATCH_READERS, None),
     ("get", "/production/batches/{batch_no}"): (BATCH_READERS, None),
     ("get", "/batches/{batch_no}/fee"): (BATCH_READERS, None),
+    ("get", "/batches/{batch_no}/voucher.pdf"): ({"clerk", "kiosk"}, None),
     ("post", "/batches/{batch_no}/settle-fee"): ({"clerk"}, {"method": "paid"}),
     ("post", "/production/orders/{order_no}/arrive"): ({"clerk"}, {}),
     ("post", "/production/batches/{batch_no}/pickup"): ({"clerk"}, "handler_body"),

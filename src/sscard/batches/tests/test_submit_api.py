@@ -146,6 +146,12 @@ def test_kiosk_may_submit_files_but_not_reissues_or_paper(kiosk_api, employer, d
         resp = submit(kiosk_api, employer, rows, evidence=False)
     assert resp.status_code == 202, resp.content
     assert resp.json()["voucher_no"].startswith("PZ")
+    voucher = kiosk_api.get(f"/batches/{resp.json()['batch_no']}/voucher.pdf")
+    assert voucher.status_code == 200 and voucher.content.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = PdfReader(__import__("io").BytesIO(voucher.content)).pages[0].extract_text()
+    assert resp.json()["voucher_no"] in text
     resp = submit(kiosk_api, employer, [bf.person_row(kind=cols.REISSUE)], kind=cols.REISSUE,
                   business="batch_reissue", evidence=False)
     assert resp.status_code == 422 and resp.json()["code"] == "BUSINESS_NOT_ON_CHANNEL"
