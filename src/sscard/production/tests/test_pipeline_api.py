@@ -232,3 +232,23 @@ def test_exchange_killed_after_writing_the_bank_file_resumes_without_duplicates(
     order = ProductionOrder.objects.get(batch__batch_no=batch_no)
     assert order.exchanges.count() == 4 and order.items.filter(stage="in_transit").count() == 3
     assert len(list(folders.outbox().glob("BANK_OUT_*"))) == 1
+
+
+def test_admin_lists_batches_orders_and_items_read_only(settings, clerk_api, admin_api, employer, client,
+                                                        django_capture_on_commit_callbacks):
+    from django.contrib.auth import get_user_model
+
+    _fail(settings)
+    batch_no = paper_batch(clerk_api, employer, adults(1), capture=django_capture_on_commit_callbacks)
+    admin_api.post("/production/exchange/run?simulate=true")
+    user = get_user_model().objects.create_superuser("root-admin", password="x-pass-123")
+    client.force_login(user)
+    for path in ("/admin/batches/batch/", "/admin/batches/batchrow/", "/admin/production/productionorder/",
+                 "/admin/production/productionitem/", "/admin/production/exchangerecord/"):
+        resp = client.get(path)
+        assert resp.status_code == 200, path
+    assert batch_no in client.get("/admin/batches/batch/").content.decode()
+    row = ProductionItem.objects.get()
+    page = client.get(f"/admin/production/productionitem/{row.pk}/change/").content.decode()
+    assert "6214" not in page  # no account number
+    assert client.get("/admin/batches/batch/add/").status_code == 403
