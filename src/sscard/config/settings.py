@@ -136,6 +136,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # whether the simulated bank and card vendor answer (demo and tests; never in production).
 SSCARD_EXCHANGE_DIR = Path(os.environ.get("SSCARD_EXCHANGE_DIR", VAR_DIR / "exchange"))
 SSCARD_SIMULATED_PARTNERS_ENABLED = env_bool("SSCARD_SIMULATE_PARTNERS", False)
+# Processes that check the rows and scans of a large batch (default: cores - 1; see batches.checking).
+if os.environ.get("SSCARD_BATCH_CHECK_WORKERS"):
+    SSCARD_BATCH_CHECK_WORKERS = env_int("SSCARD_BATCH_CHECK_WORKERS", 1)
 
 # Largest request body: a window submission carries a few base64 images.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SSCARD_MAX_BODY_BYTES", 12 * 1024 * 1024)
