@@ -26,7 +26,7 @@ from sscard.batches.models import Batch, BatchRow
 from sscard.batches.checking import Checked, SourceRow, checked_chunks
 from sscard.batches.services import SUBJECT, batch_lock, batch_move
 from sscard.core import clock, crypto
-from sscard.core.bulk import bulk_insert
+from sscard.core.bulk import bulk_insert, clone
 from sscard.core.errors import InvalidInput
 from sscard.staff.actors import Actor
 
@@ -144,15 +144,16 @@ def _store_chunk(actor, batch: Batch, checked: list[Checked], *, careful: bool) 
         accepted = save_applications(locked, checked, ctx, careful=careful)
         now = clock.now()
         batch_rows = []
+        template = BatchRow(batch=locked, created_at=now)
         for c in checked:
             app = accepted.get(c.row.line_no)
-            batch_rows.append(BatchRow(
-                batch=locked, line_no=c.row.line_no, seq=(c.chk.values.get("seq") or "")[:20],
+            batch_rows.append(clone(
+                template, line_no=c.row.line_no, seq=(c.chk.values.get("seq") or "")[:20],
                 status=RowStatus.ACCEPTED if app else RowStatus.REFUSED,
                 data=json.dumps(list(c.row.values), ensure_ascii=False),
                 numeric=",".join(sorted(keys_of(locked.kind, c.row.numeric))), id_hash=c.id_hash,
                 reason="" if app else "；".join(c.chk.problems), person_id=app.applicant_id if app else None,
-                request_id=app.pk if app else None, scans=c.scans if app else {}, created_at=now))
+                request_id=app.pk if app else None, scans=c.scans if app else {}))
         bulk_insert(BatchRow, batch_rows, key=None)
         n_ok = len(accepted)
         locked.processed_rows += len(batch_rows)

@@ -7,7 +7,6 @@ row for a wide model.  Primary keys are read
 back by a unique column.  No signals are sent (as with ``bulk_create``).
 """
 
-import copy
 import json
 
 from django.db import connection, models
@@ -94,7 +93,9 @@ def bulk_insert(model, objs: list, *, key: str | None, batch_size: int = 2000) -
 def clone(template, **values):
     """A new unsaved instance like ``template`` with ``values`` (attribute names: ``applicant_id``, not
     ``applicant``) set: ~10x cheaper than the model constructor for wide models built by the thousand."""
-    obj = copy.copy(template)
-    obj._state = ModelState()
-    obj.__dict__.update(values)
+    obj = template.__class__.__new__(template.__class__)  # no __init__, no pickling protocol (copy.copy)
+    state = template.__dict__.copy()
+    state["_state"] = ModelState()
+    state.update(values)
+    obj.__dict__ = state
     return obj
