@@ -137,7 +137,7 @@ def _xlsx(content: bytes, ascii_name: str, name: str) -> HttpResponse:
 
 @router.post("", response={202: BatchOut, **_ERRORS}, summary="提交批量报盘文件（制卡明细表 + 扫描件压缩包）")
 def batch_submit_file(request, meta: Form[str], workbook: File[UploadedFile], scans: File[UploadedFile]):
-    from sscard.batches.safe_files import max_workbook_bytes
+    from sscard.batches.zip_guard import max_workbook_bytes
 
     actor = require(request.auth, **SUBMITTERS)
     m = _parse_meta(meta)

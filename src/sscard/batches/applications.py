@@ -156,6 +156,7 @@ def save_applications(batch, checked, ctx: ChunkContext, *, careful: bool) -> di
     pending_objs = []
     quotes: dict[tuple, object] = {}
     template = request_template(batch, now)
+    charges_fee = get_catalogue().unit.businesses[batch.business].fee  # batch reissue: settled per batch
     for c in checked:
         if not c.chk.ok:
             continue
@@ -173,7 +174,7 @@ def save_applications(batch, checked, ctx: ChunkContext, *, careful: bool) -> di
         card = ctx.live_cards.get(person.pk)
         business = _business_of(batch, c.chk.values)
         fee = None
-        if business != Business.APPLY:
+        if charges_fee:
             reason = cols.REASON_BY_LABEL.get(c.chk.values.get("reason", ""), "")
             key = (business, reason, person.fee_exempt)
             if key not in quotes:

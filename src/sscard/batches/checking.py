@@ -22,6 +22,8 @@ from sscard.batches.rules import RowCheck, check_row
 from sscard.core import crypto
 from sscard.core.errors import InvalidInput
 from sscard.policy.catalogue import get_catalogue
+from sscard.policy.choices import PhotoRule
+from sscard.policy.unit import business_for_sheet
 
 DEFAULT_PARALLEL_MIN_ROWS = 5000
 SCAN_LABELS = {"photo": ("照片", "证件号码.jpg"), "id_front": ("身份证正面", "证件号码_正面.jpg"),
@@ -46,6 +48,17 @@ class Checked:
 
 def _dup_key(values: dict[str, str]) -> str:
     return crypto.normalise(values.get("doc_number", ""))
+
+
+def duplicates(rows: list[SourceRow], keys: list[str]) -> dict[str, list[int]]:
+    """ID numbers that stand on more than one line of the file -> those lines (the key of ``_dup_key``)."""
+    seen: dict[str, list[int]] = {}
+    idx = keys.index("doc_number")
+    for r in rows:
+        key = _dup_key({"doc_number": r.values[idx]}) if idx < len(r.values) else ""
+        if key:
+            seen.setdefault(key, []).append(r.line_no)
+    return {k: v for k, v in seen.items() if len(v) > 1}
 
 
 def parallel_workers(total_rows: int) -> int:
@@ -86,7 +99,7 @@ def checked_chunks(kind: str, chunks: list[list[SourceRow]], keys, dups, scans_p
 
 
 def _in_process(kind, chunks, keys, dups, scans_path, today):
-    from sscard.batches.safe_files import open_scans
+    from sscard.batches.scans import open_scans
 
     with (open_scans(Path(scans_path)) if scans_path is not None else nullcontext(None)) as scans:
         for chunk in chunks:
@@ -103,7 +116,7 @@ def _worker_init() -> None:
 
 
 def _worker_check(kind, rows, keys, dups, scans_path, today):
-    from sscard.batches.safe_files import open_scans
+    from sscard.batches.scans import open_scans
 
     try:
         scans = None
@@ -140,15 +153,13 @@ def check_rows(kind: str, rows: list[SourceRow], keys: list[str], dups, scans, t
 
 
 def _check_scans(batch, chk: RowCheck, scans) -> dict:
-    from sscard.batches.safe_files import check_photo, check_scan
+    from sscard.batches.scans import check_photo, check_scan
 
     unit = get_catalogue().unit
     wanted = list(unit.scans.minor if chk.minor else unit.scans.adult)
-    if batch.kind == cols.NEW_CARD:
-        photo_required = not chk.minor or unit.scans.minor_photo == "required"
-    else:
-        photo_required = chk.values.get("photo_changed") == "是" and (
-            not chk.minor or unit.scans.minor_photo == "required")
+    rule = business_for_sheet(unit, batch.kind).photo  # required, or on_change (the sheet's 是否更换照片)
+    photo_required = (rule == PhotoRule.REQUIRED or chk.values.get("photo_changed") == "是") and (
+        not chk.minor or unit.scans.minor_photo == PhotoRule.REQUIRED)
     found = {}
     for kind in ["photo", *wanted]:
         name = scans.find(chk.id_number, kind)

@@ -2,7 +2,7 @@
 
 Rule: every cell is written as text, never a formula; a value that a spreadsheet would run as a formula
 (starting with = + - @, also after leading blanks, or starting with a tab or line break) gets a leading
-apostrophe (CSV/formula injection).  ``safe_files.read_workbook`` drops that apostrophe and ignores the
+apostrophe (CSV/formula injection).  ``workbook_reader.read_workbook`` drops that apostrophe and ignores the
 “退回原因” column, so a corrected error workbook can be submitted again as is.  Text columns (ID numbers,
 phones, dates) are text-formatted like the template, the header is bold and frozen, and the bytes are
 deterministic (fixed document properties and zip times).

@@ -2,7 +2,7 @@
 
 ``batch_submit`` checks everything it can before anything is stored: the catalogue cell for the caller's
 channel (``[unit]`` in catalogue.toml), the employer and its active handler, the handler's document, the
-window evidence, and the files themselves (hostile files are refused here, ``safe_files``).  It creates
+window evidence, and the files themselves (hostile files are refused here: ``zip_guard``, ``workbook_reader``, ``scans``).  It creates
 the batch ``queued`` with its 10-working-day due date, archives the evidence, and after commit stores
 the source and queues the background validation (``tasks.validate_batch``).  Row validation itself is in
 ``validation``.  Every move is checked against ``rules.TRANSITIONS`` and audited.
@@ -27,6 +27,7 @@ from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refu
 from sscard.desk.intake import DocInput, EvidenceInput, evidence_check, evidence_needs, outlet_of, person_find
 from sscard.policy.catalogue import Cell, get_catalogue, policy_setting
 from sscard.policy.choices import Channel, DocType
+from sscard.policy.rules import cite
 
 SUBJECT = "batch"
 MAX_KEYED_ROWS = 500  # a clerk keys paper rows by hand; larger batches come as a file
@@ -60,8 +61,7 @@ class BatchSubmission:
 
 
 def _rule(business: str) -> str:
-    cat = get_catalogue()
-    return f"{cat.unit.businesses[business].rule}（目录版本 {cat.version}）"
+    return cite(get_catalogue().unit.businesses[business].rule)
 
 
 def unit_cell(business: str, channel: str):
@@ -131,7 +131,8 @@ def _keyed_rows_json(kind: str, rows) -> bytes:
 
 def _check_files(kind: str, files: BatchFiles | None) -> tuple[int, str]:
     """Structural checks of the file route (hostile files refused); returns (rows, scans sha256)."""
-    from sscard.batches.safe_files import open_scans, read_workbook
+    from sscard.batches.scans import open_scans
+    from sscard.batches.workbook_reader import read_workbook
 
     if files is None or not files.workbook:
         raise InvalidInput("WORKBOOK_MISSING", "请上传制卡明细表（.xlsx）")
@@ -198,11 +199,12 @@ def batch_submit(*, actor, submission: BatchSubmission) -> Batch:
         source, fmt, scans_sha = _keyed_rows_json(spec.sheet, sub.keyed_rows), "json", ""
         total = len(sub.keyed_rows)
     source_sha = hashlib.sha256(source).hexdigest()
-    return _create(actor=actor, sub=sub, spec=spec, employer=employer, handler=handler, outlet=outlet,
+    return _create(actor=actor, sub=sub, spec=spec, ucell=ucell, employer=employer, handler=handler, outlet=outlet,
                    needs=needs, source=source, fmt=fmt, source_sha=source_sha, scans_sha=scans_sha, total=total)
 
 
-def _create(*, actor, sub, spec, employer, handler, outlet, needs, source, fmt, source_sha, scans_sha, total):
+def _create(*, actor, sub, spec, ucell, employer, handler, outlet, needs, source, fmt, source_sha, scans_sha,
+            total):
     from sscard.workdays.selectors import add_working_days
 
     with transaction.atomic():
@@ -221,7 +223,7 @@ def _create(*, actor, sub, spec, employer, handler, outlet, needs, source, fmt, 
                       status=BatchStatus.QUEUED, total_rows=total,
                       source_name=storage.source_name(batch_no, fmt), source_format=fmt, source_sha256=source_sha,
                       scans_name=storage.scans_name(batch_no) if sub.route == Route.FILE else "",
-                      scans_sha256=scans_sha, voucher_no=f"PZ{batch_no[2:]}" if actor.channel == Channel.KIOSK else "",
+                      scans_sha256=scans_sha, voucher_no=f"PZ{batch_no[2:]}" if ucell.voucher else "",
                       submitted_at=now, due_at=due.due_at, due_provisional=due.provisional, updated_at=now)
         try:
             with transaction.atomic():

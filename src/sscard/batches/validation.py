@@ -23,9 +23,9 @@ from sscard.batches import columns as cols
 from sscard.batches import storage
 from sscard.batches.choices import BatchEvent, BatchStatus, RowStatus
 from sscard.batches.models import Batch, BatchRow
-from sscard.batches.checking import Checked, SourceRow, checked_chunks
+from sscard.batches.checking import Checked, SourceRow, checked_chunks, duplicates
 from sscard.batches.services import SUBJECT, batch_lock, batch_move
-from sscard.core import clock, crypto
+from sscard.core import clock
 from sscard.core.bulk import bulk_insert, clone
 from sscard.core.errors import InvalidInput
 from sscard.staff.actors import Actor
@@ -37,25 +37,15 @@ def chunk_rows() -> int:
 
 
 def load_source(batch: Batch) -> list[SourceRow]:
-    """The rows of the stored source: the sheet (``safe_files.read_workbook``) or the keyed rows."""
+    """The rows of the stored source: the sheet (``workbook_reader.read_workbook``) or the keyed rows."""
     content = storage.read_encrypted(batch.source_name)
     if batch.source_format == "json":
         data = json.loads(content.decode("utf-8"))
         return [SourceRow(line_no=i, values=tuple(v)) for i, v in enumerate(data["rows"], start=2)]
-    from sscard.batches.safe_files import read_workbook
+    from sscard.batches.workbook_reader import read_workbook
 
     book = read_workbook(content, kind=batch.kind)
     return [SourceRow(r.line_no, tuple(r.values), frozenset(r.numeric)) for r in book.rows]
-
-
-def _duplicates(rows: list[SourceRow], keys: list[str]) -> dict[str, list[int]]:
-    seen: dict[str, list[int]] = {}
-    idx = keys.index("doc_number")
-    for r in rows:
-        key = crypto.normalise(r.values[idx]) if idx < len(r.values) else ""
-        if key:
-            seen.setdefault(key, []).append(r.line_no)
-    return {k: v for k, v in seen.items() if len(v) > 1}
 
 
 def batch_validate(*, batch_no: str, actor=None) -> Batch:
@@ -72,7 +62,7 @@ def batch_validate(*, batch_no: str, actor=None) -> Batch:
     except (InvalidInput, OSError, ValueError) as exc:
         return _fail(actor, batch_no, getattr(exc, "message", "") or "报盘文件无法读取")
     keys = [c.key for c in cols.columns(batch.kind)]
-    dups = _duplicates(rows, keys)
+    dups = duplicates(rows, keys)
     done = set(BatchRow.objects.filter(batch_id=batch.pk).values_list("line_no", flat=True))
     pending = [r for r in rows if r.line_no not in done]
     size = chunk_rows()
@@ -145,13 +135,14 @@ def _store_chunk(actor, batch: Batch, checked: list[Checked], *, careful: bool) 
         now = clock.now()
         batch_rows = []
         template = BatchRow(batch=locked, created_at=now)
+        keys = [c.key for c in cols.columns(locked.kind)]
         for c in checked:
             app = accepted.get(c.row.line_no)
             batch_rows.append(clone(
                 template, line_no=c.row.line_no, seq=(c.chk.values.get("seq") or "")[:20],
                 status=RowStatus.ACCEPTED if app else RowStatus.REFUSED,
                 data=json.dumps(list(c.row.values), ensure_ascii=False),
-                numeric=",".join(sorted(keys_of(locked.kind, c.row.numeric))), id_hash=c.id_hash,
+                numeric=",".join(sorted(keys[i] for i in c.row.numeric if i < len(keys))), id_hash=c.id_hash,
                 reason="" if app else "；".join(c.chk.problems), person_id=app.applicant_id if app else None,
                 request_id=app.pk if app else None, scans=c.scans if app else {}))
         bulk_insert(BatchRow, batch_rows, key=None)
@@ -167,9 +158,3 @@ def _store_chunk(actor, batch: Batch, checked: list[Checked], *, careful: bool) 
                            "requests": sorted(a.request_no for a in accepted.values()),
                            "persons_created": sorted(ctx.created_person_ids), "careful": careful})
     return True
-
-
-def keys_of(kind: str, indexes) -> list[str]:
-    keys = [c.key for c in cols.columns(kind)]
-    return [keys[i] for i in indexes if i < len(keys)]
-

@@ -29,9 +29,13 @@ def is_minor_now(birth_date) -> bool:
     return age_on(birth_date, clock.today()) < get_catalogue().setting("adult_age")
 
 
+def cite(rule: str) -> str:
+    """How a refusal names the rule it rests on: the catalogue's rule text and its version."""
+    return f"{rule}（目录版本 {get_catalogue().version}）"
+
+
 def _rule(business: str) -> str:
-    cat = get_catalogue()
-    return f"{cat.business(business).rule}（目录版本 {cat.version}）"
+    return cite(get_catalogue().business(business).rule)
 
 
 def _doc_label(doc: str) -> str:

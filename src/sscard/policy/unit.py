@@ -15,7 +15,7 @@ ROUTES = ("file", "paper")
 SCAN_KINDS = ("id_front", "id_back", "hukou_own", "hukou_change")
 SHEETS = ("new_card", "reissue")
 _BUSINESS_KEYS = {"label", "rule", "sheet", "photo", "fee"}
-_CELL_KEYS = {"handler", "routes", "archive", "signature"}
+_CELL_KEYS = {"handler", "routes", "archive", "signature", "voucher"}
 _SCANS_KEYS = {"adult", "minor", "minor_photo", "photo_size", "photo_format"}
 _PICKUP_KEYS = {"rule", "handler", "other_handler_letter", "archive_letter"}
 _TO_INDIVIDUAL_KEYS = {"rule", "applicant", "archive", "signature"}
@@ -33,6 +33,7 @@ class UnitCell:
     routes: tuple[str, ...]
     archive: bool
     signature: bool
+    voucher: bool = False
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,11 @@ def _unknown(where: str, raw: dict, known: set) -> None:
         raise UnitCatalogueError(f"{where}: unknown keys {sorted(bad)}")
 
 
+def business_for_sheet(unit: "UnitCatalogue", sheet: str) -> UnitBusiness:
+    """The unit business whose detail sheet is ``sheet`` (``new_card`` / ``reissue``)."""
+    return next(b for b in unit.businesses.values() if b.sheet == sheet)
+
+
 def parse_unit(raw: dict, expand_docs) -> UnitCatalogue:
     """``expand_docs(names, where)`` expands document sets as the individual loader does."""
     sections = set(UNIT_BUSINESSES) | {"scans", "pickup", "to_individual"}
@@ -129,7 +135,8 @@ def _business(code: str, raw: dict, expand_docs) -> UnitBusiness:
             raise UnitCatalogueError(f"{where}.{channel}: say which handler documents are accepted")
         cells[channel] = UnitCell(business=code, channel=channel, handler_docs=handler, routes=routes,
                                   archive=bool(cell.get("archive", False)),
-                                  signature=bool(cell.get("signature", False)))
+                                  signature=bool(cell.get("signature", False)),
+                                  voucher=bool(cell.get("voucher", False)))
     if not cells:
         raise UnitCatalogueError(f"{where}: no channel offers this business")
     return UnitBusiness(code=code, label=raw.get("label", code), rule=raw.get("rule", ""), sheet=raw["sheet"],

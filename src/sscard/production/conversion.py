@@ -20,14 +20,14 @@ from sscard.desk.intake import DocInput, EvidenceInput, evidence_check, evidence
 from sscard.desk.models import ServiceRequest
 from sscard.policy.catalogue import Cell, get_catalogue
 from sscard.policy.choices import ApplicantRole, Channel, DocType
+from sscard.policy.rules import cite
 from sscard.production.choices import ItemEvent, ItemStage
 from sscard.production.models import ProductionItem
 from sscard.production.rules import convertible_stages, next_item_stage
 
 
 def _rule() -> str:
-    cat = get_catalogue()
-    return f"{cat.unit.to_individual.rule}（目录版本 {cat.version}）"
+    return cite(get_catalogue().unit.to_individual.rule)
 
 
 def _batch_request(person) -> ServiceRequest:
@@ -108,7 +108,7 @@ def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput |
 
 
 def _batch_photo(row: BatchRow, person, local_scans) -> bytes | None:
-    from sscard.batches.safe_files import open_scans
+    from sscard.batches.scans import open_scans
 
     if "photo" not in row.scans or not row.batch.scans_name:
         return None

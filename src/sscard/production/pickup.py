@@ -26,6 +26,7 @@ from sscard.desk.choices import RequestStatus
 from sscard.desk.intake import DocInput, EvidenceInput, person_find
 from sscard.policy.catalogue import get_catalogue, policy_setting
 from sscard.policy.choices import Business, DocType
+from sscard.policy.rules import cite
 from sscard.production.choices import ItemEvent, ItemStage
 from sscard.production.models import ProductionItem
 from sscard.production.rules import next_item_stage
@@ -41,8 +42,7 @@ class PickupLetter:
 
 
 def _rule() -> str:
-    cat = get_catalogue()
-    return f"{cat.unit.pickup.rule}（目录版本 {cat.version}）"
+    return cite(get_catalogue().unit.pickup.rule)
 
 
 def batch_pickup(*, actor, batch_no: str, handler: DocInput, letter: PickupLetter | None = None,

@@ -9,7 +9,7 @@ from python_calamine import CalamineWorkbook
 
 from sscard.batches import columns as cols
 from sscard.batches.error_workbook import REASON_HEADER, build_error_workbook, safe_text
-from sscard.batches.safe_files import read_workbook
+from sscard.batches.workbook_reader import read_workbook
 from sscard.core.errors import InvalidInput
 
 ID = "11010119900307123X"

@@ -244,3 +244,25 @@ def test_hostile_files_are_refused_and_nothing_is_stored(clerk_api, employer, ca
     assert resp.json()["code"] == code
     assert Batch.objects.count() == 0 and ArchiveItem.objects.count() == 0
     assert not default_storage.exists("batches")
+
+
+def test_reissue_sheet_needs_a_photo_only_when_it_changes(clerk_api, employer, django_capture_on_commit_callbacks):
+    """Catalogue: batch_reissue photo = on_change; the new-card sheet always needs one (adults)."""
+    holders = []
+    for name in ("冯一", "冯二"):
+        person = f.make_person(name=name)
+        f.make_card(person)
+        holders.append(person)
+    keep = bf.person_row(kind=cols.REISSUE, name="冯一", doc_number=holders[0].id_number, business="换领",
+                         reason="损坏", photo_changed="否")
+    change = bf.person_row(kind=cols.REISSUE, name="冯二", doc_number=holders[1].id_number, business="换领",
+                           reason="损坏", photo_changed="是")
+    files = {**bf.scan_files(keep, photo_too=False), **bf.scan_files(change, photo_too=False)}
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = submit(clerk_api, employer, [keep, change], scans=bf.scans_zip(files), kind=cols.REISSUE,
+                      business="batch_reissue")
+    assert resp.status_code == 202, resp.content
+    assert resp.json()["voucher_no"] == ""  # a window batch prints no kiosk voucher
+    rows = {r["line_no"]: r for r in clerk_api.get(f"/batches/{resp.json()['batch_no']}/rows").json()}
+    assert rows[2]["status"] == "accepted"
+    assert rows[3]["status"] == "refused" and rows[3]["reason"] == "缺少照片扫描件（应命名为“证件号码.jpg”）"

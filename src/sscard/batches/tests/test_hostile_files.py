@@ -16,8 +16,8 @@ from PIL import Image, ImageDraw
 
 from sscard.archive.tests.images import png_claiming
 from sscard.batches import columns as cols
-from sscard.batches import safe_files as sf
-from sscard.batches.safe_files import check_photo, check_scan, open_scans, read_workbook
+from sscard.batches.scans import check_photo, check_scan, open_scans
+from sscard.batches.workbook_reader import read_workbook
 from sscard.batches.templates_xlsx import build_template
 from sscard.core.errors import InvalidInput
 
@@ -288,7 +288,9 @@ def test_xxe_in_content_types_refused():
 
 
 def test_entity_declaration_split_across_chunks_found(monkeypatch):
-    monkeypatch.setattr(sf, "_CHUNK", 64)
+    from sscard.batches import workbook_reader
+
+    monkeypatch.setattr(workbook_reader, "_CHUNK", 64)
     padding = "<!-- " + "x" * 50 + " -->"  # puts the keyword across the first chunk boundary
     data = _raw_xlsx(extra=[("xl/custom.rels", padding + "<!dOcTyPe a><a/>")])
     assert _code(read_workbook, data, kind=NEW).code == "WORKBOOK_XML_UNSAFE"
@@ -480,9 +482,15 @@ def test_photo_rules():
     assert check_photo(_jpeg(fmt="PNG")) == ["照片须为 JPEG 格式"]
 
 
-def test_photo_size_and_white_level_configurable(settings):
-    settings.SSCARD_BATCH_PHOTO_SIZE = (300, 400)
+def test_photo_size_and_white_level_configurable(settings, tmp_path):
+    from sscard.policy.catalogue import DEFAULT_PATH
+
+    edited = tmp_path / "catalogue.toml"  # the photo size is the procedure's: changed in the catalogue
+    edited.write_text(DEFAULT_PATH.read_text(encoding="utf-8").replace("photo_size = [358, 441]",
+                                                                       "photo_size = [300, 400]"), encoding="utf-8")
+    settings.SSCARD_CATALOGUE_PATH = str(edited)
     assert check_photo(_jpeg(size=(300, 400))) == []
+    assert check_photo(_jpeg()) == ["照片尺寸应为 300×400 像素，实际为 358×441 像素"]
     settings.SSCARD_BATCH_PHOTO_MIN_WHITE = 100
     assert check_photo(_jpeg(size=(300, 400), background=(120, 120, 120))) == []
 
