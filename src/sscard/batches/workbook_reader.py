@@ -39,8 +39,6 @@ from sscard.batches.zip_guard import (
 from sscard.core.errors import InvalidInput
 
 WORKBOOK_RATIO_FROM_BYTES = 1 * MB
-# Cells of the dense range calamine allocates (last used row x last used column, 32 bytes each):
-# 100,001 rows x 40 columns fit; a sheet using XFD1048576 does not.
 _FORMULA_START = ("=", "+", "-", "@")
 _CHUNK = 1 * MB
 _MAX_PENDING_TAG = 1 * MB

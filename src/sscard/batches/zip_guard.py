@@ -39,6 +39,8 @@ DEFAULT_MAX_WORKBOOK_BYTES = 64 * MB
 DEFAULT_MAX_UNZIPPED_BYTES = 600 * MB
 DEFAULT_MAX_WORKBOOK_MEMBERS = 2000
 DEFAULT_WORKBOOK_MAX_RATIO = 100
+# Cells of the dense range calamine allocates (last used row x last used column, 32 bytes each):
+# 100,001 rows x 40 columns fit; a sheet using XFD1048576 does not.
 DEFAULT_MAX_SHEET_CELLS = 4_000_000
 DEFAULT_MAX_SCANS_BYTES = 4 * 1024 * MB
 DEFAULT_SCAN_MAX_RATIO = 20
