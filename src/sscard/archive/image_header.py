@@ -21,12 +21,14 @@ def image_header(content: bytes) -> tuple[str, int, int] | None:
             return None
         width, height = struct.unpack(">II", content[16:24])
         return ("PNG", width, height) if width and height else None
+    frame = jpeg_frame(content)
+    return None if frame is None else ("JPEG", frame[0], frame[1])
+
+
+def jpeg_frame(content: bytes) -> tuple[int, int, int] | None:
+    """``(width, height, components)`` of a JPEG's frame header, or None when it is not a (sound) JPEG."""
     if content[:3] != b"\xff\xd8\xff":
         return None
-    return _jpeg_size(content)
-
-
-def _jpeg_size(content: bytes) -> tuple[str, int, int] | None:
     pos, end = 2, len(content)
     for _ in range(_MAX_SEGMENTS):
         while pos < end and content[pos] == 0xFF:  # fill bytes before a marker
@@ -43,9 +45,9 @@ def _jpeg_size(content: bytes) -> tuple[str, int, int] | None:
         if length < 2:
             return None
         if marker in _SOF:
-            if pos + 7 > end:
+            if pos + 8 > end:
                 return None
-            height, width = struct.unpack(">HH", content[pos + 3:pos + 7])
-            return ("JPEG", width, height) if width and height else None
+            height, width, components = struct.unpack(">HHB", content[pos + 3:pos + 8])
+            return (width, height, components) if width and height else None
         pos += length
     return None

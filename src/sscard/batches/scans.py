@@ -9,11 +9,12 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO
 
 from PIL import Image
 
+from sscard.archive.image_header import jpeg_frame
 from sscard.archive.rules import inspect_image
 from sscard.batches.zip_guard import (
     MB,
@@ -215,7 +216,9 @@ def _index_scans(zf: zipfile.ZipFile, fp: BinaryIO) -> ScanArchive:
 
 def _key(name: str) -> str:
     """Base name, NFC, extension lower-cased."""
-    base = unicodedata.normalize("NFC", PurePosixPath(name.replace("\\", "/")).name)
+    base = name.replace("\\", "/").rpartition("/")[2]
+    if not base.isascii():
+        base = unicodedata.normalize("NFC", base)
     stem, dot, ext = base.rpartition(".")
     return f"{stem}.{ext.lower()}" if dot and stem else base
 
@@ -251,16 +254,11 @@ def check_photo(content: bytes) -> list[str]:
 def _white_border(content: bytes, width: int, height: int) -> bool:
     """Mean of each RGB channel along the top and the sides of the top half is at least the minimum.
 
-    A JPEG is decoded at 1/8 scale (DC coefficients only: every block is still read, so a corrupt stream
-    fails here), which is all a border mean needs.
+    The photo is decoded at 1/8 scale (DC coefficients only: every block is still read, so a corrupt
+    stream fails here), which is all a border mean needs.
     """
-    try:
-        with Image.open(io.BytesIO(content)) as image:
-            if image.format == "JPEG":
-                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-            image.load()
-            small = image if image.mode == "RGB" else image.convert("RGB")
-    except (OSError, ValueError, SyntaxError):  # corrupt data, or a mode Pillow cannot turn into RGB
+    small = _small_rgb(content, width, height)
+    if small is None:
         return False
     if small.width > 128:
         small = small.resize((128, max(1, round(small.height * 128 / small.width))), Image.Resampling.BOX)
@@ -279,4 +277,25 @@ def _white_border(content: bytes, width: int, height: int) -> bool:
         pixels += count
     minimum = photo_min_white()
     return bool(pixels) and all(total / pixels >= minimum for total in totals)
+
+
+def _small_rgb(content: bytes, width: int, height: int) -> Image.Image | None:
+    """The image in RGB at about 1/8 scale; None when it cannot be decoded.
+
+    A colour (3-component) JPEG goes straight to libjpeg's scaled decoder through ``Image.frombytes``
+    (~70 µs for an ID photo, against ~140 µs through ``Image.open``, whose marker parsing is Python):
+    its size is already known from ``image_header``.  Anything else takes the general road.
+    """
+    frame = jpeg_frame(content)
+    try:
+        if frame is not None and frame[2] == 3:
+            size = ((width + 7) // 8, (height + 7) // 8)
+            return Image.frombytes("RGB", size, content, "jpeg", "RGB", "", 8, 0)
+        with Image.open(io.BytesIO(content)) as image:
+            if image.format == "JPEG":
+                image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
+            image.load()
+            return image if image.mode == "RGB" else image.convert("RGB")
+    except (OSError, ValueError, SyntaxError):  # corrupt data, or a mode Pillow cannot turn into RGB
+        return None
 

@@ -326,12 +326,17 @@ def _collect(rows: Iterator[list], start: tuple[int, int] | None, kind: str, exp
             continue
         values, numeric = [], set()
         for idx, value in enumerate(cells[:width]):
-            text, is_number = _cell_text(value)
+            if type(value) is str:  # most cells: text as typed
+                text = value.strip()
+                if text.startswith("'"):
+                    text = _unquote(text)
+            else:
+                text, is_number = _cell_text(value)
+                if is_number:
+                    numeric.add(idx)
             if len(text) <= _SHARED_MAX_CHARS and len(shared) < _SHARED_MAX_VALUES:
                 text = shared.setdefault(text, text)
             values.append(text)
-            if is_number:
-                numeric.add(idx)
         if not any(values):
             continue
         if len(out) >= cols.MAX_DATA_ROWS:

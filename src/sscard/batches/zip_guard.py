@@ -194,7 +194,12 @@ def is_dir(name: str) -> bool:
     return name.endswith(("/", "\\"))
 
 
+_MAYBE_UNSAFE = re.compile(r"[\x00/\\]|\.\.|^[A-Za-z]:")
+
+
 def unsafe_name(name: str) -> bool:
+    if _MAYBE_UNSAFE.search(name) is None:  # the usual flat name: no separator, no "..", no drive
+        return False
     if "\x00" in name or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
         return True
     parts = re.split(r"[\\/]", name)

@@ -482,6 +482,31 @@ def test_photo_rules():
     assert check_photo(_jpeg(fmt="PNG")) == ["照片须为 JPEG 格式"]
 
 
+def _encoded(image: Image.Image, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="JPEG", **options)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("mode", ["L", "CMYK"])
+def test_photo_border_of_grey_and_cmyk_jpegs(mode):
+    """Not 3-component JPEGs: the border is read through Pillow's general decoder, same verdicts."""
+    white = Image.new("RGB", (358, 441), (255, 255, 255)).convert(mode)
+    dark = Image.new("RGB", (358, 441), (90, 90, 110)).convert(mode)
+    assert check_photo(_encoded(white)) == []
+    assert check_photo(_encoded(dark)) == ["照片背景应为白色"]
+
+
+def test_photo_border_of_progressive_jpeg_and_corrupt_scan_data():
+    assert check_photo(_encoded(Image.open(io.BytesIO(_jpeg())), progressive=True)) == []
+    good = _jpeg()
+    start = good.index(b"\xff\xda")  # start of scan: the entropy-coded data follows
+    broken = good[:start + 20] + b"\xff\xd0\xff\x00" * 40 + good[start + 200:]
+    assert check_photo(broken) == ["照片背景应为白色"]  # not decodable: refused, never an exception
+    cut = good[:start + 40] + b"\xff\xd9"  # a complete-looking stream with most of its data missing
+    assert check_photo(cut) == ["照片背景应为白色"]
+
+
 def test_photo_size_and_white_level_configurable(settings, tmp_path):
     from sscard.policy.catalogue import DEFAULT_PATH
 
