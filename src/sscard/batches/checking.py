@@ -46,6 +46,27 @@ class Checked:
     id_hash: str = ""
 
 
+@dataclass(frozen=True)
+class StoredScans:
+    """A batch's stored scans zip (a local path) and the name of its checked directory in storage."""
+
+    path: str
+    index_name: str
+
+    def open(self):
+        """The zip as a ``ScanArchive``: from the directory ``batch_submit`` checked and kept, or walked
+        and checked again (a batch stored before the directory was kept)."""
+        import json
+
+        from sscard.batches import storage
+        from sscard.batches.scans import ScanArchive, open_scans
+
+        if storage.exists(self.index_name):
+            data = json.loads(storage.read_encrypted(self.index_name).decode("utf-8"))
+            return ScanArchive.from_index(Path(self.path), data)
+        return open_scans(Path(self.path))
+
+
 def _dup_key(values: dict[str, str]) -> str:
     return crypto.normalise(values.get("doc_number", ""))
 
@@ -69,11 +90,11 @@ def parallel_workers(total_rows: int) -> int:
     return int(getattr(settings, "SSCARD_BATCH_CHECK_WORKERS", max(1, (os.cpu_count() or 1) - 1)))
 
 
-def checked_chunks(kind: str, chunks: list[list[SourceRow]], keys, dups, scans_path, today):
+def checked_chunks(kind: str, chunks: list[list[SourceRow]], keys, dups, scans: StoredScans | None, today):
     """Yield each chunk's ``Checked`` rows, in order (a pool of processes for large batches)."""
     workers = parallel_workers(sum(len(c) for c in chunks))
     if workers <= 0:
-        yield from _in_process(kind, chunks, keys, dups, scans_path, today)
+        yield from _in_process(kind, chunks, keys, dups, scans, today)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -83,27 +104,23 @@ def checked_chunks(kind: str, chunks: list[list[SourceRow]], keys, dups, scans_p
         pending: deque = deque()
         it = iter(chunks)
         for chunk in it:
-            pending.append(pool.submit(_worker_check, kind, chunk, keys, dups,
-                                       str(scans_path) if scans_path else None, today))
+            pending.append(pool.submit(_worker_check, kind, chunk, keys, dups, scans, today))
             if len(pending) > workers:
                 break
         while pending:
             outcome = pending.popleft().result()
             nxt = next(it, None)
             if nxt is not None:
-                pending.append(pool.submit(_worker_check, kind, nxt, keys, dups,
-                                           str(scans_path) if scans_path else None, today))
+                pending.append(pool.submit(_worker_check, kind, nxt, keys, dups, scans, today))
             if isinstance(outcome, tuple):  # (code, message) of an InvalidInput raised in the worker
                 raise InvalidInput(*outcome)
             yield outcome
 
 
-def _in_process(kind, chunks, keys, dups, scans_path, today):
-    from sscard.batches.scans import open_scans
-
-    with (open_scans(Path(scans_path)) if scans_path is not None else nullcontext(None)) as scans:
+def _in_process(kind, chunks, keys, dups, scans: StoredScans | None, today):
+    with scans.open() if scans is not None else nullcontext(None) as archive:
         for chunk in chunks:
-            yield check_rows(kind, chunk, keys, dups, scans, today)
+            yield check_rows(kind, chunk, keys, dups, archive, today)
 
 
 _WORKER_SCANS: dict = {}
@@ -115,16 +132,14 @@ def _worker_init() -> None:
     django.setup()
 
 
-def _worker_check(kind, rows, keys, dups, scans_path, today):
-    from sscard.batches.scans import open_scans
-
+def _worker_check(kind, rows, keys, dups, scans: StoredScans | None, today):
     try:
-        scans = None
-        if scans_path is not None:
-            scans = _WORKER_SCANS.get(scans_path)
-            if scans is None:
-                scans = _WORKER_SCANS[scans_path] = open_scans(Path(scans_path))
-        return check_rows(kind, rows, keys, dups, scans, today)
+        archive = None
+        if scans is not None:
+            archive = _WORKER_SCANS.get(scans)
+            if archive is None:
+                archive = _WORKER_SCANS[scans] = scans.open()
+        return check_rows(kind, rows, keys, dups, archive, today)
     except InvalidInput as exc:  # domain errors do not pickle: send code and message
         return (exc.code, exc.message)
 

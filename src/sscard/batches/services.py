@@ -129,8 +129,19 @@ def _keyed_rows_json(kind: str, rows) -> bytes:
     return json.dumps({"kind": kind, "rows": out}, ensure_ascii=False).encode("utf-8")
 
 
-def _check_files(kind: str, files: BatchFiles | None) -> tuple[int, str]:
-    """Structural checks of the file route (hostile files refused); returns (rows, scans sha256)."""
+@dataclass
+class _Checked:
+    """What the structural checks of the file route read: stored beside the files so the background
+    validation does not parse them again."""
+
+    total: int
+    scans_sha: str
+    parsed: bytes  # storage.parsed_rows(...) of the sheet
+    scans_index: bytes  # the scans zip's directory (ScanArchive.index), JSON
+
+
+def _check_files(kind: str, files: BatchFiles | None) -> _Checked:
+    """Structural checks of the file route (hostile files refused)."""
     from sscard.batches.scans import open_scans
     from sscard.batches.workbook_reader import read_workbook
 
@@ -139,9 +150,10 @@ def _check_files(kind: str, files: BatchFiles | None) -> tuple[int, str]:
     if files.scans is None:
         raise InvalidInput("SCANS_MISSING", "请上传以证件号码命名的扫描件压缩包（.zip）")
     workbook = read_workbook(files.workbook, kind=kind)
-    with open_scans(files.scans):
-        pass
-    return len(workbook.rows), _sha256(files.scans)
+    with open_scans(files.scans) as scans:
+        index = json.dumps(scans.index(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _Checked(total=len(workbook.rows), scans_sha=_sha256(files.scans),
+                    parsed=storage.parsed_rows(kind, workbook.rows), scans_index=index)
 
 
 def _sha256(source: bytes | Path) -> str:
@@ -193,18 +205,19 @@ def batch_submit(*, actor, submission: BatchSubmission) -> Batch:
     _check_intro_letter(sub)
     employer, handler = _employer_and_handler(sub, ucell, sub.business)
     if sub.route == Route.FILE:
-        total, scans_sha = _check_files(spec.sheet, sub.files)
+        checked = _check_files(spec.sheet, sub.files)
         source, fmt = sub.files.workbook, "xlsx"
     else:
-        source, fmt, scans_sha = _keyed_rows_json(spec.sheet, sub.keyed_rows), "json", ""
-        total = len(sub.keyed_rows)
+        source = _keyed_rows_json(spec.sheet, sub.keyed_rows)
+        checked = _Checked(total=len(sub.keyed_rows), scans_sha="", parsed=b"", scans_index=b"")
+        fmt = "json"
     source_sha = hashlib.sha256(source).hexdigest()
     return _create(actor=actor, sub=sub, spec=spec, ucell=ucell, employer=employer, handler=handler, outlet=outlet,
-                   needs=needs, source=source, fmt=fmt, source_sha=source_sha, scans_sha=scans_sha, total=total)
+                   needs=needs, source=source, fmt=fmt, source_sha=source_sha, checked=checked)
 
 
-def _create(*, actor, sub, spec, ucell, employer, handler, outlet, needs, source, fmt, source_sha, scans_sha,
-            total):
+def _create(*, actor, sub, spec, ucell, employer, handler, outlet, needs, source, fmt, source_sha, checked):
+    scans_sha, total = checked.scans_sha, checked.total
     from sscard.workdays.selectors import add_working_days
 
     with transaction.atomic():
@@ -248,7 +261,7 @@ def _create(*, actor, sub, spec, ucell, employer, handler, outlet, needs, source
             if scans is not None:
                 storage.delete(batch.scans_name)
             raise
-        transaction.on_commit(lambda: _store_and_queue(batch, source))
+        transaction.on_commit(lambda: _store_and_queue(batch, source, checked))
     return batch
 
 
@@ -271,10 +284,14 @@ def _archive_evidence(*, actor, batch: Batch, needs, sub: BatchSubmission) -> No
         archive_record_paper(actor=actor, kind="intro_letter", reference=sub.intro_letter_ref, **subject)
 
 
-def _store_and_queue(batch: Batch, source: bytes) -> None:
+def _store_and_queue(batch: Batch, source: bytes, checked: _Checked) -> None:
     from sscard.batches.tasks import validate_batch
 
     storage.save_encrypted(batch.source_name, source)
+    if checked.parsed:
+        storage.save_encrypted(storage.parsed_name(batch.batch_no), checked.parsed)
+    if checked.scans_index:
+        storage.save_encrypted(storage.scans_index_name(batch.batch_no), checked.scans_index)
     validate_batch.enqueue(batch.batch_no)
 
 

@@ -1,11 +1,13 @@
 """Where a batch's files live: the encrypted source (sheet or keyed rows), the scans zip and the error
 workbook, through Django's storage API.  Names hold the batch number only, never personal data.
 
-The sheet and the error workbook carry ID numbers in text, so they are encrypted with the field key
-(``core.crypto.encrypt_bytes``).  The scans zip is kept as received, like every other evidence image
+Beside the sheet, ``batch_submit`` keeps what its checks read (the rows, the zip's directory) so the
+background validation starts without parsing either file again.  The sheet, those two and the error
+workbook carry ID numbers in text, so they are encrypted with the field key (``core.crypto.encrypt_bytes``).  The scans zip is kept as received, like every other evidence image
 (``archive``), and read member by member.
 """
 
+import json
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -24,6 +26,26 @@ def source_name(batch_no: str, fmt: str) -> str:
 
 def scans_name(batch_no: str) -> str:
     return f"batches/{batch_no}/scans.zip"
+
+
+def parsed_name(batch_no: str) -> str:
+    """The sheet's rows as ``batch_submit`` read them (encrypted JSON), so validation reads no xlsx."""
+    return f"batches/{batch_no}/rows.json.enc"
+
+
+def scans_index_name(batch_no: str) -> str:
+    """The scans zip's checked directory (encrypted JSON: member names carry ID numbers)."""
+    return f"batches/{batch_no}/scans-index.json.enc"
+
+
+def parsed_rows(kind: str, rows) -> bytes:
+    """Rows (``line_no``, ``values``, ``numeric``) as stored under ``parsed_name``."""
+    data = {"kind": kind, "rows": [[r.line_no, list(r.values), sorted(r.numeric)] for r in rows]}
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def exists(name: str) -> bool:
+    return bool(name) and default_storage.exists(name)
 
 
 def save_encrypted(name: str, content: bytes) -> str:

@@ -23,7 +23,7 @@ from sscard.batches import columns as cols
 from sscard.batches import storage
 from sscard.batches.choices import BatchEvent, BatchStatus, RowStatus
 from sscard.batches.models import Batch, BatchRow
-from sscard.batches.checking import Checked, SourceRow, checked_chunks, duplicates
+from sscard.batches.checking import Checked, SourceRow, StoredScans, checked_chunks, duplicates
 from sscard.batches.services import SUBJECT, batch_lock, batch_move
 from sscard.core import clock
 from sscard.core.bulk import bulk_insert, clone
@@ -37,7 +37,12 @@ def chunk_rows() -> int:
 
 
 def load_source(batch: Batch) -> list[SourceRow]:
-    """The rows of the stored source: the sheet (``workbook_reader.read_workbook``) or the keyed rows."""
+    """The rows of the stored source: as ``batch_submit`` read them, else the sheet read again
+    (``workbook_reader.read_workbook``), or the keyed rows of the paper route."""
+    parsed = storage.parsed_name(batch.batch_no)
+    if batch.source_format == "xlsx" and storage.exists(parsed):
+        data = json.loads(storage.read_encrypted(parsed).decode("utf-8"))
+        return [SourceRow(line_no, tuple(values), frozenset(numeric)) for line_no, values, numeric in data["rows"]]
     content = storage.read_encrypted(batch.source_name)
     if batch.source_format == "json":
         data = json.loads(content.decode("utf-8"))
@@ -69,8 +74,9 @@ def batch_validate(*, batch_no: str, actor=None) -> Batch:
     chunks = [pending[start:start + size] for start in range(0, len(pending), size)]
     scans_ctx = storage.local_scans(batch.scans_name) if batch.scans_name else nullcontext(None)
     with scans_ctx as scans_path:
+        scans = None if scans_path is None else StoredScans(str(scans_path), storage.scans_index_name(batch_no))
         try:
-            for checked in checked_chunks(batch.kind, chunks, keys, dups, scans_path, clock.today()):
+            for checked in checked_chunks(batch.kind, chunks, keys, dups, scans, clock.today()):
                 if not process_chunk(actor=actor, batch=batch, checked=checked):
                     return Batch.objects.get(pk=batch.pk)
         except InvalidInput as exc:

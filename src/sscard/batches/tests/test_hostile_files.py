@@ -472,6 +472,28 @@ def test_forged_small_size_caught_when_reading(settings):
         assert _code(scans.read, f"{ID}.jpg").code == "SCANS_ZIP_BOMB"
 
 
+def test_scans_reopened_from_their_index_read_the_same(tmp_path):
+    """The background workers reopen the stored zip from the directory checked at submission."""
+    from sscard.batches.scans import ScanArchive
+
+    photo, front, back = _jpeg(), _jpeg(size=(96, 60)), _jpeg(size=(96, 61))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr(f"{ID}.jpg", photo, compress_type=zipfile.ZIP_STORED)
+        zf.writestr(f"{ID}_正面.jpg", front, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr(f"{ID}_反面.jpg", back, compress_type=zipfile.ZIP_BZIP2)  # read through zipfile
+        zf.writestr("说明.txt", b"readme")
+    path = tmp_path / "scans.zip"
+    path.write_bytes(out.getvalue())
+    with open_scans(path) as scans:
+        index = scans.index()
+    with ScanArchive.from_index(path, index) as again:
+        assert again.unrecognised == ["说明.txt"]
+        assert [again.read(again.find(ID.lower(), kind)) for kind in ("photo", "id_front", "id_back")] == [
+            photo, front, back]
+        assert again.find(ID, "hukou_own") is None
+
+
 # -- scan checks ------------------------------------------------------------------------------------
 
 def test_photo_rules():

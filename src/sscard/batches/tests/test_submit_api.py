@@ -88,6 +88,37 @@ def test_row_data_is_encrypted_at_rest(clerk_api, employer, django_capture_on_co
     assert rows[0]["doc_number"] not in data and "13912345678" not in data
 
 
+def test_files_kept_at_submission_are_encrypted_and_validation_does_without_them(
+        clerk_api, employer, settings, django_capture_on_commit_callbacks):
+    """The sheet, its rows as read and the zip's directory are stored encrypted; a batch stored without
+    the last two (submitted before they were kept) is validated the same way, from the files themselves."""
+    from django.core.files.storage import default_storage
+
+    from sscard.batches import storage
+    from sscard.batches.validation import batch_validate
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    rows = [bf.person_row(name="周一"), bf.person_row(name="周二", phone="1")]
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = submit(clerk_api, employer, rows)
+    batch_no = resp.json()["batch_no"]
+    kept = [f"batches/{batch_no}/{n}" for n in ("source.xlsx.enc", "rows.json.enc", "scans-index.json.enc")]
+    for name in kept:
+        with default_storage.open(name, "rb") as fh:
+            content = fh.read()
+        assert rows[0]["doc_number"].encode() not in content and "周一".encode() not in content
+    line_no, values, _numeric = json.loads(storage.read_encrypted(kept[1]))["rows"][0]
+    assert line_no == 2 and "周一" in values
+    for name in kept[1:]:
+        storage.delete(name)
+    batch = batch_validate(batch_no=batch_no)
+    assert (batch.status, batch.accepted_rows, batch.refused_rows) == ("validated", 1, 1)
+    refused = BatchRow.objects.get(batch=batch, status="refused")
+    assert refused.line_no == 3 and "联系手机" in refused.reason
+    accepted = BatchRow.objects.get(batch=batch, status="accepted")
+    assert set(accepted.scans) == {"photo", "id_front", "id_back"}
+
+
 def test_paper_route_rows_keyed_by_the_clerk(clerk_api, employer, django_capture_on_commit_callbacks):
     emp, handler = employer
     rows = [bf.person_row(name="孙一"), bf.person_row(name="孙二", phone="123")]
