@@ -32,6 +32,9 @@ PG_URL = os.environ.get("SSCARD_BENCH_PG", "postgres://postgres@127.0.0.1:5432/s
 
 def _django(var_dir: Path, database_url: str | None) -> None:
     os.environ["SSCARD_VAR_DIR"] = str(var_dir)
+    # As in production: DEBUG off (no query log, plain cursors), which needs a secret key of its own.
+    os.environ["SSCARD_DEBUG"] = "0"
+    os.environ.setdefault("SSCARD_SECRET_KEY", "bench-" + os.urandom(24).hex())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sscard.config.settings")
     if database_url:
         os.environ["DATABASE_URL"] = database_url

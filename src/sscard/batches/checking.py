@@ -13,7 +13,6 @@ from collections import deque
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 
 from django.conf import settings
 
@@ -145,14 +144,17 @@ def _worker_check(kind, rows, keys, dups, scans: StoredScans | None, today):
 
 
 def check_rows(kind: str, rows: list[SourceRow], keys: list[str], dups, scans, today) -> list[Checked]:
+    from sscard.batches.scans import ScanRules
+
     cat = get_catalogue()
     adult_age, banks = cat.setting("adult_age"), cols.service_banks()
-    batch = SimpleNamespace(kind=kind)
+    photo_rule = business_for_sheet(cat.unit, kind).photo  # required, or on_change (the sheet's 是否更换照片)
+    rules = ScanRules.current() if scans is not None else None
     out = []
     for row in rows:
         values = dict(zip(keys, row.values))
         numeric = {keys[i] for i in row.numeric if i < len(keys)}
-        chk = check_row(values, kind=batch.kind, numeric=numeric, today=today, adult_age=adult_age, banks=banks)
+        chk = check_row(values, kind=kind, numeric=numeric, today=today, adult_age=adult_age, banks=banks)
         item = Checked(row=row, chk=chk)
         if chk.ok:
             lines = dups.get(_dup_key(values))
@@ -160,21 +162,19 @@ def check_rows(kind: str, rows: list[SourceRow], keys: list[str], dups, scans, t
                 others = "、".join(str(n) for n in lines if n != row.line_no)
                 chk.problems.append(f"文件内证件号码重复（与第 {others} 行相同）")
         if chk.ok and scans is not None:
-            item.scans = _check_scans(batch, chk, scans)
+            item.scans = _check_scans(cat.unit.scans, photo_rule, chk, scans, rules)
         if chk.ok:
             item.id_hash = crypto.lookup_hash(chk.id_number, purpose="id")
         out.append(item)
     return out
 
 
-def _check_scans(batch, chk: RowCheck, scans) -> dict:
+def _check_scans(unit_scans, photo_rule: str, chk: RowCheck, scans, rules) -> dict:
     from sscard.batches.scans import check_photo, check_scan
 
-    unit = get_catalogue().unit
-    wanted = list(unit.scans.minor if chk.minor else unit.scans.adult)
-    rule = business_for_sheet(unit, batch.kind).photo  # required, or on_change (the sheet's 是否更换照片)
-    photo_required = (rule == PhotoRule.REQUIRED or chk.values.get("photo_changed") == "是") and (
-        not chk.minor or unit.scans.minor_photo == PhotoRule.REQUIRED)
+    wanted = list(unit_scans.minor if chk.minor else unit_scans.adult)
+    photo_required = (photo_rule == PhotoRule.REQUIRED or chk.values.get("photo_changed") == "是") and (
+        not chk.minor or unit_scans.minor_photo == PhotoRule.REQUIRED)
     found = {}
     for kind in ["photo", *wanted]:
         name = scans.find(chk.id_number, kind)
@@ -183,10 +183,8 @@ def _check_scans(batch, chk: RowCheck, scans) -> dict:
             if kind != "photo" or photo_required:
                 chk.problems.append(f"缺少{label}扫描件（应命名为“{pattern}”）")
             continue
-        content = scans.read(name)
-        problems = check_photo(content) if kind == "photo" else check_scan(content)
+        content = scans.read(name, rules.max_bytes)
+        problems = check_photo(content, rules) if kind == "photo" else check_scan(content, rules)
         chk.problems.extend(f"{label}：{p}" for p in problems)
         found[kind] = hashlib.sha256(content).hexdigest()  # member names carry the ID number: not kept
     return found
-
-

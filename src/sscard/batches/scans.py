@@ -5,17 +5,19 @@ time within limits) and the content checks of a scan and of the photo (format, s
 from __future__ import annotations
 
 import io
+import mmap
 import re
 import unicodedata
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from PIL import Image
 
 from sscard.archive.image_header import jpeg_frame
-from sscard.archive.rules import inspect_image
+from sscard.archive.rules import inspect_image, max_image_pixels, min_image_side
 from sscard.batches.zip_guard import (
     MB,
     READ_ERRORS,
@@ -77,6 +79,7 @@ class ScanArchive:
     def __init__(self, fp: BinaryIO, members: dict[str, Member], index: dict[tuple[str, str], str],
                  unrecognised: list[str], zf: zipfile.ZipFile | None = None):
         self._fp = fp
+        self._map = None
         self._zf = zf
         self._members = members
         self._index = index
@@ -102,6 +105,9 @@ class ScanArchive:
         self.close()
 
     def close(self) -> None:
+        if isinstance(self._map, mmap.mmap):
+            self._map.close()
+        self._map = None
         if self._zf is not None:
             self._zf.close()
         self._fp.close()
@@ -121,10 +127,10 @@ class ScanArchive:
         """ID numbers (upper-case) with at least one recognised scan."""
         return {id_number for id_number, _ in self._index}
 
-    def read(self, name: str) -> bytes:
-        """The bytes of file ``name``; never more than the scan limit is decompressed."""
+    def read(self, name: str, limit: int | None = None) -> bytes:
+        """The bytes of file ``name``; never more than the scan limit (``limit``) is decompressed."""
         info = self._members[name]
-        limit = max_scan_bytes()
+        limit = max_scan_bytes() if limit is None else limit
         content = self._read_direct(info, limit)
         if content is not None:
             if len(content) > limit or len(content) > info.file_size:
@@ -143,20 +149,28 @@ class ScanArchive:
         ``ZipFile.open`` for hundreds of thousands of small scans); None: use zipfile instead."""
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
             return None
-        fp = self._fp
-        fp.seek(info.header_offset)
-        header = fp.read(30)
+        view = self._view()
+        header = view[info.header_offset:info.header_offset + 30]
         if len(header) != 30 or header[:4] != b"PK\x03\x04":
             return None
         name_len, extra_len = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
-        fp.seek(info.header_offset + 30 + name_len + extra_len)
+        start = info.header_offset + 30 + name_len + extra_len
         if info.compress_type == zipfile.ZIP_STORED:
-            return fp.read(min(info.compress_size, limit + 1))
-        raw = fp.read(min(info.compress_size, 64 * limit + 1024))
+            return view[start:start + min(info.compress_size, limit + 1)]
+        raw = view[start:start + min(info.compress_size, 64 * limit + 1024)]
         try:
             return zlib.decompressobj(-15).decompress(raw, limit + 1)
         except zlib.error:
             raise InvalidInput("SCANS_CORRUPT", "压缩包中的扫描件已损坏，无法读取") from None
+
+    def _view(self):
+        """The zip's bytes to slice: memory-mapped (no system call per scan), or the in-memory upload."""
+        if self._map is None:
+            if isinstance(self._fp, io.BytesIO):
+                self._map = self._fp.getvalue()
+            else:
+                self._map = mmap.mmap(self._fp.fileno(), 0, access=mmap.ACCESS_READ)
+        return self._map
 
     def _read_zipfile(self, name: str, info: zipfile.ZipInfo, limit: int) -> bytes:
         def corrupt() -> InvalidInput:
@@ -260,33 +274,57 @@ def _key(name: str) -> str:
 
 # -- scan checks ----------------------------------------------------------------------------------
 
-def check_scan(content: bytes) -> list[str]:
+@dataclass(frozen=True)
+class ScanRules:
+    """What scans are checked against (settings and the catalogue's ``[unit.scans]``), read once per chunk
+    of rows rather than once per scan."""
+
+    max_bytes: int
+    max_pixels: int
+    min_side: int
+    photo_format: str
+    photo_size: tuple[int, int]
+    photo_min_white: int
+
+    @classmethod
+    def current(cls) -> ScanRules:
+        return cls(max_bytes=max_scan_bytes(), max_pixels=max_image_pixels(), min_side=min_image_side(),
+                   photo_format=photo_format(), photo_size=tuple(photo_size()), photo_min_white=photo_min_white())
+
+
+def _facts(content: bytes, rules: ScanRules):
+    return inspect_image(content, max_bytes=rules.max_bytes, max_pixels=rules.max_pixels,
+                         min_side=rules.min_side, decode=False)
+
+
+def check_scan(content: bytes, rules: ScanRules | None = None) -> list[str]:
     """Problems (Chinese) of an ID card or hukou scan: a JPEG or PNG the archive accepts; [] when fine."""
     try:
-        inspect_image(content, max_bytes=max_scan_bytes(), decode=False)
+        _facts(content, rules or ScanRules.current())
     except InvalidInput as exc:
         return [exc.message]
     return []
 
 
-def check_photo(content: bytes) -> list[str]:
+def check_photo(content: bytes, rules: ScanRules | None = None) -> list[str]:
     """Problems (Chinese) of a batch photo: JPEG, exactly the configured size, white background ([]: fine)."""
+    rules = rules or ScanRules.current()
     try:
-        facts = inspect_image(content, max_bytes=max_scan_bytes(), decode=False)
+        facts = _facts(content, rules)
     except InvalidInput as exc:
         return [exc.message]
     problems = []
-    if facts.format != photo_format():
-        problems.append(f"照片须为 {photo_format()} 格式")
-    width, height = photo_size()
+    if facts.format != rules.photo_format:
+        problems.append(f"照片须为 {rules.photo_format} 格式")
+    width, height = rules.photo_size
     if (facts.width, facts.height) != (width, height):
         problems.append(f"照片尺寸应为 {width}×{height} 像素，实际为 {facts.width}×{facts.height} 像素")
-    if not _white_border(content, facts.width, facts.height):
+    if not _white_border(content, facts.width, facts.height, rules.photo_min_white):
         problems.append("照片背景应为白色")
     return problems
 
 
-def _white_border(content: bytes, width: int, height: int) -> bool:
+def _white_border(content: bytes, width: int, height: int, minimum: int) -> bool:
     """Mean of each RGB channel along the top and the sides of the top half is at least the minimum.
 
     The photo is decoded at 1/8 scale (DC coefficients only: every block is still read, so a corrupt
@@ -310,7 +348,6 @@ def _white_border(content: bytes, width: int, height: int) -> bool:
         for channel in range(3):
             totals[channel] += mean[channel] * count
         pixels += count
-    minimum = photo_min_white()
     return bool(pixels) and all(total / pixels >= minimum for total in totals)
 
 

@@ -177,7 +177,7 @@ def raw_name(info: zipfile.ZipInfo) -> str:
 def decoded_name(info: zipfile.ZipInfo) -> str:
     """The member name; names without the UTF-8 flag are retried as UTF-8 then GBK (Windows zips in China)."""
     name = raw_name(info)
-    if not info.flag_bits & 0x800:
+    if not info.flag_bits & 0x800 and not name.isascii():  # ASCII reads the same in every code page
         try:
             raw = name.encode("cp437")
         except UnicodeEncodeError:

@@ -487,6 +487,9 @@ def test_scans_reopened_from_their_index_read_the_same(tmp_path):
     path.write_bytes(out.getvalue())
     with open_scans(path) as scans:
         index = scans.index()
+    with open_scans(out.getvalue()) as in_memory:  # an upload still in memory reads the same
+        content = in_memory.read(in_memory.find(ID, "photo"))
+        assert type(content) is bytes and content == photo
     with ScanArchive.from_index(path, index) as again:
         assert again.unrecognised == ["说明.txt"]
         assert [again.read(again.find(ID.lower(), kind)) for kind in ("photo", "id_front", "id_back")] == [
