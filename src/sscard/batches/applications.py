@@ -15,7 +15,7 @@ from sscard.batches import columns as cols
 from sscard.cards.choices import LIVE_STATES, CardState
 from sscard.cards.models import Card
 from sscard.core import clock, crypto, masking
-from sscard.core.bulk import bulk_insert, clone
+from sscard.core.bulk import bulk_insert, clone, pairs_where_in
 from sscard.desk.choices import Delivery, ProductionMode, RequestStatus, Step
 from sscard.desk.models import ServiceRequest
 from sscard.people.models import Person
@@ -35,7 +35,8 @@ class ChunkContext:
 
     @classmethod
     def load(cls, batch, id_hashes: list[str]) -> "ChunkContext":
-        persons = {p.id_hash: p for p in Person.objects.filter(id_hash__in=id_hashes)}
+        found = [pk for _, pk in pairs_where_in(Person, "id_hash", id_hashes, "id")]  # usually none or all
+        persons = {p.id_hash: p for p in Person.objects.filter(pk__in=found)} if found else {}
         ids = [p.pk for p in persons.values()]
         cards = {c.person_id: c for c in Card.objects.filter(person_id__in=ids, state__in=LIVE_STATES)}
         pending = set(ServiceRequest.objects.filter(applicant_id__in=ids, business__in=PRODUCTION)

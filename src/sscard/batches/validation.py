@@ -26,7 +26,7 @@ from sscard.batches.models import Batch, BatchRow
 from sscard.batches.checking import Checked, SourceRow, StoredScans, checked_chunks, duplicates
 from sscard.batches.services import SUBJECT, batch_lock, batch_move
 from sscard.core import clock
-from sscard.core.bulk import bulk_insert, clone
+from sscard.core.bulk import bulk_insert, clone, pairs_where_in
 from sscard.core.errors import InvalidInput
 from sscard.staff.actors import Actor
 
@@ -131,7 +131,7 @@ def _store_chunk(actor, batch: Batch, checked: list[Checked], *, careful: bool) 
         if locked.status != BatchStatus.VALIDATING:
             return False
         lines = [c.row.line_no for c in checked]
-        stored = set(BatchRow.objects.filter(batch=locked, line_no__in=lines).values_list("line_no", flat=True))
+        stored = {line for line, _ in pairs_where_in(BatchRow, "line_no", lines, "id", also={"batch_id": locked.pk})}
         checked = [c for c in checked if c.row.line_no not in stored]
         if not checked:
             return True

@@ -81,10 +81,8 @@ def bulk_insert(model, objs: list, *, key: str | None, batch_size: int = 2000) -
         return
     key_field = meta.get_field(key)
     wanted = {getattr(obj, key_field.attname): obj for obj in objs}
-    for start in range(0, len(objs), batch_size):
-        values = list(wanted)[start:start + batch_size]
-        for value, pk in model.objects.filter(**{f"{key}__in": values}).values_list(key, "pk"):
-            wanted[value].pk = pk
+    for value, pk in pairs_where_in(model, key_field.column, list(wanted), meta.pk.column):
+        wanted[value].pk = pk
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
@@ -99,3 +97,27 @@ def clone(template, **values):
     state.update(values)
     obj.__dict__ = state
     return obj
+
+
+def pairs_where_in(model, column: str, values: list, other: str, *, also: dict | None = None,
+                   batch_size: int = 2000) -> list[tuple]:
+    """``(column, other)`` of the rows whose ``column`` is one of ``values`` (plain values: text, numbers)
+    and whose columns named in ``also`` equal the values given there.
+
+    One array parameter on PostgreSQL (``= ANY(%s)``) rather than the ORM's one placeholder per value,
+    whose client-side binding costs ~1 ms per thousand; placeholders on SQLite, where they are cheap.
+    """
+    quote = connection.ops.quote_name
+    also = also or {}
+    where = "".join(f"{quote(name)} = %s AND " for name in also)
+    head = f"SELECT {quote(column)}, {quote(other)} FROM {quote(model._meta.db_table)} WHERE {where}{quote(column)}"
+    out: list[tuple] = []
+    with connection.cursor() as cur:
+        for start in range(0, len(values), batch_size):
+            part = values[start:start + batch_size]
+            if connection.vendor == "postgresql":
+                cur.execute(f"{head} = ANY(%s)", [*also.values(), part])
+            else:
+                cur.execute(f"{head} IN ({', '.join(['%s'] * len(part))})", [*also.values(), *part])
+            out.extend(cur.fetchall())
+    return out

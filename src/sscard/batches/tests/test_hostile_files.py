@@ -386,7 +386,7 @@ def test_scans_indexed_by_id_and_kind():
         assert scans.read(scans.find(ID, "photo")) == photo
         with pytest.raises(KeyError):
             scans.find(ID, "passport")
-    assert scans._zf.fp is None  # closed by the context manager
+    assert scans._fp.closed and scans._map is None  # closed by the context manager
 
 
 def test_scans_from_path_and_gbk_names(tmp_path):
