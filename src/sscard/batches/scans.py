@@ -88,15 +88,17 @@ class ScanArchive:
     @classmethod
     def from_index(cls, source: Path, data: dict) -> ScanArchive:
         """The zip at ``source`` with the ``index()`` taken when it was opened and checked."""
-        members = {row[0]: Member(*row[1:]) for row in data["members"]}
-        index = {(id_number, kind): name for id_number, kind, name in data["index"]}
+        members = dict(zip(data["names"], map(Member._make, zip(*data["members"]))))
+        index = dict(zip(zip(data["slot_ids"], data["slot_kinds"]), data["slot_names"]))
         return cls(open_binary(source), members, index, list(data["unrecognised"]))
 
     def index(self) -> dict:
-        """What the directory walk found, as JSON-ready lists (names carry ID numbers: store encrypted)."""
-        return {"members": [[name, *member] for name, member in self._members.items()],
-                "index": [[id_number, kind, name] for (id_number, kind), name in self._index.items()],
-                "unrecognised": self.unrecognised}
+        """What the directory walk found, column by column, JSON-ready (names carry ID numbers: store it
+        encrypted)."""
+        members = [list(column) for column in zip(*self._members.values())] or [[] for _ in Member._fields]
+        ids, kinds = (list(column) for column in zip(*self._index)) if self._index else ([], [])
+        return {"names": list(self._members), "members": members, "slot_ids": ids, "slot_kinds": kinds,
+                "slot_names": list(self._index.values()), "unrecognised": self.unrecognised}
 
     def __enter__(self) -> ScanArchive:
         return self

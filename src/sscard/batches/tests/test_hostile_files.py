@@ -495,6 +495,10 @@ def test_scans_reopened_from_their_index_read_the_same(tmp_path):
         assert [again.read(again.find(ID.lower(), kind)) for kind in ("photo", "id_front", "id_back")] == [
             photo, front, back]
         assert again.find(ID, "hukou_own") is None
+    empty = tmp_path / "empty.zip"
+    empty.write_bytes(_zip([]))
+    with open_scans(empty) as scans, ScanArchive.from_index(empty, scans.index()) as again:
+        assert again.names == [] and again.ids() == set()
 
 
 # -- scan checks ------------------------------------------------------------------------------------
