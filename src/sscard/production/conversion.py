@@ -108,13 +108,22 @@ def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput |
 
 
 def _batch_photo(row: BatchRow, person, local_scans) -> bytes | None:
-    from sscard.batches.scans import open_scans
+    """The row's photo from the batch's scans zip (through the directory kept at submission), if it is
+    still the file that was checked (same SHA-256)."""
+    import hashlib
+
+    from sscard.batches import storage
+    from sscard.batches.checking import StoredScans
 
     if "photo" not in row.scans or not row.batch.scans_name:
         return None
-    with local_scans(row.batch.scans_name) as path, open_scans(path) as scans:
+    with local_scans(row.batch.scans_name) as path, \
+            StoredScans(str(path), storage.scans_index_name(row.batch.batch_no)).open() as scans:
         name = scans.find(person.id_number, "photo")
-        return scans.read(name) if name else None
+        content = scans.read(name) if name else None
+    if content is None or hashlib.sha256(content).hexdigest() != row.scans["photo"]:
+        return None
+    return content
 
 
 def _activate_on_the_spot(actor, req: ServiceRequest) -> None:

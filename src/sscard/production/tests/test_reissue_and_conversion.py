@@ -13,7 +13,7 @@ from sscard.production.models import ProductionItem, ProductionOrder
 from sscard.production.pickup import batch_activation_sweep
 from sscard.testing import batch_files as bf
 from sscard.testing import factories as f
-from sscard.testing.batch_flow import adults, paper_batch
+from sscard.testing.batch_flow import adults, file_batch, paper_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +96,21 @@ def test_batch_to_individual_inside_its_window(clerk_api, admin_api, employer, d
         assert _clerk_convert(clerk_api, item.request.applicant).status_code == 200
     item.refresh_from_db()
     assert item.stage == "removed"
+
+
+def test_batch_to_individual_prints_the_photo_checked_in_the_scans_zip(
+        clerk_api, employer, monkeypatch, django_capture_on_commit_callbacks):
+    from sscard.hardware.drivers import get_issuance_printer
+
+    rows = adults(2)
+    batch_no = file_batch(clerk_api, employer, rows, capture=django_capture_on_commit_callbacks)
+    printer, printed = get_issuance_printer(), []
+    real = printer.print_card
+    monkeypatch.setattr(printer, "print_card", lambda *a, **kw: printed.append(kw["photo_jpeg"]) or real(*a, **kw))
+    person = ServiceRequest.objects.get(request_no=f"{batch_no}000002").applicant
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _clerk_convert(clerk_api, person).status_code == 200
+    assert printed == [bf.scan_files(rows[0])[f"{rows[0]['doc_number']}.jpg"]]
 
 
 def test_batch_to_individual_outside_its_window_and_wrong_callers(
