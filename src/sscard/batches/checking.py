@@ -55,14 +55,11 @@ class StoredScans:
     def open(self):
         """The zip as a ``ScanArchive``: from the directory ``batch_submit`` checked and kept, or walked
         and checked again (a batch stored before the directory was kept)."""
-        import json
-
         from sscard.batches import storage
         from sscard.batches.scans import ScanArchive, open_scans
 
         if storage.exists(self.index_name):
-            data = json.loads(storage.read_encrypted(self.index_name).decode("utf-8"))
-            return ScanArchive.from_index(Path(self.path), data)
+            return ScanArchive.from_index(Path(self.path), storage.read_encrypted_json(self.index_name))
         return open_scans(Path(self.path))
 
 

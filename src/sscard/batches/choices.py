@@ -1,4 +1,4 @@
-"""Vocabulary of employer batches: routes, batch states and row outcomes."""
+"""Vocabulary of employer batches: routes, batch states and events, row outcomes and events."""
 
 from django.db import models
 
@@ -19,6 +19,10 @@ class BatchEvent(models.TextChoices):
     START = "start", "开始校验"
     FINISH = "finish", "校验完成"
     FAIL = "fail", "文件无法处理"
+
+
+class RowEvent(models.TextChoices):
+    CONVERT = "convert", "转零星办理"
 
 
 class RowStatus(models.TextChoices):

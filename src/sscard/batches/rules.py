@@ -1,7 +1,7 @@
 """Pure rules of batches: the batch state table and the checks of one sheet row (no database).
 
 ``TRANSITIONS`` is the batch state machine: ``{(state, event): next_state}``; anything not listed is
-refused.  ``check_row`` turns one row of the detail sheet into clean values or a list of Chinese
+refused.  ``ROW_TRANSITIONS`` is the same for a stored row (an accepted row leaves its batch by 批量转零星).  ``check_row`` turns one row of the detail sheet into clean values or a list of Chinese
 problems; checks that need the database (existing cards, pending applications) or the scans archive are
 made by the validation service.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sscard.batches import columns as cols
 from sscard.batches.choices import BatchEvent as E
 from sscard.batches.choices import BatchStatus as S
+from sscard.batches.choices import RowEvent, RowStatus
 from sscard.core.errors import InvalidInput
 from sscard.people.idnumbers import age_on, parse_identity
 from sscard.policy.choices import DocType
@@ -25,6 +26,10 @@ TRANSITIONS = {
     (S.VALIDATING, E.FAIL): S.FAILED,
 }
 
+ROW_TRANSITIONS = {
+    (RowStatus.ACCEPTED, RowEvent.CONVERT): RowStatus.CONVERTED,
+}
+
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 _DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _NAME_BAD = re.compile(r"[\x00-\x1f<>\"'=;\\]")
@@ -33,6 +38,10 @@ LONG_TERM = "长期"
 
 def next_state(state: str, event: str) -> str | None:
     return TRANSITIONS.get((state, event))
+
+
+def next_row_status(status: str, event: str) -> str | None:
+    return ROW_TRANSITIONS.get((status, event))
 
 
 @dataclass

@@ -151,7 +151,7 @@ def _check_files(kind: str, files: BatchFiles | None) -> _Checked:
         raise InvalidInput("SCANS_MISSING", "请上传以证件号码命名的扫描件压缩包（.zip）")
     workbook = read_workbook(files.workbook, kind=kind)
     with open_scans(files.scans) as scans:
-        index = json.dumps(scans.index(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        index = storage.compact_json(scans.index())
     return _Checked(total=len(workbook.rows), scans_sha=_sha256(files.scans),
                     parsed=storage.parsed_rows(kind, workbook.rows), scans_index=index)
 

@@ -40,8 +40,15 @@ def scans_index_name(batch_no: str) -> str:
 
 def parsed_rows(kind: str, rows) -> bytes:
     """Rows (``line_no``, ``values``, ``numeric``) as stored under ``parsed_name``."""
-    data = {"kind": kind, "rows": [[r.line_no, list(r.values), sorted(r.numeric)] for r in rows]}
+    return compact_json({"kind": kind, "rows": [[r.line_no, list(r.values), sorted(r.numeric)] for r in rows]})
+
+
+def compact_json(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def read_encrypted_json(name: str):
+    return json.loads(read_encrypted(name).decode("utf-8"))
 
 
 def exists(name: str) -> bool:

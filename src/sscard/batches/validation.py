@@ -41,7 +41,7 @@ def load_source(batch: Batch) -> list[SourceRow]:
     (``workbook_reader.read_workbook``), or the keyed rows of the paper route."""
     parsed = storage.parsed_name(batch.batch_no)
     if batch.source_format == "xlsx" and storage.exists(parsed):
-        data = json.loads(storage.read_encrypted(parsed).decode("utf-8"))
+        data = storage.read_encrypted_json(parsed)
         return [SourceRow(line_no, tuple(values), frozenset(numeric)) for line_no, values, numeric in data["rows"]]
     content = storage.read_encrypted(batch.source_name)
     if batch.source_format == "json":

@@ -11,10 +11,11 @@ item and the application, the same order as the production job's, so a race has 
 from django.db import transaction
 
 from sscard.audit.services import audit_record
-from sscard.batches.choices import RowStatus
+from sscard.batches.choices import RowEvent, RowStatus
 from sscard.batches.models import BatchRow
+from sscard.batches.rules import next_row_status
 from sscard.core import clock
-from sscard.core.errors import Forbidden, NotFound, Refused
+from sscard.core.errors import Conflict, Forbidden, NotFound, Refused
 from sscard.desk.choices import Delivery, ProductionMode, RequestStatus
 from sscard.desk.intake import DocInput, EvidenceInput, evidence_check, evidence_needs, evidence_store, outlet_of, person_find
 from sscard.desk.models import ServiceRequest
@@ -79,11 +80,14 @@ def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput |
                           f"该人员的批量制卡当前为“{label}”，只有已产生制卡数据且尚未制卡时才能转零星办理",
                           rule=_rule(), details={"stage": stage})
         row = BatchRow.objects.select_for_update().get(request=req)
+        row_status = next_row_status(row.status, RowEvent.CONVERT)
+        if row_status is None:
+            raise Conflict("BATCH_ROW_STATE", f"该批量明细行当前为“{RowStatus(row.status).label}”，不能转零星办理")
         now = clock.now()
         if item is not None:
             item.stage, item.updated_at = next_item_stage(item.stage, ItemEvent.CONVERT), now
             item.save(update_fields=["stage", "updated_at"])
-        row.status = RowStatus.CONVERTED
+        row.status = row_status
         row.save(update_fields=["status"])
         batch_no = req.payload.get("batch_no", "")
         req.channel, req.applicant_role, req.agent, req.outlet = Channel.WINDOW, ApplicantRole.SELF, None, outlet

@@ -1,4 +1,4 @@
-"""Every pair of the batch, production-order and production-item state tables, and every absent pair
+"""Every pair of the batch, batch-row, production-order and production-item state tables, and every absent pair
 refused with nothing changed."""
 
 import itertools
@@ -103,3 +103,38 @@ def test_item_absent_pairs_refused(order, stage, event):
     with pytest.raises(Conflict):
         _items_move([item], event, clock.now())
     assert ProductionItem.objects.get(pk=item.pk).stage == stage
+
+
+def test_row_pair_convert(clerk_api, django_capture_on_commit_callbacks):
+    """accepted --convert--> converted, through the window's batch-to-individual service."""
+    from sscard.batches.models import BatchRow
+    from sscard.batches.rules import ROW_TRANSITIONS
+
+    assert ROW_TRANSITIONS == {("accepted", "convert"): "converted"}
+    batch_no = paper_batch(clerk_api, f.make_employer(), [bf.person_row()], capture=django_capture_on_commit_callbacks)
+    row = BatchRow.objects.get(batch__batch_no=batch_no)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _convert(clerk_api, row).status_code == 200
+    assert BatchRow.objects.get(pk=row.pk).status == "converted"
+
+
+@pytest.mark.parametrize("status", ["refused", "converted"])
+def test_row_absent_pairs_refused(status, clerk_api, django_capture_on_commit_callbacks):
+    """A row not accepted cannot leave its batch, even when its application still looks convertible."""
+    from sscard.batches.models import BatchRow
+    from sscard.desk.models import ServiceRequest
+
+    batch_no = paper_batch(clerk_api, f.make_employer(), [bf.person_row()], capture=django_capture_on_commit_callbacks)
+    row = BatchRow.objects.get(batch__batch_no=batch_no)
+    BatchRow.objects.filter(pk=row.pk).update(status=status)
+    before = AuditEvent.objects.count()
+    resp = _convert(clerk_api, row)
+    assert resp.status_code == 409 and resp.json()["code"] == "BATCH_ROW_STATE"
+    assert BatchRow.objects.get(pk=row.pk).status == status and AuditEvent.objects.count() == before
+    assert ServiceRequest.objects.get(pk=row.request_id).production_mode == "batch"
+
+
+def _convert(clerk_api, row):
+    return clerk_api.post("/production/to-individual",
+                          {"applicant": {"doc_type": "id_card", "number": row.person.id_number},
+                           "evidence": f.window_evidence()})
