@@ -12,11 +12,11 @@ from ninja import Field, Query, Router, Schema, Status
 
 from sscard.api.auth import CHANNEL_ACTORS, require
 from sscard.api.schemas import B64, EvidenceIn, RequestOut
-from sscard.cards import issuance
+from sscard.desk import applications as issuance
 from sscard.core import clock
 from sscard.core.errors import NotFound
 from sscard.desk import selectors, services
-from sscard.desk.intake import DocInput
+from sscard.desk.intake import DocInput, PersonData
 from sscard.policy.choices import Business, CardReason, DocType
 
 applications_router = Router(tags=["制卡业务 applications"])
@@ -39,8 +39,8 @@ class PersonIn(Schema):
     phone: str = Field(default="", max_length=20)
     address: str = Field(default="", max_length=200)
 
-    def to_data(self) -> issuance.PersonData:
-        return issuance.PersonData(**{k: (v.value if isinstance(v, DocType) else v) for k, v in self.dict().items()})
+    def to_data(self) -> PersonData:
+        return PersonData(**{k: (v.value if isinstance(v, DocType) else v) for k, v in self.dict().items()})
 
 
 class AgentIn(Schema):
@@ -49,8 +49,8 @@ class AgentIn(Schema):
     name: str = Field(default="", max_length=50)
     birth_date: dt.date | None = None
 
-    def to_data(self) -> issuance.PersonData:
-        return issuance.PersonData(doc_type=self.doc_type.value, number=self.number, name=self.name,
+    def to_data(self) -> PersonData:
+        return PersonData(doc_type=self.doc_type.value, number=self.number, name=self.name,
                                    birth_date=self.birth_date)
 
 

@@ -87,49 +87,49 @@ def _business_out(it) -> dict:
 
 @router.post("/info-change", response={200: BusinessOut, **_ERRORS})
 def info_change(request, body: InfoChangeIn):
-    from sscard.people.services import person_info_change
+    from sscard.desk.info_change import person_info_change
 
     return _business_out(person_info_change(actor=_actor(request), changes=body.changes, **_parts(body)))
 
 
 @router.post("/loss/report", response={200: BusinessOut, **_ERRORS})
 def loss_report(request, body: BusinessIn):
-    from sscard.cards.lifecycle import card_loss_report
+    from sscard.desk.lifecycle import card_loss_report
 
     return _business_out(card_loss_report(actor=_actor(request), **_parts(body)))
 
 
 @router.post("/loss/withdraw", response={200: BusinessOut, **_ERRORS})
 def loss_withdraw(request, body: BusinessIn):
-    from sscard.cards.lifecycle import card_loss_withdraw
+    from sscard.desk.lifecycle import card_loss_withdraw
 
     return _business_out(card_loss_withdraw(actor=_actor(request), **_parts(body)))
 
 
 @router.post("/unlock", response={200: BusinessOut, **_ERRORS})
 def unlock(request, body: BusinessIn):
-    from sscard.cards.lifecycle import card_unlock
+    from sscard.desk.lifecycle import card_unlock
 
     return _business_out(card_unlock(actor=_actor(request), **_parts(body)))
 
 
 @router.post("/cancel", response={200: BusinessOut, **_ERRORS})
 def cancel(request, body: BusinessIn):
-    from sscard.cards.lifecycle import card_cancel
+    from sscard.desk.lifecycle import card_cancel
 
     return _business_out(card_cancel(actor=_actor(request), **_parts(body)))
 
 
 @router.post("/rollback", response={200: BusinessOut, **_ERRORS})
 def rollback(request, body: BusinessIn):
-    from sscard.cards.lifecycle import card_rollback
+    from sscard.desk.lifecycle import card_rollback
 
     return _business_out(card_rollback(actor=_actor(request), **_parts(body)))
 
 
 @router.post("/status-query", response={200: StatusOut, **_ERRORS})
 def status_query(request, body: BusinessIn):
-    from sscard.cards.lifecycle import card_status_query
+    from sscard.desk.lifecycle import card_status_query
 
     parts = _parts(body)
     parts.pop("evidence")
@@ -149,21 +149,21 @@ def _pin_response(outcome):
 
 @router.post("/pin/change", response={200: PinOut, **_ERRORS})
 def pin_change(request, body: BusinessIn):
-    from sscard.cards.pin import pin_change as service
+    from sscard.desk.pin import pin_change as service
 
     return _pin_response(service(actor=_actor(request), **_parts(body)))
 
 
 @router.post("/pin/reset", response={200: PinOut, **_ERRORS})
 def pin_reset(request, body: BusinessIn):
-    from sscard.cards.pin import pin_reset as service
+    from sscard.desk.pin import pin_reset as service
 
     return _pin_response(service(actor=_actor(request), **_parts(body)))
 
 
 @router.post("/pin/verify", response={200: PinOut, **_ERRORS})
 def pin_verify(request, body: BusinessIn):
-    from sscard.cards.pin import pin_verify as service
+    from sscard.desk.pin import pin_verify as service
 
     return _pin_response(service(actor=_actor(request), applicant=body.applicant.to_input() if body.applicant
                                  else None))

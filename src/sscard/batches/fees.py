@@ -14,7 +14,7 @@ from django.db.models import Sum
 
 from sscard.audit.services import audit_record
 from sscard.batches.choices import BatchStatus
-from sscard.batches.services import SUBJECT, batch_lock
+from sscard.batches.states import SUBJECT, batch_lock
 from sscard.core.errors import Conflict, Forbidden
 from sscard.desk.choices import RequestEvent, RequestStatus, Step
 from sscard.desk.models import ServiceRequest
@@ -35,7 +35,7 @@ def batch_fee_due(batch) -> BatchFee:
 
 def batch_settle_fee(*, actor, batch_no: str, method: str, offset_reference: str = "") -> BatchFee:
     """Pay (or offset) the batch's fee in one receipt and send its rows to production."""
-    from sscard.desk.services import _clear_step, request_move
+    from sscard.desk.services import request_clear_step, request_move
     from sscard.fees.services import payment_record
 
     with transaction.atomic():
@@ -54,7 +54,7 @@ def batch_settle_fee(*, actor, batch_no: str, method: str, offset_reference: str
                                  paid_by_name=batch.employer.name)
         for req in reqs:
             req.payment = payment
-            _clear_step(req, Step.FEE)
+            request_clear_step(req, Step.FEE)
             target = RequestStatus.IN_PRODUCTION if not req.pending_steps else RequestStatus.AWAITING_FEE
             request_move(actor=actor, request=req, event=RequestEvent.SETTLE_FEE, target=target,
                          data={"receipt_no": payment.receipt_no, "batch_no": batch.batch_no})

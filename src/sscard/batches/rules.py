@@ -14,8 +14,9 @@ from sscard.batches import columns as cols
 from sscard.batches.choices import BatchEvent as E
 from sscard.batches.choices import BatchStatus as S
 from sscard.batches.choices import RowEvent, RowStatus
+from sscard.core.clock import age_on
 from sscard.core.errors import InvalidInput
-from sscard.people.idnumbers import age_on, parse_identity
+from sscard.people.idnumbers import parse_identity
 from sscard.policy.choices import DocType
 
 TRANSITIONS = {

@@ -19,9 +19,9 @@ from django.db import IntegrityError, transaction
 from sscard.audit.services import audit_record
 from sscard.batches import columns as cols
 from sscard.batches import storage
-from sscard.batches.choices import BatchEvent, BatchStatus, Route
+from sscard.batches.choices import BatchStatus, Route
 from sscard.batches.models import Batch
-from sscard.batches.rules import next_state
+from sscard.batches.states import SUBJECT
 from sscard.core import clock
 from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused
 from sscard.desk.intake import DocInput, EvidenceInput, evidence_check, evidence_needs, outlet_of, person_find
@@ -29,16 +29,8 @@ from sscard.policy.catalogue import Cell, get_catalogue, policy_setting
 from sscard.policy.choices import Channel, DocType
 from sscard.policy.rules import cite
 
-SUBJECT = "batch"
 MAX_KEYED_ROWS = 500  # a clerk keys paper rows by hand; larger batches come as a file
 MAX_KEYED_VALUE = 200
-AUDIT = {
-    BatchEvent.START: "BATCH_VALIDATION_STARTED",
-    BatchEvent.FINISH: "BATCH_VALIDATED",
-    BatchEvent.FAIL: "BATCH_FAILED",
-}
-
-
 @dataclass
 class BatchFiles:
     """File route: the detail sheet (bytes) and the scans zip (bytes or a local path)."""
@@ -293,24 +285,3 @@ def _store_and_queue(batch: Batch, source: bytes, checked: _Checked) -> None:
     if checked.scans_index:
         storage.save_encrypted(storage.scans_index_name(batch.batch_no), checked.scans_index)
     validate_batch.enqueue(batch.batch_no)
-
-
-def batch_lock(batch_no: str) -> Batch:
-    batch = Batch.objects.select_for_update().filter(batch_no=batch_no).first()
-    if batch is None:
-        raise NotFound("BATCH_NOT_FOUND", "未找到该批次")
-    return batch
-
-
-def batch_move(*, actor, batch: Batch, event: str, data: dict | None = None, fields=()) -> None:
-    """Move a locked batch by the state table, save it and audit ``BATCH_<EVENT>``."""
-    target = next_state(batch.status, event)
-    if target is None:
-        raise Conflict("BATCH_STATE", f"批次当前状态为“{batch.get_status_display()}”，不能{BatchEvent(event).label}")
-    before = batch.status
-    batch.status = target
-    batch.updated_at = clock.now()
-    batch.save(update_fields=["status", "updated_at", *fields])
-    if before != target:
-        audit_record(event_type=AUDIT[event], actor=actor, subject_type=SUBJECT, subject_id=batch.batch_no,
-                     before={"status": before}, after={"status": target}, data=data or {})

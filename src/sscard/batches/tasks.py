@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
+from sscard.batches.validation import batch_validate
+
 
 @task()
 def validate_batch(batch_no: str) -> None:
     """Validate a submitted batch row by row (resumable: a re-run continues where a killed one stopped)."""
-    from sscard.batches.validation import batch_validate
-
     batch_validate(batch_no=batch_no)

@@ -21,10 +21,10 @@ from django.db.models import Count, Q
 from sscard.audit.services import audit_record
 from sscard.batches import columns as cols
 from sscard.batches import storage
+from sscard.batches.checking import Checked, SourceRow, StoredScans, checked_chunks, duplicates
 from sscard.batches.choices import BatchEvent, BatchStatus, RowStatus
 from sscard.batches.models import Batch, BatchRow
-from sscard.batches.checking import Checked, SourceRow, StoredScans, checked_chunks, duplicates
-from sscard.batches.services import SUBJECT, batch_lock, batch_move
+from sscard.batches.states import SUBJECT, batch_lock, batch_move
 from sscard.core import clock
 from sscard.core.bulk import bulk_insert, clone, pairs_where_in
 from sscard.core.errors import InvalidInput

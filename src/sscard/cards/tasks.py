@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from sscard.cards.lifecycle import card_lapse_due_losses
+from sscard.cards.sweeps import card_lapse_due_losses
 
 
 @task()

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sscard.batches",
     "sscard.production",
     "sscard.api",
+    "sscard.demo",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,17 @@ def today() -> dt.date:
     return timezone.localtime(now()).date()
 
 
+def age_on(birth_date: dt.date, on: dt.date) -> int:
+    """Full years of age on ``on``.
+
+    Someone born on 29 February gets a year older on 1 March in non-leap years (the birthday has not
+    yet been reached on 28 February).
+    """
+    if on < birth_date:
+        raise ValueError("age_on: the date is before the birth date")
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
 def freeze(at: dt.datetime) -> None:
     if timezone.is_naive(at):
         raise ValueError("clock.freeze needs an aware datetime")

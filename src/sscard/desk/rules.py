@@ -7,6 +7,7 @@ those events list each possible target.  Anything absent is refused.
 
 from sscard.desk.choices import RequestEvent as E
 from sscard.desk.choices import RequestStatus as S
+from sscard.policy.choices import Business
 
 _AFTER_STEPS = frozenset({S.AWAITING_VOUCHER, S.AWAITING_SIGNATURE, S.AWAITING_FEE, S.IN_PRODUCTION, S.COMPLETED})
 
@@ -29,6 +30,9 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.READY_FOR_PICKUP, E.HAND_OVER): frozenset({S.COMPLETED}),
     (S.IN_TRANSIT, E.DELIVER): frozenset({S.COMPLETED}),
 }
+
+# The businesses that make a card.
+PRODUCTION_BUSINESSES = (Business.APPLY, Business.REISSUE, Business.REPLACE, Business.RENEW)
 
 # A production business in one of these states is still open (not completed, rejected or voided).
 OPEN_PRODUCTION_STATUSES = (S.PENDING_REVIEW, S.AWAITING_VOUCHER, S.AWAITING_SIGNATURE, S.AWAITING_FEE,

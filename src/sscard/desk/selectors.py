@@ -7,10 +7,15 @@ roles all.  Anything else is answered "not found" so the existence of a number i
 
 from django.db.models import Q
 
-from sscard.core import masking
+from sscard.archive.selectors import archive_items_for
+from sscard.cards.models import Card
+from sscard.cards.selectors import card_out
+from sscard.core import clock, masking
 from sscard.core.errors import NotFound
 from sscard.desk.choices import RequestStatus
 from sscard.desk.models import ServiceRequest
+from sscard.desk.rules import OPEN_PRODUCTION_STATUSES, PRODUCTION_BUSINESSES
+from sscard.policy.choices import ApplicantRole, Business, CardReason, DocType
 
 BACK_OFFICE_ROLES = ("reviewer", "supervisor", "auditor", "admin")
 _RELATED = ("applicant", "agent", "card", "new_card", "payment", "pickup_outlet", "outlet")
@@ -52,12 +57,9 @@ def requests_of_citizen(actor, *, limit: int = 50, offset: int = 0) -> list[Serv
 def overdue_production(*, now=None, limit: int = 100, offset: int = 0) -> list[dict]:
     """Production requests past their due time, most overdue first, personal data masked.
 
-    Rule: a request is overdue only while it is still in production (``cards.selectors.
-    production_requests_overdue``); a card made and waiting for pick-up is not.
+    Rule: a request is overdue only while it is still in production (``production_requests_overdue``);
+    a card made and waiting for pick-up is not.
     """
-    from sscard.cards.selectors import production_requests_overdue
-    from sscard.core import clock
-
     now = now or clock.now()
     qs = production_requests_overdue(now).select_related("applicant", "outlet", "pickup_outlet")
     rows = []
@@ -75,8 +77,6 @@ def overdue_production(*, now=None, limit: int = 100, offset: int = 0) -> list[d
 
 def review_queue(*, limit: int = 100) -> list[dict]:
     """App applications waiting for review, oldest first, personal data masked."""
-    from sscard.archive.selectors import archive_items_for
-
     rows = []
     qs = (ServiceRequest.objects.select_related("applicant", "agent")
           .filter(status=RequestStatus.PENDING_REVIEW).order_by("created_at", "id")[:limit])
@@ -98,8 +98,6 @@ def review_queue(*, limit: int = 100) -> list[dict]:
 
 def request_form_rows(req: ServiceRequest) -> list[tuple[str, str]]:
     """Rows of the printed business form / voucher: masked personal data only."""
-    from sscard.policy.choices import ApplicantRole, Business, CardReason, DocType
-
     def doc(value):
         return str(DocType(value).label) if value else "—"
 
@@ -122,13 +120,39 @@ def request_form_rows(req: ServiceRequest) -> list[tuple[str, str]]:
     return rows
 
 
-def open_production_request(person):
-    """The person's open card-production business (apply / reissue / replace / renew), if any: at most
-    one exists (DB constraint ``one_open_production_request_per_person``)."""
-    from sscard.desk.models import ServiceRequest
-    from sscard.desk.rules import OPEN_PRODUCTION_STATUSES
-    from sscard.policy.choices import Business
+def open_production_requests():
+    """The one definition of an open production request: a card-production business (apply, reissue,
+    replace, renew) not yet completed, rejected or voided (``rules.OPEN_PRODUCTION_STATUSES``)."""
+    return ServiceRequest.objects.filter(business__in=PRODUCTION_BUSINESSES, status__in=OPEN_PRODUCTION_STATUSES)
 
-    return (ServiceRequest.objects.filter(
-        applicant=person, business__in=(Business.APPLY, Business.REISSUE, Business.REPLACE, Business.RENEW),
-        status__in=OPEN_PRODUCTION_STATUSES).first())
+
+def open_production_request(person):
+    """The person's open card-production business, if any: at most one exists (DB constraint
+    ``one_open_production_request_per_person``)."""
+    return open_production_requests().filter(applicant=person).first()
+
+
+def card_status_of(person) -> dict:
+    """Rule (应用状态查询): the person's cards (newest first) with state, label and AAZ502 code, and the
+    progress of any open production request (status, due date, pick-up outlet).  No archive data."""
+    cards = [card_out(c) for c in Card.objects.filter(person=person).order_by("-id")]
+    open_requests = (open_production_requests().select_related("pickup_outlet").filter(applicant=person)
+                     .order_by("-created_at"))
+    requests = [{
+        "request_no": r.request_no,
+        "business": r.business,
+        "status": r.status,
+        "status_label": str(RequestStatus(r.status).label),
+        "due_at": r.due_at,
+        "due_provisional": r.due_provisional,
+        "pickup_outlet": r.pickup_outlet.name if r.pickup_outlet_id else None,
+    } for r in open_requests]
+    return {"person_id": person.pk, "cards": cards, "open_requests": requests}
+
+
+
+def production_requests_overdue(now=None):
+    """Requests still in production after their due time (listed by ``run_due_sweeps``)."""
+    now = now or clock.now()
+    return (ServiceRequest.objects.filter(status=RequestStatus.IN_PRODUCTION, due_at__lt=now)
+            .order_by("due_at"))

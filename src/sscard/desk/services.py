@@ -1,7 +1,7 @@
 """The step machine of production businesses (apply, reissue, replace, renew).
 
 A request clears its pending steps in order (review -> voucher -> signature -> fee), then goes to
-production (``sscard.cards.issuance.production_begin``), then to hand-over or post.  Every move is
+production (``sscard.desk.production.production_begin``), then to hand-over or post.  Every move is
 checked against ``desk.rules.TRANSITIONS`` inside the row lock and audited as ``REQUEST_<EVENT>``; an
 event the table does not list for the current status is refused with 409 and changes nothing.
 
@@ -11,15 +11,21 @@ holds the request, central production / post to the back office (supervisor, adm
 
 from django.db import transaction
 
+from sscard.archive.services import archive_record_paper
 from sscard.audit.services import audit_record
-from sscard.cards.choices import CardState
+from sscard.cards.choices import LIVE_STATES, CardState
+from sscard.cards.services import card_hand_over, card_issue_replacement, card_lock
 from sscard.core import clock
 from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused
-from sscard.desk.choices import Delivery, ProductionMode, RequestEvent, RequestStatus, Step, STEP_STATUS
-from sscard.desk.intake import EvidenceInput, EvidenceNeeds, evidence_check, evidence_store
+from sscard.desk.choices import STEP_STATUS, Delivery, ProductionMode, RequestEvent, RequestStatus, Step
+from sscard.desk.intake import EvidenceInput, EvidenceNeeds, evidence_check, evidence_store, outlet_of
 from sscard.desk.models import ServiceRequest
+from sscard.desk.production import production_begin, production_finish
 from sscard.desk.rules import TRANSITIONS, allowed
-from sscard.policy.catalogue import policy_setting
+from sscard.fees.services import payment_record
+from sscard.policy.catalogue import get_catalogue, policy_setting
+from sscard.policy.choices import Business, DocType
+from sscard.staff.permissions import require_outlet_clerk
 
 SUBJECT = "service_request"
 BACK_OFFICE_ROLES = ("supervisor", "admin")
@@ -48,10 +54,6 @@ def unissuable_card_states() -> frozenset[str]:
     Reported lost: the states the catalogue offers 解挂 from (``loss_withdraw.card_states``).  Ended: every
     card state that is not live, except ``produced`` (a replacement waiting for exactly this hand-over).
     """
-    from sscard.cards.choices import LIVE_STATES
-    from sscard.policy.catalogue import get_catalogue
-    from sscard.policy.choices import Business
-
     lost = set(get_catalogue().business(Business.LOSS_WITHDRAW).card_states)
     ended = {s for s in CardState.values if s not in LIVE_STATES and s != CardState.PRODUCED}
     return frozenset(lost | ended)
@@ -98,22 +100,14 @@ def next_status(*, actor, request: ServiceRequest) -> str:
     """The status after the current steps: the next pending step, or production (which may complete)."""
     if request.pending_steps:
         return STEP_STATUS[Step(request.pending_steps[0])]
-    from sscard.cards.issuance import production_begin
-
     return production_begin(actor=actor, request=request)
 
 
-def _clear_step(req: ServiceRequest, step: str) -> None:
+def request_clear_step(req: ServiceRequest, step: str) -> None:
+    """Take ``step`` off the front of the locked request's pending steps (it must be the next one)."""
     if not req.pending_steps or req.pending_steps[0] != step:
         raise Conflict("REQUEST_STEP_CONFLICT", f"当前待办环节不是“{Step(step).label}”")
     req.pending_steps = list(req.pending_steps[1:])
-
-
-def _require_outlet_clerk(actor, outlet_id) -> None:
-    if actor.kind != "staff" or actor.role != "clerk" or actor.outlet_id is None:
-        raise Forbidden("ACCESS_DENIED", "该环节须由服务窗口经办员办理")
-    if outlet_id is not None and actor.outlet_id != outlet_id:
-        raise Forbidden("OUTLET_MISMATCH", "该业务不属于本网点，请到受理网点办理")
 
 
 def _require_back_office(actor) -> None:
@@ -133,7 +127,7 @@ def request_approve(*, actor, request_no: str, note: str = "") -> ServiceRequest
     with transaction.atomic():
         req = request_lock(request_no)
         _check_event(req, RequestEvent.APPROVE)
-        _clear_step(req, Step.REVIEW)
+        request_clear_step(req, Step.REVIEW)
         req.review_note = (note or "").strip()[:200]
         request_move(actor=actor, request=req, event=RequestEvent.APPROVE, target=next_status(actor=actor, request=req))
     return req
@@ -161,7 +155,7 @@ def request_present_voucher(*, actor, request_no: str, voucher_no: str,
     The voucher must match and be within ``voucher_valid_days``; evidence taken now is archived
     (images at a digital outlet, a paper reference otherwise).
     """
-    _require_outlet_clerk(actor, None)
+    require_outlet_clerk(actor, None)
     with transaction.atomic():
         req = request_lock(request_no)
         _check_event(req, RequestEvent.PRESENT_VOUCHER)
@@ -170,8 +164,6 @@ def request_present_voucher(*, actor, request_no: str, voucher_no: str,
         valid_days = int(policy_setting("voucher_valid_days"))
         if (clock.now() - req.created_at).days >= valid_days:
             raise Refused("VOUCHER_EXPIRED", f"凭证已超过{valid_days}天有效期，请重新办理")
-        from sscard.desk.intake import outlet_of
-
         outlet = outlet_of(actor)
         req.outlet = outlet
         data = {"voucher_no": req.voucher_no}
@@ -183,7 +175,7 @@ def request_present_voucher(*, actor, request_no: str, voucher_no: str,
             req.archive_mode = needs.archive
             req.save(update_fields=["archive_mode"])
             data["evidence"] = needs.archive
-        _clear_step(req, Step.VOUCHER)
+        request_clear_step(req, Step.VOUCHER)
         request_move(actor=actor, request=req, event=RequestEvent.PRESENT_VOUCHER,
                      target=next_status(actor=actor, request=req), data=data)
     return req
@@ -191,15 +183,13 @@ def request_present_voucher(*, actor, request_no: str, voucher_no: str,
 
 def request_record_signed_form(*, actor, request_no: str, reference: str) -> ServiceRequest:
     """The printed form came back signed: record where the paper is filed, then move on."""
-    from sscard.archive.services import archive_record_paper
-
     with transaction.atomic():
         req = request_lock(request_no)
-        _require_outlet_clerk(actor, req.outlet_id)
+        require_outlet_clerk(actor, req.outlet_id)
         _check_event(req, RequestEvent.RECORD_SIGNED_FORM)
         archive_record_paper(actor=actor, subject_type=SUBJECT, subject_id=req.request_no, kind="signed_form",
                              reference=reference, person_id=req.applicant_id)
-        _clear_step(req, Step.SIGNATURE)
+        request_clear_step(req, Step.SIGNATURE)
         request_move(actor=actor, request=req, event=RequestEvent.RECORD_SIGNED_FORM,
                      target=next_status(actor=actor, request=req))
     return req
@@ -207,18 +197,16 @@ def request_record_signed_form(*, actor, request_no: str, reference: str) -> Ser
 
 def request_settle_fee(*, actor, request_no: str, method: str, offset_reference: str = "") -> ServiceRequest:
     """The fee is paid or offset at the window (before production); the receipt is linked."""
-    from sscard.fees.services import payment_record
-
     with transaction.atomic():
         req = request_lock(request_no)
-        _require_outlet_clerk(actor, req.outlet_id)
+        require_outlet_clerk(actor, req.outlet_id)
         _check_event(req, RequestEvent.SETTLE_FEE)
         payment = payment_record(actor=actor, amount_fen=int(req.fee_amount_fen or 0), method=method,
                                  offset_reference=offset_reference, subject_type=SUBJECT,
                                  subject_id=req.request_no, person_id=req.applicant_id,
                                  paid_by_name=req.applicant.name)
         req.payment = payment
-        _clear_step(req, Step.FEE)
+        request_clear_step(req, Step.FEE)
         request_move(actor=actor, request=req, event=RequestEvent.SETTLE_FEE,
                      target=next_status(actor=actor, request=req), data={"receipt_no": payment.receipt_no})
     return req
@@ -235,7 +223,7 @@ def _check_production_actor(actor, req: ServiceRequest) -> None:
     if req.production_mode == ProductionMode.CENTRAL:
         _require_back_office(actor)
     else:
-        _require_outlet_clerk(actor, req.outlet_id)
+        require_outlet_clerk(actor, req.outlet_id)
 
 
 def request_finish_production(*, actor, request_no: str, hand_over: bool = False,
@@ -244,8 +232,6 @@ def request_finish_production(*, actor, request_no: str, hand_over: bool = False
 
     The card is made now; ``hand_over`` (window production only) gives it to the waiting applicant.
     """
-    from sscard.cards.issuance import production_finish
-
     with transaction.atomic():
         req = request_lock(request_no)
         _check_event(req, RequestEvent.FINISH_PRODUCTION)
@@ -264,8 +250,6 @@ def request_finish_production(*, actor, request_no: str, hand_over: bool = False
 
 def request_dispatch(*, actor, request_no: str, tracking_no: str) -> ServiceRequest:
     """Post the card (delivery chosen ``post``); a card not yet made is made first (central)."""
-    from sscard.cards.issuance import production_finish
-
     _require_back_office(actor)
     tracking_no = (tracking_no or "").strip()
     if not tracking_no or len(tracking_no) > 40:
@@ -286,8 +270,6 @@ def request_dispatch(*, actor, request_no: str, tracking_no: str) -> ServiceRequ
 
 
 def _check_card_issuable(req: ServiceRequest):
-    from sscard.cards.services import card_lock
-
     if req.new_card_id is None:
         raise Conflict("CARD_NOT_MADE", "社保卡尚未制成")
     card = card_lock(req.new_card_id)
@@ -304,23 +286,9 @@ def check_originals(req: ServiceRequest, originals_checked) -> None:
         needed.append(("agent", req.materials["agent_doc"]))
     missing = [(p, d) for p, d in needed if d and (p, d) not in checked]
     if missing:
-        from sscard.policy.choices import DocType
-
         names = "、".join(("申办人" if p == "applicant" else "代办人") + str(DocType(d).label) for p, d in missing)
         raise Refused("ORIGINALS_NOT_CHECKED", f"领卡须核验办理时所提交的全部身份证明原件，未核验：{names}",
                       details={"missing": [{"party": p, "doc_type": d} for p, d in missing]})
-
-
-def replacement_issue(*, actor, request, card) -> None:
-    from sscard.cards.issuance import replacement_issue as issue
-
-    issue(actor=actor, request=request, card=card)
-
-
-def _card_handed_over(*, actor, req: ServiceRequest, card, outlet_id) -> None:
-    audit_record(event_type="CARD_HANDED_OVER", actor=actor, subject_type="card", subject_id=card.card_no,
-                 person_id=card.person_id, after={"issued": True},
-                 data={"request_no": req.request_no, "outlet_id": outlet_id, "delivery": req.delivery})
 
 
 def request_hand_over(*, actor, request_no: str, originals_checked) -> ServiceRequest:
@@ -329,14 +297,12 @@ def request_hand_over(*, actor, request_no: str, originals_checked) -> ServiceRe
         req = request_lock(request_no)
         _refuse_batch(req)
         _check_event(req, RequestEvent.HAND_OVER)
-        _require_outlet_clerk(actor, req.pickup_outlet_id or req.outlet_id)
+        require_outlet_clerk(actor, req.pickup_outlet_id or req.outlet_id)
         check_originals(req, originals_checked)
         card = _check_card_issuable(req)
-        replacement_issue(actor=actor, request=req, card=card)
-        card.issued_at = clock.now()
-        card.issued_outlet_id = actor.outlet_id
-        card.save(update_fields=["issued_at", "issued_outlet"])
-        _card_handed_over(actor=actor, req=req, card=card, outlet_id=actor.outlet_id)
+        card_issue_replacement(actor=actor, old_card_id=req.card_id, new=card, request=req)
+        card_hand_over(actor=actor, card=card, outlet_id=actor.outlet_id,
+                       data={"request_no": req.request_no, "delivery": req.delivery})
         request_move(actor=actor, request=req, event=RequestEvent.HAND_OVER, target=RequestStatus.COMPLETED,
                      data={"card_no": card.card_no})
     return req
@@ -349,10 +315,9 @@ def request_deliver(*, actor, request_no: str) -> ServiceRequest:
         req = request_lock(request_no)
         _check_event(req, RequestEvent.DELIVER)
         card = _check_card_issuable(req)
-        replacement_issue(actor=actor, request=req, card=card)
-        card.issued_at = clock.now()
-        card.save(update_fields=["issued_at"])
-        _card_handed_over(actor=actor, req=req, card=card, outlet_id=None)
+        card_issue_replacement(actor=actor, old_card_id=req.card_id, new=card, request=req)
+        card_hand_over(actor=actor, card=card, outlet_id=None,
+                       data={"request_no": req.request_no, "delivery": req.delivery})
         request_move(actor=actor, request=req, event=RequestEvent.DELIVER, target=RequestStatus.COMPLETED,
                      data={"card_no": card.card_no, "tracking_no": req.tracking_no})
     return req
@@ -381,7 +346,7 @@ def request_void(*, actor, request_no: str, reason: str) -> ServiceRequest:
         elif not (actor.kind == "staff" and actor.role in BACK_OFFICE_ROLES):
             # a clerk voids only what their own outlet took in or will hand over (app requests have no
             # outlet until one is chosen for pick-up)
-            _require_outlet_clerk(actor, None)
+            require_outlet_clerk(actor, None)
             if actor.outlet_id not in (req.outlet_id, req.pickup_outlet_id):
                 raise Forbidden("OUTLET_MISMATCH", "该业务不属于本网点，请到受理网点办理")
             if req.status == RequestStatus.IN_PRODUCTION and (
@@ -393,3 +358,30 @@ def request_void(*, actor, request_no: str, reason: str) -> ServiceRequest:
         request_move(actor=actor, request=req, event=RequestEvent.VOID, target=RequestStatus.VOIDED,
                      data={"reason": reason[:200]})
     return req
+
+
+def requests_production_finished(*, actor, request_ids: list[int], data: dict | None = None) -> list[str]:
+    """Bulk form of ``finish_production`` for centrally made batch cards that reached their outlet: every
+    request still ``in_production`` moves to ``ready_for_pickup`` (the pair is checked against the table),
+    in one statement, with one audit event listing them.  Returns the request numbers moved."""
+    source, event, target = RequestStatus.IN_PRODUCTION, RequestEvent.FINISH_PRODUCTION, RequestStatus.READY_FOR_PICKUP
+    if not allowed(source, event, target):
+        raise Conflict("REQUEST_STATE_CONFLICT", "业务状态表不允许该批量转换")
+    qs = ServiceRequest.objects.select_for_update().filter(pk__in=request_ids, status=source)
+    moved = list(qs.values_list("pk", "request_no"))
+    if not moved:
+        return []
+    ServiceRequest.objects.filter(pk__in=[pk for pk, _ in moved]).update(status=target, updated_at=clock.now())
+    numbers = [no for _, no in moved]
+    audit_record(event_type="REQUESTS_PRODUCTION_FINISHED", actor=actor, subject_type=SUBJECT,
+                 subject_id=numbers[0], before={"status": source}, after={"status": target},
+                 data={"requests": numbers, **(data or {})})
+    return numbers
+
+
+def requests_card_made(*, requests: list[ServiceRequest], cards: list) -> None:
+    """Link centrally made cards to their requests (one UPDATE per thousand), ``cards[i]`` to ``requests[i]``."""
+    now = clock.now()
+    for req, card in zip(requests, cards):
+        req.new_card, req.updated_at = card, now
+    ServiceRequest.objects.bulk_update(requests, ["new_card", "updated_at"], batch_size=1000)

@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 
-from sscard.core.admin import AuditedAdmin, ReadOnlyAdmin
+from sscard.core.admin import ReadOnlyAdmin
 from sscard.employers.models import Employer, EmployerHandler
+from sscard.staff.admin_audit import AuditedAdmin
 
 
 @admin.register(Employer)

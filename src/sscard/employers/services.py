@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from sscard.audit.services import audit_record
 from sscard.core import clock, masking
 from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused
+from sscard.desk.intake import PersonData, person_find_or_create
 from sscard.employers.models import Employer, EmployerHandler
 from sscard.employers.rules import validate_uscc
 from sscard.policy.rules import is_minor_now
@@ -83,8 +84,6 @@ def handler_add(*, actor, employer_id: int, doc_type: str, number: str, name: st
     """Authorise a person (found by ID number, or created from the data given) to act for an active
     employer.  The handler must be an adult whose registered name matches; adding an active handler again
     changes nothing, adding a deactivated one reactivates it.  Audited as ``EMPLOYER_HANDLER_ADDED``."""
-    from sscard.cards.issuance import PersonData, person_find_or_create
-
     _require_manager(actor)
     name = (name or "").strip()
     if not name:

@@ -1,7 +1,8 @@
 from django.contrib import admin
 
-from sscard.core.admin import AuditedAdmin, ReadOnlyAdmin
+from sscard.core.admin import ReadOnlyAdmin
 from sscard.fees.models import FeeRule, Payment
+from sscard.staff.admin_audit import AuditedAdmin
 
 
 @admin.register(FeeRule)

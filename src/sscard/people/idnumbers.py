@@ -32,6 +32,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from sscard.core.clock import age_on
 from sscard.core.errors import InvalidInput
 from sscard.policy.choices import DocType
 
@@ -91,17 +92,6 @@ def check_digit(first17: str) -> str:
         raise ValueError("check_digit needs exactly 17 ASCII digits")
     total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS))
     return _CHECK_CHARS[total % 11]
-
-
-def age_on(birth_date: date, on: date) -> int:
-    """Full years of age on ``on``.
-
-    Someone born on 29 February gets a year older on 1 March in non-leap years (the birthday has not
-    yet been reached on 28 February).
-    """
-    if on < birth_date:
-        raise ValueError("age_on: the date is before the birth date")
-    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
 
 
 def is_minor(birth_date: date, on: date) -> bool:

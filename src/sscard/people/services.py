@@ -1,21 +1,20 @@
-"""Writers for persons: the information change business (社保卡信息变更).
+"""What the information change business (社保卡信息变更) may change, and the one writer of a person's
+contact details.
 
-Only non-key information changes here (catalogue ``info_change.changeable_fields``: address, phone).
-Key information (name, ID number, birth date ...) is refused with a code naming the field.  Values are
-encrypted at rest; the audit event keeps the before/after masked.
+Only non-key information changes (catalogue ``info_change.changeable_fields``: address, phone).  Key
+information (name, ID number, birth date ...) is refused with a code naming the field.  Values are
+encrypted at rest; the audit event keeps the before/after masked.  The business itself (intake, record)
+is ``sscard.desk.info_change``.
 """
 
 import re
 
-from django.db import transaction
-
 from sscard.audit.services import audit_record
 from sscard.core import clock, masking
 from sscard.core.errors import InvalidInput, Refused
-from sscard.desk.intake import DocInput, EvidenceInput
+from sscard.people.models import Person
 from sscard.policy.catalogue import get_catalogue
-from sscard.policy.choices import ApplicantRole, Business
-from sscard.policy.rules import resolve_cell
+from sscard.policy.choices import Business
 
 FIELD_LABELS = {
     "address": "居住地址", "phone": "联系电话", "name": "姓名", "id_number": "身份证件号码",
@@ -58,36 +57,24 @@ def info_changes_check(changes: dict) -> dict[str, str]:
     return {field: _clean(field, value) for field, value in changes.items()}
 
 
-def person_info_change(*, actor, applicant: DocInput | None, changes: dict, agent: DocInput | None = None,
-                       evidence: EvidenceInput | None = None):
-    """信息变更 (window, self only): change address and/or phone of the card holder.
+def person_info_update(*, actor, person_id: int, cleaned: dict[str, str], request_no: str) -> Person:
+    """Write checked contact details (``info_changes_check``) on the locked person row.
 
-    Returns the ``Intake`` (completed ``ServiceRequest``).  Audit ``PERSON_INFO_CHANGED`` with the
-    changed fields' before/after masked; the request payload names the fields only.
+    Audit ``PERSON_INFO_CHANGED`` with the changed fields' before/after masked.
     """
-    from sscard.cards.lifecycle import business_intake
-    from sscard.people.models import Person
-
-    if agent is None:
-        resolve_cell(Business.INFO_CHANGE, actor.channel, ApplicantRole.SELF)  # channel before content
-    cleaned = info_changes_check(changes)
-    with transaction.atomic():
-        it = business_intake(actor=actor, business=Business.INFO_CHANGE, applicant=applicant, agent=agent,
-                             evidence=evidence, payload={"fields": sorted(cleaned)})
-        person = Person.objects.select_for_update().get(pk=it.applicant.pk)
-        before, after = {}, {}
-        for field, value in cleaned.items():
-            before[field] = _MASKS[field](getattr(person, field))
-            after[field] = _MASKS[field](value)
-            if field == "phone":
-                person.set_phone(value)
-            else:
-                setattr(person, field, value)
-        person.updated_at = clock.now()
-        fields = ["updated_at", *cleaned] + (["phone_hash"] if "phone" in cleaned else [])
-        person.save(update_fields=fields)
-        audit_record(event_type="PERSON_INFO_CHANGED", actor=actor, subject_type="person",
-                     subject_id=person.pk, person_id=person.pk, before=before, after=after,
-                     data={"request_no": it.request.request_no, "fields": sorted(cleaned)})
-        it.applicant = person
-        return it
+    person = Person.objects.select_for_update().get(pk=person_id)
+    before, after = {}, {}
+    for field, value in cleaned.items():
+        before[field] = _MASKS[field](getattr(person, field))
+        after[field] = _MASKS[field](value)
+        if field == "phone":
+            person.set_phone(value)
+        else:
+            setattr(person, field, value)
+    person.updated_at = clock.now()
+    fields = ["updated_at", *cleaned] + (["phone_hash"] if "phone" in cleaned else [])
+    person.save(update_fields=fields)
+    audit_record(event_type="PERSON_INFO_CHANGED", actor=actor, subject_type="person",
+                 subject_id=person.pk, person_id=person.pk, before=before, after=after,
+                 data={"request_no": request_no, "fields": sorted(cleaned)})
+    return person

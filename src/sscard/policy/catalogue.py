@@ -13,7 +13,16 @@ from typing import Any
 
 from django.conf import settings
 
-from sscard.policy.choices import ApplicantRole, Business, CardReason, Channel, DocType, PhotoRule
+from sscard.policy.choices import (
+    ApplicantRole,
+    Business,
+    CardEvent,
+    CardReason,
+    CardState,
+    Channel,
+    DocType,
+    PhotoRule,
+)
 from sscard.policy.unit import UnitCatalogue, UnitCatalogueError, parse_unit
 
 DEFAULT_PATH = Path(__file__).with_name("catalogue.toml")
@@ -185,8 +194,6 @@ def parse_catalogue(data: dict) -> Catalogue:
 
 
 def _check_settings(values: dict) -> None:
-    from sscard.cards.choices import CardEvent
-
     for name, kind in SETTINGS_SCHEMA.items():
         if not isinstance(values.get(name), kind) or isinstance(values.get(name), bool):
             raise CatalogueError(f"settings.{name} must be a {kind.__name__}")
@@ -199,8 +206,6 @@ def _check_settings(values: dict) -> None:
 
 
 def _check_business_lists(code: str, raw: dict) -> None:
-    from sscard.cards.choices import CardState
-
     checks = (("card_states", CardState.values), ("reasons", CardReason.values),
               ("changeable_fields", CHANGEABLE_FIELDS))
     for key, known in checks:

@@ -6,6 +6,7 @@ Every refusal carries a stable code, a Chinese message naming what is missing or
 
 from dataclasses import dataclass
 
+from sscard.core import clock
 from sscard.core.errors import Refused
 from sscard.policy.catalogue import Cell, get_catalogue
 from sscard.policy.choices import ApplicantRole, CardReason, Channel, DocType, PhotoRule
@@ -23,10 +24,7 @@ class Materials:
 
 def is_minor_now(birth_date) -> bool:
     """Under the catalogue's adult age (18, 民法典 §17) on today's date (the injectable clock)."""
-    from sscard.core import clock
-    from sscard.people.idnumbers import age_on
-
-    return age_on(birth_date, clock.today()) < get_catalogue().setting("adult_age")
+    return clock.age_on(birth_date, clock.today()) < get_catalogue().setting("adult_age")
 
 
 def cite(rule: str) -> str:
@@ -78,31 +76,52 @@ def precheck_channel(business: str, channel: str, *, proxy: bool) -> None:
         resolve_cell(business, channel, roles[0])
 
 
-def _check_doc(party: str, holder: str, holder_in_context: str, presented: str | None, accepted,
-               rule: str) -> None:
+def _doc_problem(party: str, holder: str, holder_in_context: str, presented: str | None, accepted,
+                 rule: str) -> Refused | None:
     """One party's document: present, and one of those the cell accepts."""
     details = {"accepted": list(accepted)}
     if not presented:
-        raise Refused(f"MATERIAL_{party}_DOC_MISSING",
-                      f"缺少{holder}身份凭证：请提供{_doc_list(accepted)}之一", rule=rule, details=details)
+        return Refused(f"MATERIAL_{party}_DOC_MISSING",
+                       f"缺少{holder}身份凭证：请提供{_doc_list(accepted)}之一", rule=rule, details=details)
     if presented not in accepted:
-        raise Refused(f"MATERIAL_{party}_DOC_NOT_ACCEPTED",
-                      f"{_doc_label(presented)}不能作为{holder_in_context}的身份凭证，"
-                      f"请提供{_doc_list(accepted)}之一", rule=rule, details=details)
+        return Refused(f"MATERIAL_{party}_DOC_NOT_ACCEPTED",
+                       f"{_doc_label(presented)}不能作为{holder_in_context}的身份凭证，"
+                       f"请提供{_doc_list(accepted)}之一", rule=rule, details=details)
+    return None
+
+
+def material_problems(cell: Cell, materials: Materials) -> list[Refused]:
+    """Every required document or photo that is missing or not accepted for this cell (none: [])."""
+    if cell.evidence in ("account", "voice"):
+        return []
+    rule = _rule(cell.business)
+    found = []
+    if cell.applicant_docs:
+        found.append(_doc_problem("APPLICANT", "申办人", "本业务申办人", materials.applicant_doc,
+                                  cell.applicant_docs, rule))
+    if cell.role != ApplicantRole.SELF:
+        found.append(_doc_problem("AGENT", "代办人", "代办人", materials.agent_doc, cell.agent_docs, rule))
+    needs_photo = cell.photo == PhotoRule.REQUIRED or (cell.photo == PhotoRule.ON_CHANGE and materials.photo_changed)
+    if needs_photo and not materials.photo:
+        found.append(Refused("MATERIAL_PHOTO_MISSING", "缺少1寸白底免冠登记照", rule=rule))
+    return [p for p in found if p is not None]
+
+
+def raise_problems(problems: list[Refused], *, rule: str) -> None:
+    """One refusal for everything missing.  Its code is the first problem's (a client that knows one
+    code keeps working); the message names every problem and ``details.missing`` lists each with its
+    code, so nobody has to try again to learn the next missing item."""
+    if not problems:
+        return
+    first = problems[0]
+    missing = [{"code": p.code, "message": p.message} for p in problems]
+    message = first.message if len(problems) == 1 else "材料不齐：" + "；".join(p.message for p in problems)
+    raise Refused(first.code, message, rule=first.rule or rule, details={**first.details, "missing": missing})
 
 
 def check_materials(cell: Cell, materials: Materials) -> None:
-    """Refuse when a required document or photo is missing or not accepted for this cell."""
-    if cell.evidence in ("account", "voice"):
-        return
-    rule = _rule(cell.business)
-    if cell.applicant_docs:
-        _check_doc("APPLICANT", "申办人", "本业务申办人", materials.applicant_doc, cell.applicant_docs, rule)
-    if cell.role != ApplicantRole.SELF:
-        _check_doc("AGENT", "代办人", "代办人", materials.agent_doc, cell.agent_docs, rule)
-    needs_photo = cell.photo == PhotoRule.REQUIRED or (cell.photo == PhotoRule.ON_CHANGE and materials.photo_changed)
-    if needs_photo and not materials.photo:
-        raise Refused("MATERIAL_PHOTO_MISSING", "缺少1寸白底免冠登记照", rule=rule)
+    """Refuse when a required document or photo is missing or not accepted for this cell (all named)."""
+    raise_problems(material_problems(cell, materials), rule=_rule(cell.business))
 
 
 def check_business(*, business: str, channel: str, role: str, materials: Materials) -> Cell:

@@ -17,7 +17,15 @@ from sscard.batches.rules import next_row_status
 from sscard.core import clock
 from sscard.core.errors import Conflict, Forbidden, NotFound, Refused
 from sscard.desk.choices import Delivery, ProductionMode, RequestStatus
-from sscard.desk.intake import DocInput, EvidenceInput, evidence_check, evidence_needs, evidence_store, outlet_of, person_find
+from sscard.desk.intake import (
+    DocInput,
+    EvidenceInput,
+    evidence_check,
+    evidence_needs,
+    evidence_store,
+    outlet_of,
+    person_find,
+)
 from sscard.desk.models import ServiceRequest
 from sscard.policy.catalogue import Cell, get_catalogue
 from sscard.policy.choices import ApplicantRole, Channel, DocType
@@ -43,7 +51,7 @@ def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput |
                         agent: DocInput | None = None) -> ServiceRequest:
     """Take the applicant's row out of its batch and make the card at this window."""
     from sscard.batches.storage import local_scans
-    from sscard.cards.issuance import production_begin
+    from sscard.desk.production import production_begin
     from sscard.desk.services import request_lock, request_save
 
     spec = get_catalogue().unit.to_individual

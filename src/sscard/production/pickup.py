@@ -19,7 +19,7 @@ from django.db import transaction
 from sscard.audit.services import audit_record
 from sscard.cards.choices import CardState
 from sscard.cards.models import Card
-from sscard.cards.services import card_apply_event
+from sscard.cards.services import card_apply_event, card_hand_over, card_issue_replacement
 from sscard.core import clock
 from sscard.core.errors import Forbidden, Refused
 from sscard.desk.choices import RequestStatus
@@ -30,6 +30,7 @@ from sscard.policy.rules import cite
 from sscard.production.choices import ItemEvent, ItemStage
 from sscard.production.models import ProductionItem
 from sscard.production.rules import next_item_stage
+from sscard.staff.permissions import require_outlet_clerk
 
 SWEEP_CHUNK = 500
 
@@ -48,8 +49,7 @@ def _rule() -> str:
 def batch_pickup(*, actor, batch_no: str, handler: DocInput, letter: PickupLetter | None = None,
                  evidence: EvidenceInput | None = None) -> list[ProductionItem]:
     """Hand over every ready card of the batch.  Audited ``BATCH_PICKED_UP`` (+ one card event per card)."""
-    from sscard.batches.services import batch_lock
-    from sscard.desk.services import _require_outlet_clerk
+    from sscard.batches.states import batch_lock
     from sscard.employers.models import EmployerHandler
 
     spec = get_catalogue().unit.pickup
@@ -62,7 +62,7 @@ def batch_pickup(*, actor, batch_no: str, handler: DocInput, letter: PickupLette
         batch = batch_lock(batch_no)
         if actor.outlet_id != batch.outlet_id:
             raise Refused("PICKUP_OUTLET_MISMATCH", "批量制卡只能到提交申请的业务网点领取", rule=_rule())
-        _require_outlet_clerk(actor, batch.outlet_id)
+        require_outlet_clerk(actor, batch.outlet_id)
         person = person_find(handler)
         same = person.pk == batch.handler.person_id
         registered = EmployerHandler.objects.filter(employer_id=batch.employer_id, person=person,
@@ -98,7 +98,6 @@ def _archive_letter(actor, batch, person, letter: PickupLetter) -> None:
 
 
 def _hand_over(actor, items: list[ProductionItem]) -> None:
-    from sscard.cards.issuance import _old_card_for
     from sscard.desk.choices import RequestEvent
     from sscard.desk.services import request_lock, request_move
 
@@ -108,19 +107,11 @@ def _hand_over(actor, items: list[ProductionItem]) -> None:
         req = request_lock(item.request.request_no)
         card = Card.objects.select_for_update().get(pk=item.card_id)
         if req.business != Business.APPLY and card.state == CardState.PRODUCED:
-            old = _old_card_for(req)
-            card_apply_event(card=old, event="replace", actor=actor, request=req, data={"new_card_no": card.card_no})
-            old.replaced_by = card
-            old.save(update_fields=["replaced_by"])
-            card_apply_event(card=card, event="issue_pending", actor=actor, request=req,
-                             extra_fields={"issued_at": now, "issued_outlet_id": actor.outlet_id})
+            card_issue_replacement(actor=actor, old_card_id=req.card_id, new=card, request=req, pending=True,
+                                   extra_fields={"issued_at": now, "issued_outlet_id": actor.outlet_id})
         else:
-            card.issued_at, card.issued_outlet_id = now, actor.outlet_id
-            card.save(update_fields=["issued_at", "issued_outlet"])
-            audit_record(event_type="CARD_HANDED_OVER", actor=actor, subject_type="card", subject_id=card.card_no,
-                         person_id=card.person_id, after={"issued": True},
-                         data={"request_no": req.request_no, "outlet_id": actor.outlet_id, "delivery": "pickup",
-                               "activation_due_at": due})
+            card_hand_over(actor=actor, card=card, outlet_id=actor.outlet_id,
+                           data={"request_no": req.request_no, "delivery": "pickup", "activation_due_at": due})
         request_move(actor=actor, request=req, event=RequestEvent.HAND_OVER, target=RequestStatus.COMPLETED,
                      data={"card_no": card.card_no, "activation_due_at": due})
         item.stage = next_item_stage(item.stage, ItemEvent.PICK_UP)

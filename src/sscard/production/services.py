@@ -21,6 +21,7 @@ from sscard.production.choices import FailureStage, ItemEvent, ItemStage, OrderS
 from sscard.production.folders import write_out
 from sscard.production.models import CardNumberBlock, ExchangeRecord, ProductionItem, ProductionOrder
 from sscard.production.rules import next_item_stage, next_order_stage
+from sscard.staff.permissions import require_outlet_clerk
 
 SUBJECT = "production_order"
 CARD_PREFIX = "C"  # centrally made cards: C + 8 digits (window cards use B, card_no_new)
@@ -73,7 +74,7 @@ def orders_generate(*, actor, batch_no: str) -> list[ProductionOrder]:
     order are skipped."""
     from sscard.batches.choices import RowStatus
     from sscard.batches.models import BatchRow
-    from sscard.batches.services import batch_lock
+    from sscard.batches.states import batch_lock
     from sscard.policy.catalogue import policy_setting
 
     created = []
@@ -268,20 +269,16 @@ def order_ship(*, actor, order_no: str) -> ProductionOrder:
 
 def order_arrive(*, actor, order_no: str) -> ProductionOrder:
     """The submitting outlet signs for the cards: items ready, applications ready for pick-up."""
-    from sscard.desk.services import _require_outlet_clerk
-    from sscard.desk.models import ServiceRequest
+    from sscard.desk.services import requests_production_finished
 
     with transaction.atomic():
         order = order_lock(order_no)
-        _require_outlet_clerk(actor, order.outlet_id)
+        require_outlet_clerk(actor, order.outlet_id)
         items = list(order.items.select_for_update().filter(stage=ItemStage.IN_TRANSIT))
         now = clock.now()
         _items_move(items, ItemEvent.ARRIVE, now)
-        reqs = [i.request_id for i in items]
-        ServiceRequest.objects.filter(pk__in=reqs, status=RequestStatus.IN_PRODUCTION).update(
-            status=RequestStatus.READY_FOR_PICKUP, updated_at=now)
-        order_move(actor=actor, order=order, event="arrive",
-                   data={"items": len(items), "requests_ready": list(
-                       ServiceRequest.objects.filter(pk__in=reqs).values_list("request_no", flat=True))})
+        ready = requests_production_finished(actor=actor, request_ids=[i.request_id for i in items],
+                                             data={"order_no": order.order_no})
+        order_move(actor=actor, order=order, event="arrive", data={"items": len(items), "requests_ready": ready})
     return order
 

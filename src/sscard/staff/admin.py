@@ -3,7 +3,8 @@ shown but not edited (tokens are issued by sign-in and ``create_kiosk_token``, o
 
 from django.contrib import admin
 
-from sscard.core.admin import AuditedAdmin, ReadOnlyAdmin
+from sscard.core.admin import ReadOnlyAdmin
+from sscard.staff.admin_audit import AuditedAdmin
 from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from sscard.core.admin import AuditedAdmin
+from sscard.staff.admin_audit import AuditedAdmin
 from sscard.workdays.models import CalendarDay, CalendarYear
 
 

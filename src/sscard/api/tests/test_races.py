@@ -100,7 +100,7 @@ def test_two_windows_apply_for_the_same_new_person_at_once(issuance):
 def test_the_database_backstop_answers_409_when_the_service_check_is_passed(monkeypatch):
     """Should two submissions ever pass the service check together, the partial unique index
     ``one_open_production_request_per_person`` lets one through and the other gets a clear 409."""
-    from sscard.cards import issuance
+    from sscard.desk import applications as issuance
 
     outlet = f.make_outlet(issuance_status="down")
     token = clerk_token(outlet)

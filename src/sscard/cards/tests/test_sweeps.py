@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from sscard.audit.models import AuditEvent
-from sscard.cards.lifecycle import card_lapse_due_losses, card_loss_report
+from sscard.cards.sweeps import card_lapse_due_losses
+from sscard.desk.lifecycle import card_loss_report
 from sscard.cards.models import Card
 from sscard.cards.tasks import lapse_temporary_losses
 from sscard.core import clock

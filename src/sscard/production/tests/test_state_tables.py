@@ -9,7 +9,7 @@ from sscard.audit.models import AuditEvent
 from sscard.batches.choices import BatchEvent, BatchStatus
 from sscard.batches.models import Batch
 from sscard.batches.rules import TRANSITIONS as BATCH_TABLE
-from sscard.batches.services import batch_move
+from sscard.batches.states import batch_move
 from sscard.core import clock
 from sscard.core.errors import Conflict
 from sscard.production.choices import ItemEvent, ItemStage, OrderStage

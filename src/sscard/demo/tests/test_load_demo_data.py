@@ -12,7 +12,7 @@ from sscard.cards.models import Card, CardStateChange
 from sscard.people.idnumbers import parse_identity
 from sscard.people.models import Person
 from sscard.staff.choices import StaffRole
-from sscard.staff.management.commands.load_demo_data import CITIZENS, STAFF_PASSWORD, demo_id_number
+from sscard.demo.management.commands.load_demo_data import CITIZENS, STAFF_PASSWORD, demo_id_number
 from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
 from sscard.testing import factories as f
 

@@ -1,14 +1,18 @@
 """Run the due sweeps once: lapse expired temporary losses, re-queue batch validations whose worker died,
 switch on batch cards 96 hours after pick-up, and list production requests past due.
 
-Safe to run as often as wanted (cron, or beside the task worker): each sweep is idempotent.
+Safe to run as often as wanted (cron, or beside the task worker): each sweep is idempotent.  It lives in
+``production``, the highest app whose sweeps it runs (cards, batches, production).
 """
 
 from django.core.management.base import BaseCommand
 
-from sscard.cards.lifecycle import card_lapse_due_losses
-from sscard.cards.selectors import production_requests_overdue
+from sscard.batches.selectors import batches_stalled
+from sscard.batches.tasks import validate_batch
+from sscard.cards.sweeps import card_lapse_due_losses
 from sscard.core import clock
+from sscard.desk.selectors import production_requests_overdue
+from sscard.production.pickup import batch_activation_sweep
 
 
 class Command(BaseCommand):
@@ -18,9 +22,6 @@ class Command(BaseCommand):
         now = clock.now()
         lapsed = card_lapse_due_losses(now=now)
         self.stdout.write(f"temporary losses lapsed: {lapsed}")
-        from sscard.batches.selectors import batches_stalled
-        from sscard.batches.tasks import validate_batch
-        from sscard.production.pickup import batch_activation_sweep
 
         stalled = list(batches_stalled(now).values_list("batch_no", flat=True))
         for batch_no in stalled:

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from sscard.audit.models import AuditEvent
-from sscard.cards.lifecycle import card_cancel, card_loss_report, card_loss_withdraw, card_rollback
+from sscard.desk.lifecycle import card_cancel, card_loss_report, card_loss_withdraw, card_rollback
 from sscard.cards.models import Card
 from sscard.core import clock
 from sscard.core.errors import NotFound, Refused

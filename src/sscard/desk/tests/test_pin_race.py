@@ -10,7 +10,7 @@ from django.db import connection
 
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
-from sscard.cards.pin import pin_verify
+from sscard.desk.pin import pin_verify
 from sscard.core.errors import DomainError
 from sscard.desk.intake import DocInput
 from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedPinPad

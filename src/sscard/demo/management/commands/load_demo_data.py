@@ -5,12 +5,16 @@
 
 What already exists (matched by outlet code, username, kiosk code, ID number) is left as it is; kiosk
 tokens are stored only as hashes, so each run issues (and prints) a fresh token per demo kiosk.  The fee
-schedule is seeded by the fees migrations; this command only checks it is there.  Cards are created in
-state ``made`` and moved to their demo state through ``card_apply_event`` (audited like any change).
+schedule is seeded by the fees migrations; this command only checks it is there.  Outlets, staff and
+kiosks are configuration (as an administrator would enter them); persons, cards and the employer go
+through the same services as any business: persons by ``person_find_or_create``, cards by
+``cards_make`` (made and handed over at the Yuzhong outlet) and moved to their demo state through
+``card_apply_event``, the employer and its handler registered by the Yuzhong clerk.
 """
 
 import datetime as dt
 import secrets
+from io import StringIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,8 +26,12 @@ from django.db import transaction
 from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardEvent, CardState
 from sscard.cards.models import Card
-from sscard.cards.services import card_apply_event, card_lock, card_no_new
+from sscard.cards.services import NewCard, card_apply_event, card_lock, card_make, card_no_new
 from sscard.core import clock, crypto
+from sscard.desk.intake import PersonData, person_find_or_create
+from sscard.employers.rules import make_uscc
+from sscard.employers.services import employer_register, handler_add
+from sscard.fees.models import FeeRule
 from sscard.people.idnumbers import check_digit
 from sscard.people.models import Person
 from sscard.policy.catalogue import policy_setting
@@ -31,6 +39,7 @@ from sscard.staff.actors import Actor
 from sscard.staff.choices import DeviceStatus, OutletLevel, StaffRole
 from sscard.staff.models import CitizenAccount, KioskDevice, Outlet, StaffMember
 from sscard.staff.services import kiosk_token_issue
+from sscard.workdays import rules as workday_rules
 
 STAFF_PASSWORD = "demo-pass-123"
 CITIZEN_PASSWORD = "app-pass-123"
@@ -91,8 +100,6 @@ class Command(BaseCommand):
     def handle(self, *args, force=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError("演示数据含公开的演示密码，SSCARD_DEBUG 关闭时拒绝载入（确需载入请加 --force）")
-        from sscard.fees.models import FeeRule
-
         if not FeeRule.objects.exists():
             raise CommandError("收费标准为空：请先执行 manage.py migrate（fees 迁移会写入默认收费标准）")
         self._holidays()
@@ -104,7 +111,7 @@ class Command(BaseCommand):
             self._staff(outlets, created)
             kiosks = self._kiosks(outlets, created)
             citizens = self._citizens(actor, outlets, created)
-            employer = self._employer(citizens, outlets, created)
+            employer = self._employer(citizens, created)
             audit_record(event_type="DEMO_DATA_LOADED", actor=actor, subject_type="demo", subject_id="demo",
                          data={"created": created})
         tokens = [(k, kiosk_token_issue(actor=actor, kiosk=k)) for k in kiosks]
@@ -113,28 +120,21 @@ class Command(BaseCommand):
                           f"handler 经办人: {citizens[0][0]} {citizens[0][1]}\n"
                           "  templates: GET /api/v1/batches/templates/new_card.xlsx; submit: POST /api/v1/batches")
 
-    def _employer(self, citizens, outlets, created):
-        """A demo unit whose handler is the first app user (张三), for trying employer batches."""
-        from sscard.employers.models import Employer, EmployerHandler
-        from sscard.employers.rules import make_uscc
-
-        now = clock.now()
-        employer, new = Employer.objects.get_or_create(uscc=make_uscc(body8="MA5UDEM1"), defaults=dict(
-            name="重庆示例科技有限公司", address="重庆市渝中区解放碑街道示例路1号",
-            registered_outlet=outlets["CQ-YZ-001"], created_at=now))
-        created["employers"] += new
-        handler = Person.objects.get(id_hash=crypto.lookup_hash(citizens[0][1], purpose="id"))
-        EmployerHandler.objects.get_or_create(employer=employer, person=handler, defaults={"created_at": now})
-        return employer
+    def _employer(self, citizens, created):
+        """A demo unit whose handler is the first app user (张三), for trying employer batches: registered
+        at the Yuzhong window by its clerk, as a unit would be."""
+        clerk = Actor.for_staff(StaffMember.objects.get(user__username="clerk_yz"))
+        registered = employer_register(actor=clerk, uscc=make_uscc(body8="MA5UDEM1"), name="重庆示例科技有限公司",
+                                       address="重庆市渝中区解放碑街道示例路1号")
+        created["employers"] += registered.created
+        name, number = citizens[0][0], citizens[0][1]
+        handler_add(actor=clerk, employer_id=registered.employer.pk, doc_type="id_card", number=number, name=name)
+        return registered.employer
 
     def _holidays(self):
         """Load this year's and next year's announced holidays (so due dates are not provisional)."""
-        from io import StringIO
-
-        from sscard.workdays import rules
-
         for year in (clock.today().year, clock.today().year + 1):
-            if rules.chinesecalendar_knows(year):
+            if workday_rules.chinesecalendar_knows(year):
                 call_command("import_holidays", "--from-chinesecalendar", str(year), stdout=StringIO())
 
     def _outlets(self, created) -> dict[str, Outlet]:
@@ -173,15 +173,12 @@ class Command(BaseCommand):
         now = clock.now()
         for i, (name, gender, birth, area, seq, state) in enumerate(CITIZENS):
             number = demo_id_number(birth, area, seq, gender)
-            person = Person.objects.filter(id_hash=crypto.lookup_hash(number, purpose="id")).first()
-            if person is None:
-                person = Person(name=name, id_type="id_card", birth_date=birth, gender=gender, ethnicity="汉族",
-                                address=f"重庆市{outlets['CQ-YZ-001'].district}民族路{100 + i}号",
-                                created_at=now, updated_at=now)
-                person.set_id_number(number)
-                person.set_phone(f"1380000{1000 + i:04d}")
-                person.save()
-                created["persons"] += 1
+            data = PersonData(doc_type="id_card", number=number, name=name, birth_date=birth, gender=gender,
+                              ethnicity="汉族", phone=f"1380000{1000 + i:04d}",
+                              address=f"重庆市{outlets['CQ-YZ-001'].district}民族路{100 + i}号")
+            known = Person.objects.filter(id_hash=crypto.lookup_hash(number, purpose="id")).exists()
+            person = person_find_or_create(data, who="演示人员", actor=actor)
+            created["persons"] += not known
             _, new = CitizenAccount.objects.get_or_create(person=person, defaults=dict(
                 password_hash=make_password(CITIZEN_PASSWORD), created_at=now))
             created["accounts"] += new
@@ -194,12 +191,10 @@ class Command(BaseCommand):
 
     def _card(self, actor, person, state, outlet) -> Card:
         now = clock.now()
-        card = Card.objects.create(
-            card_no=card_no_new(), identification_code=secrets.token_hex(16).upper(), person=person,
-            state=CardState.MADE, state_changed_at=now, origin_channel="window", made_at=now, issued_at=now,
-            issued_outlet=outlet, expires_on=clock.today().replace(year=clock.today().year + 10))
-        audit_record(event_type="DEMO_CARD_CREATED", actor=actor, subject_type="card", subject_id=card.card_no,
-                     person_id=person.pk, after={"state": card.state})
+        card = card_make(actor=actor, new=NewCard(
+            card_no=card_no_new(), identification_code=secrets.token_hex(16).upper(), person_id=person.pk,
+            state=CardState.MADE, origin_channel="window", issued_outlet=outlet, delivery="counter",
+            expires_on=clock.today().replace(year=clock.today().year + 10), audit_data={"demo": True}))
         for event in CARD_PATH[state]:
             card = card_lock(card.pk)
             extra = {"activated_at": now} if event == CardEvent.ACTIVATE else {}

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
-from sscard.cards.pin import pin_change, pin_station, pin_verify
+from sscard.desk.pin import pin_change, pin_station, pin_verify
 from sscard.cards.tests.fixtures import at_station
 from sscard.core.errors import Refused
 from sscard.desk.intake import DocInput
@@ -54,7 +54,7 @@ def test_a_minor_cannot_change_by_guardian_but_can_reset(kiosk, minor):
     guardian = f.make_person(name="张大明")
     station = f"kiosk:{kiosk.code}"
     at_station(station, card, "246810", "246810", pin="135790")
-    from sscard.cards.pin import pin_reset
+    from sscard.desk.pin import pin_reset
     from sscard.core.errors import Refused
 
     actor = Actor.for_kiosk(kiosk)
