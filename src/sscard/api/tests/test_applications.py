@@ -3,8 +3,9 @@
 import pytest
 
 from sscard.desk.models import ServiceRequest
-from sscard.desk.tests.helpers import *  # noqa: F403
-from sscard.desk.tests.helpers import apply_body, audit_types, f, req_of, snapshot
+from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.desk import apply_body, req_of, snapshot
 
 pytestmark = pytest.mark.django_db
 

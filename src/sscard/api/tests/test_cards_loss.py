@@ -7,10 +7,11 @@ from django.utils import timezone
 
 from sscard.archive.models import ArchiveItem
 from sscard.cards.models import Card
-from sscard.cards.tests.fixtures import audit_types, card, card_doc, hotline_api, id_doc, snapshot  # noqa: F401
 from sscard.core import clock
 from sscard.desk.models import ServiceRequest
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.cards import card_doc, id_doc, snapshot
 
 pytestmark = pytest.mark.django_db
 T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 10, 0))

@@ -5,11 +5,10 @@ import datetime as dt
 import pytest
 
 from sscard.cards.models import Card
-from sscard.cards.tests.fixtures import (  # noqa: F401
-    at_station, audit_types, card, card_doc, chip_pin_is, hotline_api, id_doc, pin_world, snapshot,
-)
 from sscard.desk.models import ServiceRequest
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.cards import at_station, card_doc, chip_pin_is, id_doc, snapshot
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pin_world")]
 

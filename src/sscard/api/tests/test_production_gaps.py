@@ -9,10 +9,9 @@ import pytest
 from django.core.management import call_command
 
 from sscard.core import clock
-from sscard.desk.tests.helpers import *
-from sscard.desk.tests.helpers import apply_body, fail_printer, originals, reissue_body, req_of
 from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedIssuancePrinter, SimulatedPinPad
 from sscard.testing import factories as f
+from sscard.testing.desk import apply_body, fail_printer, originals, reissue_body, req_of
 
 pytestmark = pytest.mark.django_db
 

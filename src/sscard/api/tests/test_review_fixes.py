@@ -7,10 +7,10 @@ import pytest
 
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
-from sscard.desk.tests.helpers import *  # noqa: F403
-from sscard.desk.tests.helpers import apply_body, audit_types, fail_printer, originals, reissue_body, req_of, snapshot
 from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedIssuancePrinter, SimulatedPinPad
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.desk import apply_body, fail_printer, originals, reissue_body, req_of, snapshot
 
 pytestmark = pytest.mark.django_db
 
