@@ -65,3 +65,8 @@ def snapshot(req: ServiceRequest) -> tuple:
     return (req.status, list(req.pending_steps), req.new_card_id, req.payment_id, req.production_mode,
             AuditEvent.objects.count(), Card.objects.count(), clock.now() is not None)
 
+
+def app_body(person, **delivery):
+    """An application in the app by ``person`` (evidence uploaded), posted unless ``delivery`` says else."""
+    return apply_body(number=person.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]},
+                      delivery=delivery or {"method": "post"})

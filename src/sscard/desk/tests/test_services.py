@@ -1,4 +1,5 @@
-"""The step machine called directly (operator commands and sweeps act as the system)."""
+"""``sscard.desk.services`` called directly: the step machine (operator commands and sweeps act as the
+system) and the card states in which a made card is never handed over."""
 
 import pytest
 
@@ -42,3 +43,9 @@ def test_dispatch_from_production_makes_the_card_first(app_request):
     req.refresh_from_db()
     assert req.status == "in_transit" and req.new_card_id is not None
     assert audit_types(req.new_card.card_no) == ["CARD_MADE"]
+
+
+def test_unissuable_states_are_the_lost_and_the_ended_ones():
+    from sscard.desk.services import unissuable_card_states
+
+    assert unissuable_card_states() == {"lost", "lost_temp", "cancelled", "replaced"}

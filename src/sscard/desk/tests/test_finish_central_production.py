@@ -1,3 +1,6 @@
+"""The ``finish_central_production`` command (by request number, ``--all`` or ``--all-due``): approved
+central production finished as the system, idempotent; a window request is refused and left alone."""
+
 import io
 
 import pytest
