@@ -3,6 +3,14 @@ import pytest
 from sscard.core import clock
 from sscard.testing import factories as f
 
+# Shared fixtures, one plugin module per area (pytest reads pytest_plugins only in this root conftest).
+# Tests request these fixtures by name; plain helpers are imported by name from sscard.testing.<area>.
+pytest_plugins = [
+    "sscard.testing.fixtures.cards",
+    "sscard.testing.fixtures.desk",
+    "sscard.testing.fixtures.employers",
+]
+
 
 @pytest.fixture(autouse=True)
 def _reset_clock():

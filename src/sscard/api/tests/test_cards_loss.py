@@ -7,10 +7,12 @@ from django.utils import timezone
 
 from sscard.archive.models import ArchiveItem
 from sscard.cards.models import Card
-from sscard.cards.tests.fixtures import audit_types, card, card_doc, hotline_api, id_doc, snapshot  # noqa: F401
 from sscard.core import clock
 from sscard.desk.models import ServiceRequest
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.cards import card_doc, id_doc, snapshot
+from sscard.testing.desk import fail_printer, originals, reissue_body, req_of
 
 pytestmark = pytest.mark.django_db
 T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 10, 0))
@@ -148,3 +150,23 @@ def test_withdraw_on_a_card_not_lost_is_refused(kiosk_api, adult, card):
     r = kiosk_api.post("/cards/loss/withdraw", {"applicant": id_doc(adult)})
     assert r.status_code == 422 and r.json()["code"] == "CARD_STATE_NOT_ALLOWED"
     assert snapshot(card) == before
+
+
+# ---------------------------------------------------------------- loss report during a replacement
+
+
+def test_loss_report_on_the_old_card_during_deferred_replacement_does_not_strand_it(clerk_api, outlet, adult):
+    old = f.make_card(adult, state="active")
+    fail_printer(outlet)
+    req = req_of(clerk_api.post("/cards/replace", reissue_body(adult, reason="damaged")))
+    req = req_of(clerk_api.post(f"/requests/{req.request_no}/settle-fee", {"method": "paid"}))
+    assert req.status == "in_production" and req.production_mode == "deferred"
+    loss = clerk_api.post("/cards/loss/report", {"applicant": {"doc_type": "id_card", "number": adult.id_number},
+                                                 "evidence": f.window_evidence()})
+    assert loss.status_code == 200, loss.json()
+    from sscard.hardware.simulated import simulated_faults
+
+    simulated_faults.clear_all()
+    req = req_of(clerk_api.post(f"/requests/{req.request_no}/finish-production", {"hand_over": True, "originals_checked": originals(req)}))
+    assert req.status == "completed"
+    assert Card.objects.get(pk=old.pk).state == "replaced" and req.new_card.state == "active"

@@ -1,15 +1,18 @@
 """PIN change / reset / verify through the API: the PIN comes from the station's PIN pad, never the body."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 
 from sscard.cards.models import Card
-from sscard.cards.tests.fixtures import (  # noqa: F401
-    at_station, audit_types, card, card_doc, chip_pin_is, hotline_api, id_doc, pin_world, snapshot,
-)
 from sscard.desk.models import ServiceRequest
+from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedPinPad
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.cards import at_station, card_doc, chip_pin_is, id_doc, snapshot
+from sscard.testing.desk import app_body, apply_body, originals, req_of
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pin_world")]
 
@@ -166,3 +169,49 @@ def test_device_failure_is_refused_and_counts_nothing(kiosk_api, kiosk_station, 
     r = kiosk_api.post("/cards/pin/verify", {"applicant": card_doc(card)})
     assert r.status_code == 503 and r.json()["code"] == "DEVICE_UNAVAILABLE"
     assert snapshot(card) == before
+
+
+# ---------------------------------------------------------------- PIN businesses on a centrally made card
+
+
+def test_a_centrally_made_card_takes_a_pin_reset_at_a_window(citizen_api, adult, reviewer_api, supervisor_api,
+                                                              clerk_api, outlet):
+    body = apply_body(number=adult.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]},
+                      delivery={"method": "pickup", "pickup_outlet": outlet.code})
+    req = req_of(citizen_api.post("/applications", body))
+    req_of(reviewer_api.post(f"/requests/{req.request_no}/approve", {}))
+    req = req_of(supervisor_api.post(f"/requests/{req.request_no}/finish-production", {}))
+    req = req_of(clerk_api.post(f"/requests/{req.request_no}/hand-over", {"originals_checked": originals(req)}))
+    station = f"outlet:{outlet.code}"
+    SimulatedCardTerminal.insert(station, req.new_card.card_no)
+    SimulatedPinPad.type(station, "246813", "246813")
+    resp = clerk_api.post("/cards/pin/reset", {"applicant": {"doc_type": "ss_card", "number": req.new_card.card_no},
+                                               "evidence": f.window_evidence()})
+    assert resp.status_code == 200, resp.json()
+    SimulatedPinPad.type(station, "246813")
+    verify = clerk_api.post("/cards/pin/verify", {"applicant": {"doc_type": "ss_card",
+                                                                "number": req.new_card.card_no}})
+    assert verify.status_code == 200 and verify.json()["ok"] is True
+
+
+def test_app_made_card_finished_by_the_command_takes_a_pin_reset_then_verifies(
+        citizen_api, adult, reviewer_api, clerk_api, outlet):
+    req = req_of(citizen_api.post("/applications", app_body(adult, method="pickup", pickup_outlet=outlet.code)))
+    req_of(reviewer_api.post(f"/requests/{req.request_no}/approve", {}))
+    call_command("finish_central_production", "--all-due", stdout=io.StringIO())
+    req.refresh_from_db()
+    assert req.status == "ready_for_pickup"
+    req = req_of(clerk_api.post(f"/requests/{req.request_no}/hand-over", {"originals_checked": originals(req)}))
+    card_no = req.new_card.card_no
+    station = f"outlet:{outlet.code}"
+    SimulatedCardTerminal.insert(station, card_no)
+    doc = {"doc_type": "ss_card", "number": card_no}
+    SimulatedPinPad.type(station, "135792")  # nobody knows the initial PIN
+    first = clerk_api.post("/cards/pin/verify", {"applicant": doc})
+    assert first.status_code == 422 and first.json()["code"] == "PIN_WRONG"
+    SimulatedPinPad.type(station, "135792", "135792")
+    reset = clerk_api.post("/cards/pin/reset", {"applicant": doc, "evidence": f.window_evidence()})
+    assert reset.status_code == 200, reset.json()
+    SimulatedPinPad.type(station, "135792")
+    verify = clerk_api.post("/cards/pin/verify", {"applicant": doc})
+    assert verify.status_code == 200 and verify.json()["ok"] is True

@@ -7,11 +7,13 @@ from django.utils import timezone
 
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
-from sscard.cards.tests.fixtures import audit_types, card, card_doc, hotline_api, id_doc, snapshot  # noqa: F401
 from sscard.core import clock
 from sscard.desk.models import ServiceRequest
 from sscard.people.models import Person
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.cards import card_doc, id_doc, snapshot
+from sscard.testing.desk import apply_body, fail_printer, reissue_body, req_of
 
 pytestmark = pytest.mark.django_db
 T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 10, 0))
@@ -115,6 +117,43 @@ def test_rollback_of_a_lock_is_not_reversible(clerk_api, adult):
     r = clerk_api.post("/cards/rollback", {"applicant": id_doc(adult), "evidence": EV()})
     assert r.status_code == 422 and r.json()["code"] == "ROLLBACK_NOT_REVERSIBLE"
     assert snapshot(active) == before
+
+
+def test_cancel_is_refused_while_a_card_is_being_made_and_the_production_can_be_voided(
+        clerk_api, outlet, adult, supervisor_api):
+    f.make_card(adult, state="active")
+    fail_printer(outlet)
+    req = req_of(clerk_api.post("/cards/replace", reissue_body(adult, reason="damaged")))
+    doc = {"doc_type": "id_card", "number": adult.id_number}
+    resp = clerk_api.post("/cards/cancel", {"applicant": doc, "evidence": f.window_evidence()})
+    assert resp.status_code == 422 and resp.json()["code"] == "OPEN_REQUEST_EXISTS"
+    assert req.request_no in resp.json()["message"]
+    voided = req_of(supervisor_api.post(f"/requests/{req.request_no}/void", {"reason": "申请人改办注销"}))
+    assert voided.status == "voided" and audit_types(req.request_no)[-1] == "REQUEST_VOIDED"
+    resp = clerk_api.post("/cards/cancel", {"applicant": doc, "evidence": f.window_evidence()})
+    assert resp.status_code == 200, resp.json()
+
+
+def test_rollback_of_a_cancellation_is_refused_while_an_application_is_open(clerk_api, outlet, adult,
+                                                                            supervisor_api):
+    card = f.make_card(adult, state="active")
+    doc = {"doc_type": "id_card", "number": adult.id_number}
+    cancelled = clerk_api.post("/cards/cancel", {"applicant": doc, "evidence": f.window_evidence()})
+    assert cancelled.status_code == 200, cancelled.json()
+    fail_printer(outlet)
+    req = req_of(clerk_api.post("/applications", apply_body(number=adult.id_number, name=adult.name)))
+    assert req.status == "in_production"
+    events = AuditEvent.objects.count()
+    resp = clerk_api.post("/cards/rollback", {"applicant": doc, "evidence": f.window_evidence()})
+    assert resp.status_code == 422 and resp.json()["code"] == "OPEN_REQUEST_EXISTS"
+    assert req.request_no in resp.json()["message"] and adult.id_number not in resp.content.decode()
+    card.refresh_from_db()
+    assert card.state == "cancelled" and AuditEvent.objects.count() == events
+    req_of(supervisor_api.post(f"/requests/{req.request_no}/void", {"reason": "申请人改办回退"}))
+    resp = clerk_api.post("/cards/rollback", {"applicant": doc, "evidence": f.window_evidence()})
+    assert resp.status_code == 200, resp.json()
+    card.refresh_from_db()
+    assert card.state == "active"
 
 
 # ------------------------------------------------------------------ information change

@@ -14,10 +14,10 @@ from sscard.cards.models import Card, CardStateChange
 from sscard.core.crypto import lookup_hash
 from sscard.core.models import IdempotencyRecord
 from sscard.desk.models import ServiceRequest
-from sscard.desk.tests.helpers import _hardware, apply_body, reissue_body  # noqa: F401
 from sscard.fees.models import Payment
 from sscard.people.models import Person
 from sscard.testing import factories as f
+from sscard.testing.desk import apply_body, reissue_body
 from sscard.testing.races import race
 
 

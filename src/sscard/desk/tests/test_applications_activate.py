@@ -4,8 +4,9 @@ import pytest
 
 from sscard.archive.models import ArchiveItem
 from sscard.desk.models import ServiceRequest
-from sscard.desk.tests.helpers import *  # noqa: F403
-from sscard.desk.tests.helpers import audit_types, f, req_of
+from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.desk import req_of
 
 pytestmark = pytest.mark.django_db
 

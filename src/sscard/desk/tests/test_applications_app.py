@@ -6,8 +6,9 @@ import pytest
 
 from sscard.core import clock
 from sscard.desk.models import ServiceRequest
-from sscard.desk.tests.helpers import *  # noqa: F403
-from sscard.desk.tests.helpers import apply_body, audit_types, f, originals, req_of, snapshot
+from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.desk import apply_body, originals, req_of, snapshot
 
 pytestmark = pytest.mark.django_db
 

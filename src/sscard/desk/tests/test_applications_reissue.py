@@ -4,9 +4,10 @@ import pytest
 
 from sscard.cards.models import Card
 from sscard.desk.models import ServiceRequest
-from sscard.desk.tests.helpers import *  # noqa: F403
-from sscard.desk.tests.helpers import audit_types, f, reissue_body, req_of, snapshot
 from sscard.fees.models import Payment
+from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.desk import reissue_body, req_of, snapshot
 
 pytestmark = pytest.mark.django_db
 

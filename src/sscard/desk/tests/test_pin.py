@@ -6,11 +6,11 @@ from django.db import transaction
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
 from sscard.desk.pin import pin_change, pin_station, pin_verify
-from sscard.cards.tests.fixtures import at_station
 from sscard.core.errors import Refused
 from sscard.desk.intake import DocInput
 from sscard.staff.actors import Actor
 from sscard.testing import factories as f
+from sscard.testing.cards import at_station
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pin_world")]
 

@@ -1,12 +1,14 @@
-"""The step machine called directly (operator commands and sweeps act as the system)."""
+"""``sscard.desk.services`` called directly: the step machine (operator commands and sweeps act as the
+system) and the card states in which a made card is never handed over."""
 
 import pytest
 
 from sscard.core.errors import Conflict, Forbidden
 from sscard.desk import services
-from sscard.desk.tests.helpers import *  # noqa: F403
-from sscard.desk.tests.helpers import apply_body, audit_types, f, req_of, snapshot
 from sscard.staff.actors import Actor
+from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.desk import apply_body, req_of, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +43,9 @@ def test_dispatch_from_production_makes_the_card_first(app_request):
     req.refresh_from_db()
     assert req.status == "in_transit" and req.new_card_id is not None
     assert audit_types(req.new_card.card_no) == ["CARD_MADE"]
+
+
+def test_unissuable_states_are_the_lost_and_the_ended_ones():
+    from sscard.desk.services import unissuable_card_states
+
+    assert unissuable_card_states() == {"lost", "lost_temp", "cancelled", "replaced"}

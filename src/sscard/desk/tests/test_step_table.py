@@ -11,8 +11,9 @@ from sscard.desk.choices import RequestStatus as S
 from sscard.desk.models import ServiceRequest
 from sscard.desk.rules import TRANSITIONS
 from sscard.desk.services import AUDIT
-from sscard.desk.tests.helpers import *  # noqa: F403
-from sscard.desk.tests.helpers import audit_types, f, snapshot
+from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.desk import snapshot
 
 pytestmark = pytest.mark.django_db
 

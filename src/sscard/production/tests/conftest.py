@@ -1,13 +1,7 @@
-"""Fixtures of the production tests: an employer with one handler, an administrator's API client."""
+"""Fixtures of the production tests: an administrator's API client (the employer comes from
+``sscard.testing.fixtures.employers``)."""
 
 import pytest
-
-from sscard.testing import factories as f
-
-
-@pytest.fixture
-def employer(db):
-    return f.make_employer()
 
 
 @pytest.fixture

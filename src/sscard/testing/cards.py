@@ -1,18 +1,6 @@
-"""Fixtures and helpers for the card-lifecycle tests (cards/tests and api/tests/test_cards_*)."""
-
-import pytest
-
-from sscard.testing import factories as f
-
-
-@pytest.fixture
-def hotline_api(staff_api):
-    return staff_api("hotline")
-
-
-@pytest.fixture
-def card(adult):
-    return f.make_card(adult, state="active")
+"""Helpers of the card-lifecycle tests (cards/tests and api/tests/test_cards_*): the documents that name
+a person or a card, what a refused request must leave unchanged, and the simulated card terminal.
+Import them by name; the fixtures of these tests are in ``sscard.testing.fixtures.cards``."""
 
 
 def id_doc(person) -> dict:
@@ -21,12 +9,6 @@ def id_doc(person) -> dict:
 
 def card_doc(card) -> dict:
     return {"doc_type": "ss_card", "number": card.card_no}
-
-
-def audit_types(**filters) -> list[str]:
-    from sscard.audit.models import AuditEvent
-
-    return list(AuditEvent.objects.filter(**filters).order_by("seq").values_list("event_type", flat=True))
 
 
 def snapshot(card) -> tuple:
@@ -38,23 +20,6 @@ def snapshot(card) -> tuple:
     row = Card.objects.get(pk=card.pk)
     return (row.state, row.pin_failures, row.temp_loss_expires_at, CardStateChange.objects.count(),
             ServiceRequest.objects.count(), AuditEvent.objects.count())
-
-
-FAST_HASH = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
-
-
-@pytest.fixture
-def pin_world(settings):
-    """Simulated card terminals with a fast PIN hash; emptied before and after the test."""
-    from sscard.hardware.drivers import reset_drivers
-    from sscard.hardware.simulated import reset_simulators
-
-    settings.SSCARD_PIN_HASH_PARAMS = FAST_HASH
-    reset_simulators()
-    reset_drivers()
-    yield
-    reset_simulators()
-    reset_drivers()
 
 
 def at_station(station: str, card, *pins: str, pin: str | None = None) -> None:

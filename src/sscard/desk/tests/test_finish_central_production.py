@@ -1,10 +1,14 @@
+"""The ``finish_central_production`` command (by request number, ``--all`` or ``--all-due``): approved
+central production finished as the system, idempotent; a window request is refused and left alone."""
+
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from sscard.desk.tests.helpers import *  # noqa: F403
-from sscard.desk.tests.helpers import apply_body, audit_types, f, req_of
+from sscard.testing import factories as f
+from sscard.testing.audit import audit_types
+from sscard.testing.desk import apply_body, req_of
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +38,7 @@ def test_command_needs_a_target():
 def test_all_due_finishes_only_approved_central_production_as_the_system(
         citizen_api, adult, reviewer_api, clerk_api, outlet):
     from sscard.audit.models import AuditEvent
-    from sscard.desk.tests.helpers import fail_printer
+    from sscard.testing.desk import fail_printer
 
     approved = req_of(citizen_api.post("/applications", apply_body(
         number=adult.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]}, delivery={"method": "post"})))
@@ -69,7 +73,7 @@ def test_all_due_finishes_only_approved_central_production_as_the_system(
 
 
 def test_a_named_window_request_is_refused_and_left_alone(clerk_api, outlet):
-    from sscard.desk.tests.helpers import fail_printer
+    from sscard.testing.desk import fail_printer
 
     fail_printer(outlet)
     deferred = req_of(clerk_api.post("/applications", apply_body(name="沈九")))

@@ -1,39 +1,12 @@
-"""Shared helpers and fixtures of the production-business tests (desk, cards.issuance, api).
-
-Import the fixtures into a test module with ``from sscard.desk.tests.helpers import *``.
-"""
-
-import pytest
+"""Helpers of the production-business tests (desk, card issuance, the API's requests): request bodies,
+the request a response names, and what a refused call must leave untouched.  Import them by name;
+the fixtures of these tests are in ``sscard.testing.fixtures.desk``."""
 
 from sscard.audit.models import AuditEvent
 from sscard.core import clock
 from sscard.desk.models import ServiceRequest
 from sscard.hardware.interfaces import ISSUANCE_PRINTER
 from sscard.testing import factories as f
-
-__all__ = ["_hardware", "reviewer_api", "supervisor_api", "apply_body", "audit_types", "fail_printer",
-           "req_of", "snapshot", "originals", "reissue_body", "f"]
-
-
-@pytest.fixture(autouse=True)
-def _hardware():
-    from sscard.hardware.simulated import reset_simulators, simulated_faults
-
-    reset_simulators()
-    simulated_faults.clear_all()
-    yield
-    reset_simulators()
-    simulated_faults.clear_all()
-
-
-@pytest.fixture
-def reviewer_api(db):
-    return f.ApiClient(f.token_for(staff=f.make_staff("reviewer")))
-
-
-@pytest.fixture
-def supervisor_api(db):
-    return f.ApiClient(f.token_for(staff=f.make_staff("supervisor")))
 
 
 def fail_printer(outlet) -> None:
@@ -79,11 +52,6 @@ def originals(req: ServiceRequest) -> list[dict]:
     return out
 
 
-def audit_types(subject_id) -> list[str]:
-    return list(AuditEvent.objects.filter(subject_id=str(subject_id)).order_by("seq")
-                .values_list("event_type", flat=True))
-
-
 def req_of(resp) -> ServiceRequest:
     assert resp.status_code in (200, 201), resp.content.decode()
     return ServiceRequest.objects.get(request_no=resp.json()["request_no"])
@@ -96,3 +64,9 @@ def snapshot(req: ServiceRequest) -> tuple:
     req.refresh_from_db()
     return (req.status, list(req.pending_steps), req.new_card_id, req.payment_id, req.production_mode,
             AuditEvent.objects.count(), Card.objects.count(), clock.now() is not None)
+
+
+def app_body(person, **delivery):
+    """An application in the app by ``person`` (evidence uploaded), posted unless ``delivery`` says else."""
+    return apply_body(number=person.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]},
+                      delivery=delivery or {"method": "post"})
