@@ -40,7 +40,7 @@ from sscard.policy.choices import ApplicantRole, Channel, DocType
 from sscard.policy.rules import (
     Materials,
     check_card_state,
-    cite,
+    cite_business,
     is_minor_now,
     material_problems,
     precheck_channel,
@@ -105,11 +105,6 @@ class Intake:
     needs: EvidenceNeeds
     evidence: EvidenceInput
     materials: dict
-
-
-def rule_of(business: str) -> str:
-    """The cited rule of a business (catalogue rule text and version)."""
-    return cite(get_catalogue().business(business).rule)
 
 
 def applicant_role_for(*, birth_date, has_agent: bool) -> str:
@@ -213,10 +208,10 @@ def applicant_person(actor, business: str, applicant, agent_person: Person | Non
     if actor.channel == Channel.APP:
         person = Person.objects.get(pk=actor.person_id)
         if applicant is not None and person_find(applicant).pk != person.pk:
-            raise Forbidden("APPLICANT_NOT_ACCOUNT_HOLDER", "APP只能为登录账户本人办理业务", rule=rule_of(business))
+            raise Forbidden("APPLICANT_NOT_ACCOUNT_HOLDER", "APP只能为登录账户本人办理业务", rule=cite_business(business))
         return person
     if applicant is None:
-        raise InvalidInput("APPLICANT_DOC_MISSING", "缺少申办人身份凭证（证件类型和号码）", rule=rule_of(business))
+        raise InvalidInput("APPLICANT_DOC_MISSING", "缺少申办人身份凭证（证件类型和号码）", rule=cite_business(business))
     if applicant.doc_type != DocType.SS_CARD:
         parse_identity(applicant.doc_type, applicant.number, today=clock.today())
     return person_find(applicant)
@@ -246,8 +241,8 @@ def live_card_lock(person, business: str) -> Card:
         if card.state in LIVE_STATES:
             return card
     else:
-        raise Conflict("CARD_BUSY", "该卡正在办理其他业务，请稍后重试", rule=rule_of(business))
-    raise NotFound("CARD_NOT_FOUND", "该人员名下没有在用的社会保障卡", rule=rule_of(business))
+        raise Conflict("CARD_BUSY", "该卡正在办理其他业务，请稍后重试", rule=cite_business(business))
+    raise NotFound("CARD_NOT_FOUND", "该人员名下没有在用的社会保障卡", rule=cite_business(business))
 
 
 def _refuse_presented_card_ended(applicant, business: str) -> None:
@@ -255,7 +250,7 @@ def _refuse_presented_card_ended(applicant, business: str) -> None:
         presented = Card.objects.filter(card_no=applicant.number.strip().upper()).first()
         if presented is not None and presented.state not in LIVE_STATES:
             raise Refused("CARD_NOT_CURRENT", "所出示的社保卡已注销或已换卡，请出示现用卡或身份证",
-                          rule=rule_of(business))
+                          rule=cite_business(business))
 
 
 # ---------------------------------------------------------------- evidence
@@ -391,7 +386,7 @@ def business_intake(*, actor, business: str, applicant: DocInput | PersonData | 
     if problems:  # name everything missing at once: the evidence too, as far as it can be known now
         found = card or live_card_of(person)
         problems += evidence_problems(evidence_needs(cell, outlet=outlet, card=found), evidence, cell)
-        raise_problems(problems, rule=rule_of(business))
+        raise_problems(problems, rule=cite_business(business))
     if need_card and card is None and card_of is None:
         _refuse_presented_card_ended(applicant, business)
     if lock_person:
@@ -414,7 +409,7 @@ def business_intake(*, actor, business: str, applicant: DocInput | PersonData | 
     if refuse is not None:
         refuse(it)
     it.needs = evidence_needs(cell, outlet=outlet, card=card)
-    evidence_check(it.needs, evidence, cell, rule=rule_of(business))
+    evidence_check(it.needs, evidence, cell, rule=cite_business(business))
     if record:
         intake_save(it, actor=actor, payload=payload)
     return it

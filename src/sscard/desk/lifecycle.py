@@ -26,11 +26,10 @@ from sscard.desk.intake import (
     business_intake,
     live_card_of,
 )
-from sscard.desk.intake import rule_of as _rule
 from sscard.desk.selectors import card_status_of, open_production_request
 from sscard.policy.catalogue import policy_setting
 from sscard.policy.choices import Business, Channel
-from sscard.policy.rules import precheck_channel
+from sscard.policy.rules import cite_business, precheck_channel
 
 
 def _temp_expiry() -> dt.datetime:
@@ -48,7 +47,7 @@ def card_loss_report(*, actor, applicant: DocInput | None, agent: DocInput | Non
         if it.cell.temporary:
             if card.state == CardState.LOST_TEMP:
                 raise Conflict("LOSS_ALREADY_REPORTED", "该卡已临时挂失，请到服务窗口、自助一体机或APP办理正式挂失",
-                               rule=_rule(Business.LOSS_REPORT))
+                               rule=cite_business(Business.LOSS_REPORT))
             card_apply_event(card=card, event=CardEvent.REPORT_LOSS_TEMP, actor=actor, request=it.request,
                              extra_fields={"temp_loss_expires_at": _temp_expiry()})
         else:
@@ -99,7 +98,7 @@ def _refuse_open_production(person, business: str) -> None:
     open_req = open_production_request(person)
     if open_req is not None:
         raise Refused("OPEN_REQUEST_EXISTS", f"该人员有正在办理的制卡业务（{open_req.request_no}），请办结或作废后再办理",
-                      rule=_rule(business), details={"request_no": open_req.request_no})
+                      rule=cite_business(business), details={"request_no": open_req.request_no})
 
 
 def _rollback_card(person) -> Card | None:
@@ -114,7 +113,7 @@ def card_rollback(*, actor, applicant: DocInput | None, agent: DocInput | None =
     """回退 (window only): undo the card's last change when its event is in ``reversible_events`` and it
     happened within ``rollback_window_days``; otherwise refuse (nothing to undo / not reversible / too
     old)."""
-    rule = _rule(Business.ROLLBACK)
+    rule = cite_business(Business.ROLLBACK)
     with transaction.atomic():
         precheck_channel(Business.ROLLBACK, actor.channel, proxy=agent is not None)
         person = applicant_person(actor, Business.ROLLBACK, applicant) if applicant else None

@@ -15,6 +15,7 @@ from sscard.core.errors import InvalidInput, Refused
 from sscard.people.models import Person
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import Business
+from sscard.policy.rules import cite_business
 
 FIELD_LABELS = {
     "address": "居住地址", "phone": "联系电话", "name": "姓名", "id_number": "身份证件号码",
@@ -22,11 +23,6 @@ FIELD_LABELS = {
 }
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _MASKS = {"address": masking.mask_address, "phone": masking.mask_phone}
-
-
-def _rule() -> str:
-    cat = get_catalogue()
-    return f"{cat.business(Business.INFO_CHANGE).rule}（目录版本 {cat.version}）"
 
 
 def _clean(field: str, value) -> str:
@@ -53,7 +49,7 @@ def info_changes_check(changes: dict) -> dict[str, str]:
             raise Refused(f"KEY_INFO_{field.upper()}_NOT_CHANGEABLE",
                           f"{label}属于关键信息，不能通过信息变更修改（仅可变更：" +
                           "、".join(FIELD_LABELS.get(f, f) for f in allowed) + "）",
-                          rule=_rule(), details={"field": field})
+                          rule=cite_business(Business.INFO_CHANGE), details={"field": field})
     return {field: _clean(field, value) for field, value in changes.items()}
 
 

@@ -32,7 +32,8 @@ def cite(rule: str) -> str:
     return f"{rule}（目录版本 {get_catalogue().version}）"
 
 
-def _rule(business: str) -> str:
+def cite_business(business: str) -> str:
+    """The cited rule of a business of the catalogue (its rule text and the catalogue version)."""
     return cite(get_catalogue().business(business).rule)
 
 
@@ -48,7 +49,7 @@ def resolve_cell(business: str, channel: str, role: str) -> Cell:
     """The catalogue cell for this combination, or a refusal that says why it is not offered."""
     spec = get_catalogue().business(business)
     cell = spec.cell(channel, role)
-    rule = _rule(business)
+    rule = cite_business(business)
     if cell is None:
         roles_here = [r for (c, r), x in spec.cells.items() if c == channel and x.allowed]
         if not roles_here:
@@ -94,7 +95,7 @@ def material_problems(cell: Cell, materials: Materials) -> list[Refused]:
     """Every required document or photo that is missing or not accepted for this cell (none: [])."""
     if cell.evidence in ("account", "voice"):
         return []
-    rule = _rule(cell.business)
+    rule = cite_business(cell.business)
     found = []
     if cell.applicant_docs:
         found.append(_doc_problem("APPLICANT", "申办人", "本业务申办人", materials.applicant_doc,
@@ -121,7 +122,7 @@ def raise_problems(problems: list[Refused], *, rule: str) -> None:
 
 def check_materials(cell: Cell, materials: Materials) -> None:
     """Refuse when a required document or photo is missing or not accepted for this cell (all named)."""
-    raise_problems(material_problems(cell, materials), rule=_rule(cell.business))
+    raise_problems(material_problems(cell, materials), rule=cite_business(cell.business))
 
 
 def check_business(*, business: str, channel: str, role: str, materials: Materials) -> Cell:
@@ -134,12 +135,12 @@ def check_card_state(business: str, card_state: str, state_label: str) -> None:
     spec = get_catalogue().business(business)
     if spec.card_states and card_state not in spec.card_states:
         raise Refused("CARD_STATE_NOT_ALLOWED", f"社保卡当前状态为“{state_label}”，不能办理{spec.label}",
-                      rule=_rule(business), details={"card_state": card_state})
+                      rule=cite_business(business), details={"card_state": card_state})
 
 
 def check_reason(business: str, reason: str) -> None:
     spec = get_catalogue().business(business)
     if spec.reasons and reason not in spec.reasons:
         allowed = "、".join(str(CardReason(r).label) for r in spec.reasons)
-        raise Refused("REASON_NOT_ALLOWED", f"{spec.label}的原因应为：{allowed}", rule=_rule(business))
+        raise Refused("REASON_NOT_ALLOWED", f"{spec.label}的原因应为：{allowed}", rule=cite_business(business))
 
