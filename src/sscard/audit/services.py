@@ -8,6 +8,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from sscard.audit.choices import EVENT_TYPES
 from sscard.audit.models import AuditChainHead, AuditEvent
 from sscard.core import clock, context
 
@@ -47,6 +48,8 @@ def audit_record(*, event_type: str, actor, subject_type: str, subject_id, perso
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction that makes the change")
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown audit event type {event_type!r}: add it to sscard.audit.choices.AuditEventType")
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
     actor_id = actor.staff_id or actor.kiosk_id or actor.citizen_id
     event = AuditEvent(

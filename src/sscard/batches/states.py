@@ -1,5 +1,6 @@
 """A batch's state: lock it, move it through the state table (``rules.TRANSITIONS``), audit the move."""
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.batches.choices import BatchEvent
 from sscard.batches.models import Batch
@@ -9,9 +10,9 @@ from sscard.core.errors import Conflict, NotFound
 
 SUBJECT = "batch"
 AUDIT = {
-    BatchEvent.START: "BATCH_VALIDATION_STARTED",
-    BatchEvent.FINISH: "BATCH_VALIDATED",
-    BatchEvent.FAIL: "BATCH_FAILED",
+    BatchEvent.START: AuditEventType.BATCH_VALIDATION_STARTED,
+    BatchEvent.FINISH: AuditEventType.BATCH_VALIDATED,
+    BatchEvent.FAIL: AuditEventType.BATCH_FAILED,
 }
 
 

@@ -11,6 +11,7 @@ transaction; nothing here knows about businesses beyond the request they pass al
 import secrets
 from dataclasses import dataclass, field
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardEvent, CardState
 from sscard.cards.models import Card, CardStateChange
@@ -19,19 +20,19 @@ from sscard.core import clock
 from sscard.core.errors import Conflict, NotFound
 
 EVENT_AUDIT = {
-    "activate": "CARD_ACTIVATED",
-    "report_loss_temp": "CARD_LOSS_REPORTED_TEMPORARY",
-    "report_loss": "CARD_LOSS_REPORTED",
-    "confirm_loss": "CARD_LOSS_CONFIRMED",
-    "lapse_loss": "CARD_TEMPORARY_LOSS_LAPSED",
-    "withdraw_loss": "CARD_LOSS_WITHDRAWN",
-    "lock": "CARD_LOCKED",
-    "unlock": "CARD_UNLOCKED",
-    "cancel": "CARD_CANCELLED",
-    "replace": "CARD_REPLACED",
-    "rollback": "CARD_ROLLED_BACK",
-    "issue": "CARD_ISSUED",
-    "issue_pending": "CARD_ISSUED_PENDING_ACTIVATION",
+    "activate": AuditEventType.CARD_ACTIVATED,
+    "report_loss_temp": AuditEventType.CARD_LOSS_REPORTED_TEMPORARY,
+    "report_loss": AuditEventType.CARD_LOSS_REPORTED,
+    "confirm_loss": AuditEventType.CARD_LOSS_CONFIRMED,
+    "lapse_loss": AuditEventType.CARD_TEMPORARY_LOSS_LAPSED,
+    "withdraw_loss": AuditEventType.CARD_LOSS_WITHDRAWN,
+    "lock": AuditEventType.CARD_LOCKED,
+    "unlock": AuditEventType.CARD_UNLOCKED,
+    "cancel": AuditEventType.CARD_CANCELLED,
+    "replace": AuditEventType.CARD_REPLACED,
+    "rollback": AuditEventType.CARD_ROLLED_BACK,
+    "issue": AuditEventType.CARD_ISSUED,
+    "issue_pending": AuditEventType.CARD_ISSUED_PENDING_ACTIVATION,
 }
 
 

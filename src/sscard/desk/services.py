@@ -12,6 +12,7 @@ holds the request, central production / post to the back office (supervisor, adm
 from django.db import transaction
 
 from sscard.archive.services import archive_record_paper
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardState
 from sscard.cards.services import card_hand_over, card_issue_replacement, card_lock
@@ -30,17 +31,17 @@ from sscard.staff.permissions import require_outlet_clerk
 SUBJECT = "service_request"
 BACK_OFFICE_ROLES = ("supervisor", "admin")
 AUDIT = {
-    RequestEvent.SUBMIT: "REQUEST_SUBMITTED",
-    RequestEvent.APPROVE: "REQUEST_APPROVED",
-    RequestEvent.REJECT: "REQUEST_REJECTED",
-    RequestEvent.PRESENT_VOUCHER: "REQUEST_VOUCHER_PRESENTED",
-    RequestEvent.RECORD_SIGNED_FORM: "REQUEST_SIGNED_FORM_RECORDED",
-    RequestEvent.SETTLE_FEE: "REQUEST_FEE_SETTLED",
-    RequestEvent.FINISH_PRODUCTION: "REQUEST_PRODUCTION_FINISHED",
-    RequestEvent.DISPATCH: "REQUEST_DISPATCHED",
-    RequestEvent.HAND_OVER: "REQUEST_HANDED_OVER",
-    RequestEvent.DELIVER: "REQUEST_DELIVERED",
-    RequestEvent.VOID: "REQUEST_VOIDED",
+    RequestEvent.SUBMIT: AuditEventType.REQUEST_SUBMITTED,
+    RequestEvent.APPROVE: AuditEventType.REQUEST_APPROVED,
+    RequestEvent.REJECT: AuditEventType.REQUEST_REJECTED,
+    RequestEvent.PRESENT_VOUCHER: AuditEventType.REQUEST_VOUCHER_PRESENTED,
+    RequestEvent.RECORD_SIGNED_FORM: AuditEventType.REQUEST_SIGNED_FORM_RECORDED,
+    RequestEvent.SETTLE_FEE: AuditEventType.REQUEST_FEE_SETTLED,
+    RequestEvent.FINISH_PRODUCTION: AuditEventType.REQUEST_PRODUCTION_FINISHED,
+    RequestEvent.DISPATCH: AuditEventType.REQUEST_DISPATCHED,
+    RequestEvent.HAND_OVER: AuditEventType.REQUEST_HANDED_OVER,
+    RequestEvent.DELIVER: AuditEventType.REQUEST_DELIVERED,
+    RequestEvent.VOID: AuditEventType.REQUEST_VOIDED,
 }
 # Fields the step machine and the card-making step may change on a request.
 CHANGEABLE = ["status", "pending_steps", "updated_at", "completed_at", "production_mode", "due_at",

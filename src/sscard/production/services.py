@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core import clock
 from sscard.core.errors import Conflict, InvalidInput, NotFound
@@ -24,6 +25,16 @@ from sscard.production.rules import next_item_stage, next_order_stage
 from sscard.staff.permissions import require_outlet_clerk
 
 SUBJECT = "production_order"
+# The audit event of each order-table event (``rules.ORDER_TRANSITIONS``).
+ORDER_AUDIT = {
+    "send_bank": AuditEventType.ORDER_SENT_TO_BANK,
+    "bank_result": AuditEventType.ORDER_BANK_RESULT_IMPORTED,
+    "send_vendor": AuditEventType.ORDER_SENT_TO_VENDOR,
+    "vendor_result": AuditEventType.ORDER_VENDOR_RESULT_IMPORTED,
+    "ship": AuditEventType.ORDER_SHIPPED,
+    "arrive": AuditEventType.ORDER_ARRIVED,
+    "close": AuditEventType.ORDER_CLOSED,
+}
 CARD_PREFIX = "C"  # centrally made cards: C + 8 digits (window cards use B, card_no_new)
 
 
@@ -50,7 +61,7 @@ def order_move(*, actor, order: ProductionOrder, event: str, data: dict | None =
                        details={"stage": order.stage, "event": event})
     before, order.stage, order.updated_at = order.stage, target, clock.now()
     order.save(update_fields=["stage", "updated_at"])
-    audit_record(event_type=f"ORDER_{event.upper()}", actor=actor, subject_type=SUBJECT, subject_id=order.order_no,
+    audit_record(event_type=ORDER_AUDIT[event], actor=actor, subject_type=SUBJECT, subject_id=order.order_no,
                  before={"stage": before}, after={"stage": target}, data=data or {})
 
 

@@ -3,10 +3,14 @@
 from django.contrib import admin
 from django.db import transaction
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.policy.choices import Channel
 from sscard.staff.actors import Actor
 from sscard.staff.models import StaffMember
+
+CONFIG_EVENTS = {"ADDED": AuditEventType.CONFIG_ADDED, "CHANGED": AuditEventType.CONFIG_CHANGED,
+                 "DELETED": AuditEventType.CONFIG_DELETED}
 
 
 def _admin_actor(request):
@@ -36,7 +40,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def _audit(self, request, obj, kind: str, before: dict, after: dict) -> None:
         with transaction.atomic():
-            audit_record(event_type=f"CONFIG_{obj._meta.model_name.upper()}_{kind}", actor=_admin_actor(request),
+            audit_record(event_type=CONFIG_EVENTS[kind], actor=_admin_actor(request),
                          subject_type=obj._meta.label_lower, subject_id=obj.pk, before=before, after=after,
                          data={"via": "admin"})
 

@@ -66,7 +66,7 @@ def test_wrong_old_pin_counts_then_locks_and_persists(kiosk_api, kiosk_station, 
     row = _row(card)
     assert (row.state, row.pin_failures) == ("locked", 3)
     assert chip_pin_is(card, "135790")
-    assert audit_types(subject_id=card.card_no)[-2:] == ["CARD_PIN_WRONG", "CARD_LOCKED"]
+    assert audit_types(subject_id=card.card_no)[-2:] == ["CARD_WRONG_PIN_COUNTED", "CARD_LOCKED"]
     assert not ServiceRequest.objects.filter(business="pin_change").exists()
 
 
@@ -145,7 +145,7 @@ def test_pin_verify_counts_and_a_right_pin_restarts(kiosk_api, kiosk_station, ca
     r = kiosk_api.post("/cards/pin/verify", {"applicant": card_doc(card)})
     assert r.status_code == 200 and r.json()["ok"] is True
     assert _row(card).pin_failures == 0
-    assert audit_types(subject_id=card.card_no)[-2:] == ["CARD_PIN_WRONG", "CARD_PIN_VERIFIED"]
+    assert audit_types(subject_id=card.card_no)[-2:] == ["CARD_WRONG_PIN_COUNTED", "CARD_PIN_VERIFIED"]
 
 
 def test_pin_verify_locks_at_the_limit_and_unlock_restores(kiosk_api, clerk_api, kiosk_station, adult, card):

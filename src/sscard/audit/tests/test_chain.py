@@ -14,7 +14,7 @@ ACTOR = Actor.system("test")
 def _write(n: int):
     for i in range(n):
         with transaction.atomic():
-            audit_record(event_type="TEST_EVENT", actor=ACTOR, subject_type="thing", subject_id=i,
+            audit_record(event_type="DEMO_DATA_LOADED", actor=ACTOR, subject_type="thing", subject_id=i,
                          before={"state": "a"}, after={"state": "b"}, data={"i": i})
 
 
@@ -29,7 +29,7 @@ def test_chain_links_each_event_to_the_previous():
 @pytest.mark.django_db(transaction=True)
 def test_audit_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError):
-        audit_record(event_type="TEST_EVENT", actor=ACTOR, subject_type="thing", subject_id=1)
+        audit_record(event_type="DEMO_DATA_LOADED", actor=ACTOR, subject_type="thing", subject_id=1)
 
 
 def test_events_cannot_be_edited_or_deleted_through_the_model():

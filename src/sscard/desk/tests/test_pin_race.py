@@ -62,4 +62,4 @@ def test_concurrent_wrong_pins_count_exactly_and_lock_once():
     assert sorted(codes) == sorted(["PIN_WRONG"] * (limit - 1) + ["PIN_WRONG_CARD_LOCKED"]
                                    + ["CARD_STATE_NOT_ALLOWED"] * (THREADS - limit))
     assert AuditEvent.objects.filter(subject_id=card.card_no, event_type="CARD_LOCKED").count() == 1
-    assert AuditEvent.objects.filter(subject_id=card.card_no, event_type="CARD_PIN_WRONG").count() == limit
+    assert AuditEvent.objects.filter(subject_id=card.card_no, event_type="CARD_WRONG_PIN_COUNTED").count() == limit

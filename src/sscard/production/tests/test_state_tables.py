@@ -15,7 +15,7 @@ from sscard.core.errors import Conflict
 from sscard.production.choices import ItemEvent, ItemStage, OrderStage
 from sscard.production.models import ProductionItem, ProductionOrder
 from sscard.production.rules import ITEM_TRANSITIONS, ORDER_TRANSITIONS
-from sscard.production.services import _items_move, order_move
+from sscard.production.services import ORDER_AUDIT, _items_move, order_move
 from sscard.staff.actors import Actor
 from sscard.testing import batch_files as bf
 from sscard.testing import factories as f
@@ -72,7 +72,7 @@ def test_order_pairs(order, stage, event):
     order.refresh_from_db()
     order_move(actor=ACTOR, order=order, event=event)
     assert ProductionOrder.objects.get(pk=order.pk).stage == ORDER_TRANSITIONS[(stage, event)]
-    assert AuditEvent.objects.filter(event_type=f"ORDER_{event.upper()}", subject_id=order.order_no).exists()
+    assert AuditEvent.objects.filter(event_type=ORDER_AUDIT[event], subject_id=order.order_no).exists()
 
 
 @pytest.mark.parametrize(("stage", "event"),

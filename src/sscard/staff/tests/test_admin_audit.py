@@ -24,7 +24,7 @@ def test_fee_change_in_the_admin_is_audited(admin_client):
     resp = admin_client.post(url, {"business": "reissue", "reason": "lost", "amount_fen": 2500, "note": rule.note,
                                    "is_active": "on"})
     assert resp.status_code == 302, resp.content[:500]
-    event = AuditEvent.objects.get(event_type="CONFIG_FEERULE_CHANGED")
+    event = AuditEvent.objects.get(event_type="CONFIG_CHANGED", subject_type="fees.feerule")
     assert (event.before, event.after) == ({"amount_fen": 2000}, {"amount_fen": 2500})
     assert event.actor_name == "root-admin" and event.subject_id == str(rule.pk)
     assert audit_verify_chain()[0]
@@ -38,7 +38,7 @@ def test_outlet_issuance_status_change_is_audited(admin_client):
             "accepts_pickup": "on", "is_active": "on"}
     resp = admin_client.post(url, data)
     assert resp.status_code == 302, resp.content[:800]
-    event = AuditEvent.objects.get(event_type="CONFIG_OUTLET_CHANGED")
+    event = AuditEvent.objects.get(event_type="CONFIG_CHANGED", subject_type="staff.outlet")
     assert event.after == {"issuance_status": "device_failed"} and event.before == {"issuance_status": "working"}
 
 
