@@ -18,12 +18,10 @@ from sscard.core import clock, crypto, masking
 from sscard.core.bulk import bulk_insert, clone, pairs_where_in
 from sscard.desk.choices import Delivery, ProductionMode, RequestStatus, Step
 from sscard.desk.models import ServiceRequest
+from sscard.desk.selectors import open_production_requests
 from sscard.people.models import Person
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import Business, CardReason
-
-CLOSED = (RequestStatus.COMPLETED, RequestStatus.REJECTED, RequestStatus.VOIDED)
-PRODUCTION = (Business.APPLY, Business.REISSUE, Business.REPLACE, Business.RENEW)
 
 
 @dataclass
@@ -39,8 +37,7 @@ class ChunkContext:
         persons = {p.id_hash: p for p in Person.objects.filter(pk__in=found)} if found else {}
         ids = [p.pk for p in persons.values()]
         cards = {c.person_id: c for c in Card.objects.filter(person_id__in=ids, state__in=LIVE_STATES)}
-        pending = set(ServiceRequest.objects.filter(applicant_id__in=ids, business__in=PRODUCTION)
-                      .exclude(status__in=CLOSED).values_list("applicant_id", flat=True))
+        pending = set(open_production_requests().filter(applicant_id__in=ids).values_list("applicant_id", flat=True))
         return cls(persons=persons, live_cards=cards, pending=pending)
 
 

@@ -6,10 +6,10 @@ signature, fee) before production; the rest take effect in the call that creates
 """
 
 from django.db import models
-from django.db.models import Q
 
 from sscard.core.fields import EncryptedTextField
 from sscard.desk.choices import Delivery, ProductionMode, RequestStatus
+from sscard.desk.rules import open_production_q
 
 
 class ServiceRequest(models.Model):
@@ -63,8 +63,7 @@ class ServiceRequest(models.Model):
             # even when two channels submit at the same moment (services check first, under the person lock).
             models.UniqueConstraint(
                 fields=["applicant"],
-                condition=Q(business__in=["apply", "reissue", "replace", "renew"])
-                & ~Q(status__in=[RequestStatus.COMPLETED, RequestStatus.REJECTED, RequestStatus.VOIDED]),
+                condition=open_production_q(),
                 name="one_open_production_request_per_person",
             ),
         ]

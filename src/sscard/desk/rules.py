@@ -5,6 +5,8 @@ to the status of the next pending step, or on to production / completion when no
 those events list each possible target.  Anything absent is refused.
 """
 
+from django.db.models import Q
+
 from sscard.desk.choices import RequestEvent as E
 from sscard.desk.choices import RequestStatus as S
 from sscard.policy.choices import Business
@@ -32,11 +34,18 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 }
 
 # The businesses that make a card.
-PRODUCTION_BUSINESSES = (Business.APPLY, Business.REISSUE, Business.REPLACE, Business.RENEW)
+PRODUCTION_BUSINESSES = [Business.APPLY, Business.REISSUE, Business.REPLACE, Business.RENEW]
 
-# A production business in one of these states is still open (not completed, rejected or voided).
-OPEN_PRODUCTION_STATUSES = (S.PENDING_REVIEW, S.AWAITING_VOUCHER, S.AWAITING_SIGNATURE, S.AWAITING_FEE,
-                            S.IN_PRODUCTION, S.READY_FOR_PICKUP, S.IN_TRANSIT)
+# A business in one of these states is finished, one way or another; any other state is open.
+CLOSED_STATUSES = [S.COMPLETED, S.REJECTED, S.VOIDED]
+OPEN_PRODUCTION_STATUSES = tuple(s for s in S if s not in CLOSED_STATUSES)
+
+
+def open_production_q() -> Q:
+    """The one definition of an open production request: a card-production business not yet completed,
+    rejected or voided.  The DB constraint ``one_open_production_request_per_person``, the selectors and
+    the batch checks all use it."""
+    return Q(business__in=PRODUCTION_BUSINESSES) & ~Q(status__in=CLOSED_STATUSES)
 
 # Initial states a new request may take at submission.
 INITIAL = _AFTER_STEPS | {S.PENDING_REVIEW}

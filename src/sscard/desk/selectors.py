@@ -14,7 +14,7 @@ from sscard.core import clock, masking
 from sscard.core.errors import NotFound
 from sscard.desk.choices import RequestStatus
 from sscard.desk.models import ServiceRequest
-from sscard.desk.rules import OPEN_PRODUCTION_STATUSES, PRODUCTION_BUSINESSES
+from sscard.desk.rules import open_production_q
 from sscard.policy.choices import ApplicantRole, Business, CardReason, DocType
 
 BACK_OFFICE_ROLES = ("reviewer", "supervisor", "auditor", "admin")
@@ -122,8 +122,8 @@ def request_form_rows(req: ServiceRequest) -> list[tuple[str, str]]:
 
 def open_production_requests():
     """The one definition of an open production request: a card-production business (apply, reissue,
-    replace, renew) not yet completed, rejected or voided (``rules.OPEN_PRODUCTION_STATUSES``)."""
-    return ServiceRequest.objects.filter(business__in=PRODUCTION_BUSINESSES, status__in=OPEN_PRODUCTION_STATUSES)
+    replace, renew) not yet completed, rejected or voided (``rules.open_production_q``)."""
+    return ServiceRequest.objects.filter(open_production_q())
 
 
 def open_production_request(person):

@@ -27,6 +27,7 @@ from sscard.desk.intake import (
     person_find,
 )
 from sscard.desk.models import ServiceRequest
+from sscard.desk.selectors import open_production_requests
 from sscard.policy.catalogue import Cell, get_catalogue
 from sscard.policy.choices import ApplicantRole, Channel, DocType
 from sscard.policy.rules import cite
@@ -40,8 +41,7 @@ def _rule() -> str:
 
 
 def _batch_request(person) -> ServiceRequest:
-    req = (ServiceRequest.objects.filter(applicant=person, production_mode=ProductionMode.BATCH)
-           .exclude(status__in=(RequestStatus.COMPLETED, RequestStatus.REJECTED, RequestStatus.VOIDED)).first())
+    req = open_production_requests().filter(applicant=person, production_mode=ProductionMode.BATCH).first()
     if req is None:
         raise NotFound("BATCH_REQUEST_NOT_FOUND", "该人员没有正在办理中的单位批量制卡业务", rule=_rule())
     return req
