@@ -9,23 +9,24 @@ import datetime as dt
 
 from ninja import Field, Router, Schema
 
-from sscard.api.schemas import ErrorOut
+from sscard.api.schemas import ERRORS, EX_ID_NUMBER
 from sscard.core import masking
 from sscard.staff import services
 from sscard.staff.actors import Actor
 from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
 
-router = Router(tags=["登录 auth"])
+router = Router(tags=["登录"])
 
 
 class StaffSignIn(Schema):
-    username: str = Field(min_length=1, max_length=150)
-    password: str = Field(min_length=1, max_length=200)
+    username: str = Field(min_length=1, max_length=150, description="工作人员登录用户名", examples=["yuzhong_clerk01"])
+    password: str = Field(min_length=1, max_length=200, description="登录密码", examples=["Sscard@2026"])
 
 
 class CitizenSignIn(Schema):
-    id_number: str = Field(min_length=1, max_length=40, description="证件号码（居民身份证号等）")
-    password: str = Field(min_length=1, max_length=200)
+    id_number: str = Field(min_length=1, max_length=40, description="证件号码（居民身份证号等）",
+                           examples=[EX_ID_NUMBER])
+    password: str = Field(min_length=1, max_length=200, description="重庆人社APP 登录密码", examples=["Sscard@2026"])
 
 
 class OutletOut(Schema):
@@ -76,15 +77,16 @@ def _token_out(raw: str, actor: Actor) -> TokenOut:
                     outlet=_outlet(actor.outlet_id))
 
 
-@router.post("/staff-token", auth=None, response={200: TokenOut, 400: ErrorOut, 401: ErrorOut},
-             summary="工作人员登录，换取访问令牌")
+@router.post("/staff-token", auth=None, response={200: TokenOut, **ERRORS}, summary="工作人员登录，换取访问令牌",
+             description="无需凭据；用户名或密码错误时答 401（SIGN_IN_FAILED）。")
 def staff_token(request, payload: StaffSignIn):
     raw, actor = services.staff_sign_in(username=payload.username, password=payload.password)
     return _token_out(raw, actor)
 
 
-@router.post("/citizen-token", auth=None, response={200: TokenOut, 400: ErrorOut, 401: ErrorOut},
-             summary="APP 用户登录（证件号码 + 密码），换取访问令牌")
+@router.post("/citizen-token", auth=None, response={200: TokenOut, **ERRORS},
+             summary="APP 用户登录（证件号码 + 密码），换取访问令牌",
+             description="无需凭据；证件号码或密码错误时答 401（SIGN_IN_FAILED）。")
 def citizen_token(request, payload: CitizenSignIn):
     raw, actor = services.citizen_sign_in(id_number=payload.id_number, password=payload.password)
     return _token_out(raw, actor)
@@ -93,7 +95,7 @@ def citizen_token(request, payload: CitizenSignIn):
 _ROLE_LABELS = {"kiosk": "自助一体机", "citizen": "APP用户", "system": "系统"}
 
 
-@router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="当前调用者：类型、角色、渠道、网点")
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="当前调用者：类型、角色、渠道、网点")
 def me(request):
     actor: Actor = request.auth
     out = MeOut(kind=actor.kind, role=actor.role, role_label=_ROLE_LABELS.get(actor.role, actor.role),

@@ -8,17 +8,21 @@ kiosks see their own outlet's batches; supervisors and administrators see all.
 """
 
 import datetime as dt
+import json
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import quote
 
 from django.http import HttpResponse
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Path as PathParam
 from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import ValidationError
 
 from sscard.api.auth import require
-from sscard.api.schemas import B64, DocIn, ErrorOut, EvidenceIn
+from sscard.api.schemas import (ERRORS, EX_EVIDENCE, EX_HANDLER_ID_NUMBER, EX_ROW_ID_NUMBER, EX_USCC, BatchNo,
+                                DocIn, EvidenceIn, choices_text, file_response, image)
 from sscard.batches import selectors
 from sscard.batches.choices import BatchStatus, Route, RowStatus
 from sscard.batches.columns import KINDS, columns
@@ -27,8 +31,7 @@ from sscard.batches.templates_xlsx import FILE_NAMES, XLSX_CONTENT_TYPE, build_t
 from sscard.core import masking
 from sscard.core.errors import InvalidInput, NotFound
 
-router = Router(tags=["batches"])
-_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+router = Router(tags=["单位批量办理"])
 
 # Who hands a template to a unit: window clerks, kiosks, supervisors and administrators.
 TEMPLATE_CALLERS = {"kinds": ("kiosk",), "roles": ("clerk", "supervisor", "admin")}
@@ -38,16 +41,42 @@ BUSINESSES = ("batch_apply", "batch_reissue")
 
 
 class BatchMetaIn(Schema):
-    business: str = Field(pattern="^(batch_apply|batch_reissue)$")
-    employer_uscc: str = Field(min_length=1, max_length=40)
-    handler: DocIn
-    evidence: EvidenceIn = Field(default_factory=EvidenceIn)
+    business: str = Field(pattern="^(batch_apply|batch_reissue)$",
+                          description="批量业务：batch_apply 批量申领、batch_reissue 批量补换卡", examples=["batch_apply"])
+    employer_uscc: str = Field(min_length=1, max_length=40, description="用人单位统一社会信用代码（18 位）",
+                               examples=[EX_USCC])
+    handler: DocIn = Field(description="单位经办人的证件（须为该单位登记的经办人）",
+                           examples=[{"doc_type": "id_card", "number": EX_HANDLER_ID_NUMBER}])
+    evidence: EvidenceIn = Field(default_factory=EvidenceIn, description="窗口留存的经办人证明材料",
+                                 examples=[EX_EVIDENCE])
+
+
+_ROW_EXAMPLE = {"seq": "1", "name": "王芳", "doc_type": "居民身份证", "doc_number": EX_ROW_ID_NUMBER, "gender": "女",
+                "ethnicity": "汉族", "birth_date": "1995-06-18", "nationality": "中国", "doc_valid_until": "长期",
+                "phone": "13912345678", "address": "重庆市沙坪坝区天星桥街道沙正街174号", "service_bank": "中国工商银行"}
 
 
 class PaperBatchIn(BatchMetaIn):
-    rows: list[dict] = Field(min_length=1, max_length=500)
-    intro_letter_image: str | None = B64
-    intro_letter_ref: str = Field(default="", max_length=100)
+    rows: list[dict] = Field(min_length=1, max_length=500,
+                             description="窗口录入的明细行（1-500 行），每行以明细表列名为键、单元格文字为值（与报盘模板相同的列，"
+                                         "如 seq、name、doc_type、doc_number、gender、birth_date、phone、address、"
+                                         "service_bank；补换卡另有 business、reason、photo_changed）",
+                             examples=[[_ROW_EXAMPLE]])
+    intro_letter_image: str | None = image("单位介绍信影像（与 intro_letter_ref 二选一）")
+    intro_letter_ref: str = Field(default="", max_length=100, description="单位介绍信纸质原件的档案编号（无影像时填写）",
+                                  examples=["渝中区2026-介绍信-0001"])
+
+
+_META_EXAMPLE = json.dumps({"business": "batch_apply", "employer_uscc": EX_USCC, "evidence": EX_EVIDENCE,
+                            "handler": {"doc_type": "id_card", "number": EX_HANDLER_ID_NUMBER}},
+                           ensure_ascii=False)
+MetaForm = Annotated[str, Form(description="批次信息（JSON 字符串）：business 批量业务（batch_apply / batch_reissue）、"
+                                           "employer_uscc 统一社会信用代码、handler 经办人证件、evidence 证明材料",
+                               example=_META_EXAMPLE)]
+WorkbookFile = Annotated[UploadedFile, File(description="制卡明细表或补换卡明细表（.xlsx，按下载的模板填写）",
+                                            example="制卡明细表.xlsx")]
+ScansFile = Annotated[UploadedFile, File(description="扫描件压缩包（.zip）：照片、证件影像以证件号码命名",
+                                         example="扫描件.zip")]
 
 
 class BatchOut(Schema):
@@ -120,8 +149,10 @@ def _scans_source(upload: UploadedFile) -> bytes | Path:
     return Path(path()) if path else upload.read()
 
 
-@router.get("/templates/{kind}.xlsx", summary="下载批量报盘模板（制卡明细表 / 补换卡明细表）")
-def template_download(request, kind: str):
+@router.get("/templates/{kind}.xlsx", response={200: None, **ERRORS}, summary="下载批量报盘模板（制卡明细表 / 补换卡明细表）",
+            openapi_extra=file_response("批量报盘模板（.xlsx）", XLSX_CONTENT_TYPE))
+def template_download(request, kind: Annotated[str, PathParam(
+        description="模板种类：new_card 制卡明细表、reissue 补换卡明细表", example="new_card")]):
     require(request.auth, **TEMPLATE_CALLERS)
     if kind not in KINDS:
         raise NotFound("TEMPLATE_NOT_FOUND", "没有这种批量模板", rule="batch_templates")
@@ -135,8 +166,9 @@ def _xlsx(content: bytes, ascii_name: str, name: str) -> HttpResponse:
     return resp
 
 
-@router.post("", response={202: BatchOut, **_ERRORS}, summary="提交批量报盘文件（制卡明细表 + 扫描件压缩包）")
-def batch_submit_file(request, meta: Form[str], workbook: File[UploadedFile], scans: File[UploadedFile]):
+@router.post("", response={202: BatchOut, **ERRORS}, summary="提交批量报盘文件（制卡明细表 + 扫描件压缩包）",
+             description="multipart/form-data 上传；文件提交后在后台逐行校验，用批次号查询进度与结果。")
+def batch_submit_file(request, meta: MetaForm, workbook: WorkbookFile, scans: ScansFile):
     from sscard.batches.zip_guard import max_workbook_bytes
 
     actor = require(request.auth, **SUBMITTERS)
@@ -149,7 +181,7 @@ def batch_submit_file(request, meta: Form[str], workbook: File[UploadedFile], sc
     return Status(202, BatchOut.of(batch))
 
 
-@router.post("/paper", response={202: BatchOut, **_ERRORS}, summary="纸质材料批量办理（窗口录入明细）")
+@router.post("/paper", response={202: BatchOut, **ERRORS}, summary="纸质材料批量办理（窗口录入明细）")
 def batch_submit_paper(request, payload: PaperBatchIn):
     from sscard.archive.services import decode_base64_image
 
@@ -162,14 +194,18 @@ def batch_submit_paper(request, payload: PaperBatchIn):
     return Status(202, BatchOut.of(batch))
 
 
-@router.get("/{batch_no}", response={200: BatchOut, **_ERRORS}, summary="查询批次校验进度与结果")
-def batch_detail(request, batch_no: str):
+@router.get("/{batch_no}", response={200: BatchOut, **ERRORS}, summary="查询批次校验进度与结果")
+def batch_detail(request, batch_no: BatchNo):
     actor = require(request.auth, **READERS)
     return BatchOut.of(selectors.batch_for(actor, batch_no))
 
 
-@router.get("/{batch_no}/rows", response={200: list[RowOut], **_ERRORS}, summary="批次明细行（脱敏）")
-def batch_rows(request, batch_no: str, status: RowStatus | None = None, offset: int = 0, limit: int = 100):
+@router.get("/{batch_no}/rows", response={200: list[RowOut], **ERRORS}, summary="批次明细行（脱敏）")
+def batch_rows(request, batch_no: BatchNo,
+               status: RowStatus | None = Query(None, description="只看此状态的行：" + choices_text(RowStatus),
+                                                example="refused"),
+               offset: int = Query(0, description="跳过的行数（分页偏移）", example=100),
+               limit: int = Query(100, description="每页行数（1-500）", example=100)):
     actor = require(request.auth, **READERS)
     batch = selectors.batch_for(actor, batch_no)
     offset, limit = max(offset, 0), min(max(limit, 1), 500)
@@ -186,8 +222,9 @@ def batch_rows(request, batch_no: str, status: RowStatus | None = None, offset: 
     return out
 
 
-@router.get("/{batch_no}/errors.xlsx", summary="下载错误回执（未通过的行及原因）")
-def batch_errors(request, batch_no: str):
+@router.get("/{batch_no}/errors.xlsx", response={200: None, **ERRORS}, summary="下载错误回执（未通过的行及原因）",
+            openapi_extra=file_response("错误回执（.xlsx，原表加“退回原因”列）", XLSX_CONTENT_TYPE))
+def batch_errors(request, batch_no: BatchNo):
     actor = require(request.auth, **READERS)
     batch = selectors.batch_for(actor, batch_no)
     if batch.status != BatchStatus.VALIDATED:
@@ -195,9 +232,10 @@ def batch_errors(request, batch_no: str):
     return _xlsx(selectors.error_workbook(batch), f"{batch_no}-errors.xlsx", f"错误回执-{batch_no}.xlsx")
 
 
-class FeeIn(Schema):
-    method: str = Field(pattern="^(paid|offset)$")
-    offset_reference: str = Field(default="", max_length=40)
+class BatchFeeIn(Schema):
+    method: str = Field(pattern="^(paid|offset)$", description="结清方式：paid 已缴费、offset 凭证抵扣", examples=["paid"])
+    offset_reference: str = Field(default="", max_length=40, description="抵扣凭证号（method 为 offset 时必填）",
+                                  examples=["DK2026112600000001"])
 
 
 class FeeOut(Schema):
@@ -206,8 +244,8 @@ class FeeOut(Schema):
     receipt_no: str
 
 
-@router.get("/{batch_no}/fee", response={200: FeeOut, **_ERRORS}, summary="批量补换卡应缴费用")
-def batch_fee(request, batch_no: str):
+@router.get("/{batch_no}/fee", response={200: FeeOut, **ERRORS}, summary="批量补换卡应缴费用")
+def batch_fee(request, batch_no: BatchNo):
     from sscard.batches.fees import batch_fee_due
 
     actor = require(request.auth, **READERS)
@@ -215,8 +253,8 @@ def batch_fee(request, batch_no: str):
     return FeeOut(rows=due.rows, amount_fen=due.amount_fen, receipt_no="")
 
 
-@router.post("/{batch_no}/settle-fee", response={200: FeeOut, **_ERRORS}, summary="批量补换卡缴费或抵扣（按单位一次结清）")
-def batch_settle_fee_view(request, batch_no: str, payload: FeeIn):
+@router.post("/{batch_no}/settle-fee", response={200: FeeOut, **ERRORS}, summary="批量补换卡缴费或抵扣（按单位一次结清）")
+def batch_settle_fee_view(request, batch_no: BatchNo, payload: BatchFeeIn):
     from sscard.batches.fees import batch_settle_fee
 
     actor = require(request.auth, roles=("clerk",))
@@ -226,8 +264,9 @@ def batch_settle_fee_view(request, batch_no: str, payload: FeeIn):
     return FeeOut(rows=paid.rows, amount_fen=paid.amount_fen, receipt_no=paid.receipt_no)
 
 
-@router.get("/{batch_no}/voucher.pdf", summary="打印批量业务办理凭证（领卡时出示）")
-def batch_voucher(request, batch_no: str):
+@router.get("/{batch_no}/voucher.pdf", response={200: None, **ERRORS}, summary="打印批量业务办理凭证（领卡时出示）",
+            openapi_extra=file_response("批量业务办理凭证 PDF", "application/pdf"))
+def batch_voucher(request, batch_no: BatchNo):
     from django.utils.timezone import localtime
 
     from sscard.archive.pdf import render_voucher

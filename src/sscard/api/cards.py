@@ -13,10 +13,10 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from sscard.api.auth import CHANNEL_ACTORS, require
-from sscard.api.schemas import DocIn, ErrorOut, EvidenceIn, RequestOut
+from sscard.api.schemas import (ERRORS, EX_AGENT_ID_NUMBER, EX_EVIDENCE, DocIn, EvidenceIn, RequestOut,
+                                example_of)
 
-router = Router(tags=["cards"])
-_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+router = Router(tags=["社保卡即办业务"])
 
 
 class CardOut(Schema):
@@ -29,13 +29,19 @@ class CardOut(Schema):
 
 
 class BusinessIn(Schema):
-    applicant: DocIn | None = None
-    agent: DocIn | None = None
-    evidence: EvidenceIn | None = None
+    applicant: DocIn | None = Field(None, description="申办人（持卡人）的证件；APP 用户本人办理时可省略",
+                                    examples=[example_of(DocIn)])
+    agent: DocIn | None = Field(None, description="代办人的证件（他人代办时填写）",
+                                examples=[{"doc_type": "id_card", "number": EX_AGENT_ID_NUMBER}])
+    evidence: EvidenceIn | None = Field(None, description="窗口留存的证明材料（证件影像、现场照片、签名等）",
+                                        examples=[EX_EVIDENCE])
 
 
 class InfoChangeIn(BusinessIn):
-    changes: dict[str, str | None] = Field(default_factory=dict)
+    changes: dict[str, str | None] = Field(default_factory=dict,
+                                           description="要变更的信息：字段名 → 新值（经办目录允许变更的字段，如 phone 联系电话、"
+                                                       "address 居住地址）",
+                                           examples=[{"phone": "13912345678", "address": "重庆市渝北区龙溪街道8号"}])
 
 
 class BusinessOut(Schema):
@@ -85,49 +91,51 @@ def _business_out(it) -> dict:
             "card": card_out(it.card) if it.card else None}
 
 
-@router.post("/info-change", response={200: BusinessOut, **_ERRORS})
+@router.post("/info-change", response={200: BusinessOut, **ERRORS}, summary="社保卡信息变更",
+             description="变更联系电话、居住地址等非关键信息；姓名、证件号码等关键信息不能在此变更。")
 def info_change(request, body: InfoChangeIn):
     from sscard.desk.info_change import person_info_change
 
     return _business_out(person_info_change(actor=_actor(request), changes=body.changes, **_parts(body)))
 
 
-@router.post("/loss/report", response={200: BusinessOut, **_ERRORS})
+@router.post("/loss/report", response={200: BusinessOut, **ERRORS}, summary="社保卡挂失")
 def loss_report(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_loss_report
 
     return _business_out(card_loss_report(actor=_actor(request), **_parts(body)))
 
 
-@router.post("/loss/withdraw", response={200: BusinessOut, **_ERRORS})
+@router.post("/loss/withdraw", response={200: BusinessOut, **ERRORS}, summary="社保卡解挂")
 def loss_withdraw(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_loss_withdraw
 
     return _business_out(card_loss_withdraw(actor=_actor(request), **_parts(body)))
 
 
-@router.post("/unlock", response={200: BusinessOut, **_ERRORS})
+@router.post("/unlock", response={200: BusinessOut, **ERRORS}, summary="社保卡解锁")
 def unlock(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_unlock
 
     return _business_out(card_unlock(actor=_actor(request), **_parts(body)))
 
 
-@router.post("/cancel", response={200: BusinessOut, **_ERRORS})
+@router.post("/cancel", response={200: BusinessOut, **ERRORS}, summary="社保卡注销")
 def cancel(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_cancel
 
     return _business_out(card_cancel(actor=_actor(request), **_parts(body)))
 
 
-@router.post("/rollback", response={200: BusinessOut, **_ERRORS})
+@router.post("/rollback", response={200: BusinessOut, **ERRORS}, summary="社保卡回退")
 def rollback(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_rollback
 
     return _business_out(card_rollback(actor=_actor(request), **_parts(body)))
 
 
-@router.post("/status-query", response={200: StatusOut, **_ERRORS})
+@router.post("/status-query", response={200: StatusOut, **ERRORS}, summary="社保卡应用状态查询",
+             description="返回持卡人的卡片状态及在办业务；不需要证明材料。")
 def status_query(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_status_query
 
@@ -147,21 +155,25 @@ def _pin_response(outcome):
                  "card": card_out(outcome.card), "remaining_attempts": outcome.remaining})
 
 
-@router.post("/pin/change", response={200: PinOut, **_ERRORS})
+@router.post("/pin/change", response={200: PinOut, **ERRORS}, summary="社保卡密码修改",
+             description="密码不经过接口，由调用者所在工位的密码键盘读取；原密码错误答 422（PIN_WRONG，"
+                         "details.remaining_attempts 为剩余次数），达上限时锁卡。")
 def pin_change(request, body: BusinessIn):
     from sscard.desk.pin import pin_change as service
 
     return _pin_response(service(actor=_actor(request), **_parts(body)))
 
 
-@router.post("/pin/reset", response={200: PinOut, **_ERRORS})
+@router.post("/pin/reset", response={200: PinOut, **ERRORS}, summary="社保卡密码重置",
+             description="新密码由调用者所在工位的密码键盘读取。")
 def pin_reset(request, body: BusinessIn):
     from sscard.desk.pin import pin_reset as service
 
     return _pin_response(service(actor=_actor(request), **_parts(body)))
 
 
-@router.post("/pin/verify", response={200: PinOut, **_ERRORS})
+@router.post("/pin/verify", response={200: PinOut, **ERRORS}, summary="社保卡密码校验",
+             description="仅限服务窗口和自助一体机：持卡人在密码键盘输入；错误计次同密码修改（422 PIN_WRONG，达上限锁卡）。")
 def pin_verify(request, body: BusinessIn):
     from sscard.desk.pin import pin_verify as service
 

@@ -6,36 +6,41 @@ access always gets 403).
 """
 
 import datetime as dt
+from typing import Annotated
 
-from ninja import Field, Router, Schema
+from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
 
 from sscard.api.auth import require
-from sscard.api.schemas import ErrorOut
+from sscard.api.schemas import ERRORS, EX_HANDLER_ID_NUMBER, EX_USCC, choices_text
 from sscard.core import masking
 from sscard.core.errors import NotFound
 from sscard.employers import selectors, services
 from sscard.policy.choices import DocType
 
-router = Router(tags=["employers"])
-_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+router = Router(tags=["用人单位"])
 MANAGERS = {"roles": ("clerk", "admin")}
 READERS = {"roles": ("clerk", "supervisor", "admin")}
 
 
+Uscc = Annotated[str, Path(description="用人单位统一社会信用代码（18 位）", example=EX_USCC)]
+
+
 class EmployerIn(Schema):
-    uscc: str = Field(min_length=1, max_length=40)
-    name: str = Field(min_length=1, max_length=200)
-    address: str = Field(default="", max_length=200)
-    contact_phone: str = Field(default="", max_length=20)
+    uscc: str = Field(min_length=1, max_length=40, description="统一社会信用代码（GB 32100，18 位，含校验码）",
+                      examples=[EX_USCC])
+    name: str = Field(min_length=1, max_length=200, description="单位名称", examples=["重庆山城数码科技有限公司"])
+    address: str = Field(default="", max_length=200, description="单位地址", examples=["重庆市渝中区民权路28号"])
+    contact_phone: str = Field(default="", max_length=20, description="单位联系电话", examples=["023-63801234"])
 
 
 class HandlerIn(Schema):
-    doc_type: DocType
-    number: str = Field(min_length=1, max_length=40)
-    name: str = Field(min_length=1, max_length=100)
-    birth_date: dt.date | None = None
-    phone: str = Field(default="", max_length=20)
+    doc_type: DocType = Field(description="经办人证件类型：" + choices_text(DocType), examples=["id_card"])
+    number: str = Field(min_length=1, max_length=40, description="经办人证件号码", examples=[EX_HANDLER_ID_NUMBER])
+    name: str = Field(min_length=1, max_length=100, description="经办人姓名", examples=["赵强"])
+    birth_date: dt.date | None = Field(None, description="出生日期（YYYY-MM-DD）；居民身份证可省略",
+                                       examples=["1988-09-20"])
+    phone: str = Field(default="", max_length=20, description="经办人联系电话", examples=["13812345678"])
 
 
 class HandlerOut(Schema):
@@ -83,7 +88,8 @@ def _handler_pk(handler_id: str) -> int:
     return int(handler_id)
 
 
-@router.post("", response={200: RegisterOut, 201: RegisterOut, **_ERRORS}, summary="登记用人单位")
+@router.post("", response={200: RegisterOut, 201: RegisterOut, **ERRORS}, summary="登记用人单位",
+             description="新登记答 201；同一信用代码、同一名称已登记时答 200 并返回已有单位（created 为 false），名称不同则答 409。")
 def employer_register(request, payload: EmployerIn):
     actor = require(request.auth, **MANAGERS)
     result = services.employer_register(actor=actor, uscc=payload.uscc, name=payload.name,
@@ -92,15 +98,15 @@ def employer_register(request, payload: EmployerIn):
     return Status(201 if result.created else 200, out)
 
 
-@router.get("/{uscc}", response={200: EmployerOut, **_ERRORS}, summary="查询用人单位及其经办人")
-def employer_detail(request, uscc: str):
+@router.get("/{uscc}", response={200: EmployerOut, **ERRORS}, summary="查询用人单位及其经办人")
+def employer_detail(request, uscc: Uscc):
     require(request.auth, **READERS)
     employer = selectors.employer_by_uscc(uscc)
     return EmployerOut.of(employer, handlers=selectors.handlers_of(employer))
 
 
-@router.post("/{uscc}/handlers", response={201: HandlerOut, **_ERRORS}, summary="添加单位经办人")
-def handler_add(request, uscc: str, payload: HandlerIn):
+@router.post("/{uscc}/handlers", response={201: HandlerOut, **ERRORS}, summary="添加单位经办人")
+def handler_add(request, uscc: Uscc, payload: HandlerIn):
     actor = require(request.auth, **MANAGERS)
     employer = selectors.employer_by_uscc(uscc)
     handler = services.handler_add(actor=actor, employer_id=employer.pk, doc_type=str(payload.doc_type),
@@ -109,9 +115,10 @@ def handler_add(request, uscc: str, payload: HandlerIn):
     return Status(201, HandlerOut.of(handler))
 
 
-@router.post("/{uscc}/handlers/{handler_id}/deactivate", response={200: HandlerOut, **_ERRORS},
+@router.post("/{uscc}/handlers/{handler_id}/deactivate", response={200: HandlerOut, **ERRORS},
              summary="停用单位经办人")
-def handler_deactivate(request, uscc: str, handler_id: str):
+def handler_deactivate(request, uscc: Uscc,
+                       handler_id: Annotated[str, Path(description="经办人编号（handlers[].id）", example="12")]):
     actor = require(request.auth, **MANAGERS)
     pk = _handler_pk(handler_id)
     employer = selectors.employer_by_uscc(uscc)

@@ -6,12 +6,14 @@ administrators read everything and run the exchange or import a result file by h
 """
 
 import datetime as dt
+from typing import Annotated
 
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from sscard.api.auth import require
-from sscard.api.schemas import B64, DocIn, ErrorOut, EvidenceIn, RequestOut
+from sscard.api.schemas import (ERRORS, EX_EVIDENCE, EX_HANDLER_ID_NUMBER, EX_ORDER_NO, BatchNo, DocIn,
+                                EvidenceIn, RequestOut, example_of, image)
 from sscard.batches import selectors as batch_selectors
 from sscard.core.errors import InvalidInput
 from sscard.production import selectors
@@ -20,8 +22,7 @@ from sscard.production.exchange import exchange_cycle
 from sscard.production.pickup import PickupLetter, batch_pickup
 from sscard.production.services import order_arrive, order_import_result
 
-router = Router(tags=["production"])
-_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+router = Router(tags=["集中制卡"])
 READERS = {"kinds": ("kiosk",), "roles": ("clerk", "supervisor", "admin")}
 BACK_OFFICE = {"roles": ("supervisor", "admin")}
 CLERKS = {"roles": ("clerk",)}
@@ -56,10 +57,12 @@ class BatchProductionOut(Schema):
 
 
 class PickupIn(Schema):
-    handler: DocIn
-    letter_image: str | None = B64
-    letter_paper_ref: str = Field(default="", max_length=100)
-    letter_sealed: bool = False
+    handler: DocIn = Field(description="前来领卡的单位经办人证件",
+                           examples=[{"doc_type": "id_card", "number": EX_HANDLER_ID_NUMBER}])
+    letter_image: str | None = image("加盖单位公章的介绍信影像（非批次经办人领卡时提供，与 letter_paper_ref 二选一）")
+    letter_paper_ref: str = Field(default="", max_length=100, description="领卡介绍信纸质原件的档案编号（无影像时填写）",
+                                  examples=["渝中区2026-领卡-0001"])
+    letter_sealed: bool = Field(False, description="窗口已核对介绍信加盖单位公章", examples=[True])
 
 
 class PickupOut(Schema):
@@ -69,9 +72,11 @@ class PickupOut(Schema):
 
 
 class ConvertIn(Schema):
-    applicant: DocIn
-    agent: DocIn | None = None
-    evidence: EvidenceIn = Field(default_factory=EvidenceIn)
+    applicant: DocIn = Field(description="批量申领中的持卡人证件", examples=[example_of(DocIn)])
+    agent: DocIn | None = Field(None, description="代办人证件（他人代办时填写）",
+                                examples=[{"doc_type": "id_card", "number": EX_HANDLER_ID_NUMBER}])
+    evidence: EvidenceIn = Field(default_factory=EvidenceIn, description="窗口留存的证明材料（照片取自批次扫描件）",
+                                 examples=[EX_EVIDENCE])
 
 
 class ImportOut(Schema):
@@ -90,15 +95,15 @@ class CycleOut(Schema):
     orders_shipped: int
 
 
-@router.get("/batches/{batch_no}", response={200: BatchProductionOut, **_ERRORS}, summary="批次制卡进度（按环节）")
-def batch_progress(request, batch_no: str):
+@router.get("/batches/{batch_no}", response={200: BatchProductionOut, **ERRORS}, summary="批次制卡进度（按环节）")
+def batch_progress(request, batch_no: BatchNo):
     actor = require(request.auth, **READERS)
     batch = batch_selectors.batch_for(actor, batch_no)
     return BatchProductionOut(batch_no=batch.batch_no, **selectors.batch_production(batch))
 
 
-@router.post("/orders/{order_no}/arrive", response={200: OrderOut, **_ERRORS}, summary="网点签收制卡批次")
-def order_arrive_view(request, order_no: str):
+@router.post("/orders/{order_no}/arrive", response={200: OrderOut, **ERRORS}, summary="网点签收制卡批次")
+def order_arrive_view(request, order_no: Annotated[str, Path(description="制卡订单号", example=EX_ORDER_NO)]):
     actor = require(request.auth, **CLERKS)
     order = order_arrive(actor=actor, order_no=order_no)
     return OrderOut(order_no=order.order_no, bank=order.bank, stage=order.stage,
@@ -106,8 +111,9 @@ def order_arrive_view(request, order_no: str):
                     items=selectors.stage_counts(order.items.all()))
 
 
-@router.post("/batches/{batch_no}/pickup", response={200: PickupOut, **_ERRORS}, summary="单位经办人领取批量社保卡")
-def batch_pickup_view(request, batch_no: str, payload: PickupIn):
+@router.post("/batches/{batch_no}/pickup", response={200: PickupOut, **ERRORS}, summary="单位经办人领取批量社保卡",
+             description="仅限提交批次的网点；领取满 96 小时后系统自动启用卡的社保功能（activation_due_at）。")
+def batch_pickup_view(request, batch_no: BatchNo, payload: PickupIn):
     from sscard.archive.services import decode_base64_image
 
     actor = require(request.auth, **CLERKS)
@@ -117,7 +123,8 @@ def batch_pickup_view(request, batch_no: str, payload: PickupIn):
     return PickupOut(batch_no=batch_no, cards_handed_over=len(items), activation_due_at=items[0].activation_due_at)
 
 
-@router.post("/to-individual", response={200: RequestOut, **_ERRORS}, summary="批量转零星（本人到窗口即时制卡）")
+@router.post("/to-individual", response={200: RequestOut, **ERRORS}, summary="批量转零星（本人到窗口即时制卡）",
+             description="批量申领尚未制卡的人员到窗口即时制卡；卡面照片取自批次扫描件中已校验的照片。")
 def to_individual_view(request, payload: ConvertIn):
     actor = require(request.auth, kinds=("kiosk", "citizen"), roles=("clerk", "hotline"))
     req = batch_to_individual(actor=actor, applicant=payload.applicant.to_input(),
@@ -126,8 +133,9 @@ def to_individual_view(request, payload: ConvertIn):
     return RequestOut.of(req)
 
 
-@router.get("/overdue", response={200: list[OrderOut], **_ERRORS}, summary="超过10个工作日未完成的制卡批次")
-def overdue_orders(request, limit: int = 100, offset: int = 0):
+@router.get("/overdue", response={200: list[OrderOut], **ERRORS}, summary="超过10个工作日未完成的制卡批次")
+def overdue_orders(request, limit: int = Query(100, description="每页条数（1-500）", example=100),
+                   offset: int = Query(0, description="跳过的条数（分页偏移）", example=100)):
     require(request.auth, **BACK_OFFICE)
     offset, limit = max(offset, 0), min(max(limit, 1), 500)
     return [OrderOut(order_no=o.order_no, bank=o.bank, stage=o.stage, stage_label=o.get_stage_display(),
@@ -135,8 +143,13 @@ def overdue_orders(request, limit: int = 100, offset: int = 0):
             for o in selectors.orders_overdue()[offset:offset + limit]]
 
 
-@router.post("/results", response={200: ImportOut, **_ERRORS}, summary="导入银行或卡商回盘文件")
-def import_result(request, kind: Form[str], file: File[UploadedFile]):
+@router.post("/results", response={200: ImportOut, **ERRORS}, summary="导入银行或卡商回盘文件",
+             description="multipart/form-data 上传；同一回盘文件重复导入时 already_imported 为 true，不重复处理。")
+def import_result(request,
+                  kind: Annotated[str, Form(description="回盘类型：bank_result 银行回盘、vendor_result 卡商回盘",
+                                            example="bank_result")],
+                  file: Annotated[UploadedFile, File(description="回盘文件（CSV，不超过 256 MB）",
+                                                     example="BANK_RESULT_ZK202611260000000101.csv")]):
     actor = require(request.auth, **BACK_OFFICE)
     if kind not in RESULT_KINDS:
         raise InvalidInput("EXCHANGE_KIND_INVALID", "回盘类型须为 bank_result 或 vendor_result")
@@ -147,8 +160,8 @@ def import_result(request, kind: Form[str], file: File[UploadedFile]):
                      ok_rows=outcome.ok_rows, failed_rows=outcome.failed_rows)
 
 
-@router.post("/exchange/run", response={200: CycleOut, **_ERRORS}, summary="执行一次报盘/回盘循环")
-def exchange_run(request, simulate: bool = False):
+@router.post("/exchange/run", response={200: CycleOut, **ERRORS}, summary="执行一次报盘/回盘循环")
+def exchange_run(request, simulate: bool = Query(False, description="使用模拟的银行和卡商（测试环境）", example=True)):
     actor = require(request.auth, **BACK_OFFICE)
     report = exchange_cycle(actor=actor, simulate=simulate or None)
     return CycleOut(orders_generated=report.orders_generated, files_sent=report.files_sent,

@@ -1,25 +1,68 @@
 """The JSON API: one NinjaAPI, routers per area, domain errors rendered in one place."""
 
+import datetime as dt
 import logging
 
 from django.http import Http404
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from sscard.api.auth import AUTH
+from sscard.api.schemas import ERROR_DESCRIPTIONS
 from sscard.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
+
+class LocalTimeJSONEncoder(NinjaJSONEncoder):
+    """Aware datetimes in Beijing time (settings.TIME_ZONE, +08:00) instead of UTC as stored.
+
+    Ninja dumps response schemas in python mode, so datetimes reach the encoder as objects; dates stay dates.
+    """
+
+    def default(self, o):
+        if isinstance(o, dt.datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o, timezone.get_default_timezone())
+        return super().default(o)
+
+
 class ChineseJSONRenderer(JSONRenderer):
     """UTF-8 JSON without \\u escapes, so Chinese messages read as written (the charset is in the header)."""
 
+    encoder_class = LocalTimeJSONEncoder
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(title="重庆市第三代社保卡业务经办 API", version="1", urls_namespace="api", auth=AUTH,
-               renderer=ChineseJSONRenderer())
+DESCRIPTION = """重庆市第三代社会保障卡业务经办接口，服务窗口、自助一体机、重庆人社APP、12333 电话和后台共用。
+
+* **鉴权**：除登录接口外，请求须带 `Authorization: Bearer <令牌>`（由 `/auth/staff-token` 或 `/auth/citizen-token`
+  换取），或工作人员页面的登录会话。办理渠道由调用者决定，不由请求字段指定。
+* **时间**：响应中的时间一律为 ISO 8601 格式、带 `+08:00` 偏移的北京时间（Asia/Shanghai），如
+  `2026-11-26T09:30:00+08:00`；日期为 `YYYY-MM-DD`，不带时区。
+* **错误**：所有错误响应为统一结构 `ErrorOut`：`code`（稳定错误代码）、`message`（中文说明）、`rule`（所依据的经办规则）、
+  `details`（补充信息）。400 请求数据不正确，401 未登录，403 无权办理，404 不存在，409 状态冲突，422 经办规则不允许。
+* **图片**：JPEG 或 PNG 图片的 base64 编码，或 `data:image/jpeg;base64,…` 形式的 data URL。
+* **个人信息**：响应只含脱敏信息（审核接口调阅完整信息时留痕）。示例中的证件号码均为虚构号码。
+"""
+
+
+class SscardAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The document, with the error responses described in Chinese (ninja writes the HTTP phrase)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    if int(status) in ERROR_DESCRIPTIONS:
+                        response["description"] = ERROR_DESCRIPTIONS[int(status)]
+        return schema
+
+
+api = SscardAPI(title="重庆市第三代社保卡业务经办 API", version="1", description=DESCRIPTION, urls_namespace="api",
+                auth=AUTH, renderer=ChineseJSONRenderer())
 
 
 @api.exception_handler(DomainError)
