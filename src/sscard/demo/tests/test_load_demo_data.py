@@ -138,3 +138,16 @@ def test_demo_employer_with_a_handler_for_batches():
     handler = EmployerHandler.objects.get(employer=employer)
     assert handler.is_active and handler.person.name == CITIZENS[0][0]
     assert employer.uscc in out and "employers+1" in out
+
+
+def test_persons_cards_and_the_employer_are_made_through_the_services():
+    from sscard.audit.models import AuditEvent
+
+    _load()
+    types = list(AuditEvent.objects.values_list("event_type", flat=True))
+    cards = Card.objects.count()
+    assert types.count("PERSON_CREATED") == len(CITIZENS)
+    assert types.count("CARD_MADE") == cards and types.count("CARD_HANDED_OVER") == cards
+    assert types.count("EMPLOYER_REGISTERED") == 1 and types.count("EMPLOYER_HANDLER_ADDED") == 1
+    registered = AuditEvent.objects.get(event_type="EMPLOYER_REGISTERED")
+    assert (registered.actor_kind, registered.actor_role) == ("staff", "clerk")

@@ -114,3 +114,22 @@ def test_pair_outside_the_table_is_refused_and_changes_nothing(callers, outlet, 
 def test_the_table_tests_cover_every_pair():
     assert {(s, e) for s, e, _ in ALLOWED} == set(TRANSITIONS)
     assert len(REFUSED) + len(TRANSITIONS) == len(S.values) * len(EVENTS)
+
+
+def test_the_bulk_move_to_pickup_checks_each_request_and_audits_them_once(outlet):
+    """``requests_production_finished`` (batch cards at their outlet) moves only requests the table lets
+    move: in production -> ready for pick-up; a voided one stays voided."""
+    from sscard.audit.models import AuditEvent
+    from sscard.desk.services import requests_production_finished
+    from sscard.staff.actors import Actor
+
+    moving = _build(outlet, S.IN_PRODUCTION, mode="batch")
+    voided = _build(outlet, S.VOIDED, mode="batch")
+    before = AuditEvent.objects.count()
+    moved = requests_production_finished(actor=Actor.system("test"), request_ids=[moving.pk, voided.pk])
+    assert moved == [moving.request_no]
+    assert ServiceRequest.objects.get(pk=moving.pk).status == S.READY_FOR_PICKUP
+    assert ServiceRequest.objects.get(pk=voided.pk).status == S.VOIDED
+    event = AuditEvent.objects.get(event_type="REQUESTS_PRODUCTION_FINISHED")
+    assert AuditEvent.objects.count() == before + 1 and event.data["requests"] == [moving.request_no]
+    assert requests_production_finished(actor=Actor.system("test"), request_ids=[moving.pk]) == []
