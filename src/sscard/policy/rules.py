@@ -78,15 +78,21 @@ def precheck_channel(business: str, channel: str, *, proxy: bool) -> None:
         resolve_cell(business, channel, roles[0])
 
 
+# The codes of a party's missing / not accepted document, spelled out so each is registered and found.
+_DOC_MISSING = {"APPLICANT": "MATERIAL_APPLICANT_DOC_MISSING", "AGENT": "MATERIAL_AGENT_DOC_MISSING"}
+_DOC_NOT_ACCEPTED = {"APPLICANT": "MATERIAL_APPLICANT_DOC_NOT_ACCEPTED",
+                     "AGENT": "MATERIAL_AGENT_DOC_NOT_ACCEPTED"}
+
+
 def _check_doc(party: str, holder: str, holder_in_context: str, presented: str | None, accepted,
                rule: str) -> None:
-    """One party's document: present, and one of those the cell accepts."""
+    """One party's document (``party`` "APPLICANT" or "AGENT"): present, and one of those the cell accepts."""
     details = {"accepted": list(accepted)}
     if not presented:
-        raise Refused(f"MATERIAL_{party}_DOC_MISSING",
+        raise Refused(_DOC_MISSING[party],
                       f"缺少{holder}身份凭证：请提供{_doc_list(accepted)}之一", rule=rule, details=details)
     if presented not in accepted:
-        raise Refused(f"MATERIAL_{party}_DOC_NOT_ACCEPTED",
+        raise Refused(_DOC_NOT_ACCEPTED[party],
                       f"{_doc_label(presented)}不能作为{holder_in_context}的身份凭证，"
                       f"请提供{_doc_list(accepted)}之一", rule=rule, details=details)
 
