@@ -88,6 +88,10 @@ def _auth_error(request, exc):
     return api.create_response(request, body, status=401)
 
 
+# The HttpError statuses answered with their own code (ninja raises 400 for a body it cannot parse, 403 for
+# CSRF / authorisation, 429 when throttled).  Codes are spelled out so each is registered (api.errors); any
+# other status keeps its status with the code HTTP_ERROR.
+_HTTP_CODES = {400: "HTTP_400", 403: "HTTP_403", 405: "HTTP_405", 413: "HTTP_413", 429: "HTTP_429"}
 _HTTP_MESSAGES = {400: "请求格式不正确（无法解析请求内容）", 403: "无权访问", 405: "不支持该请求方法",
                   413: "请求内容过大", 429: "请求过于频繁，请稍后重试"}
 
@@ -95,7 +99,8 @@ _HTTP_MESSAGES = {400: "请求格式不正确（无法解析请求内容）", 40
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     message = _HTTP_MESSAGES.get(exc.status_code, "请求无法处理")
-    body = {"code": f"HTTP_{exc.status_code}", "message": message, "rule": "", "details": {}}
+    body = {"code": _HTTP_CODES.get(exc.status_code, "HTTP_ERROR"), "message": message, "rule": "",
+            "details": {}}
     return api.create_response(request, body, status=exc.status_code)
 
 

@@ -19,7 +19,6 @@ from django.conf import settings
 from sscard.batches import columns as cols
 from sscard.batches.rules import RowCheck, check_row
 from sscard.core import crypto
-from sscard.core.errors import InvalidInput
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import PhotoRule
 from sscard.policy.unit import business_for_sheet
@@ -108,8 +107,6 @@ def checked_chunks(kind: str, chunks: list[list[SourceRow]], keys, dups, scans: 
             nxt = next(it, None)
             if nxt is not None:
                 pending.append(pool.submit(_worker_check, kind, nxt, keys, dups, scans, today))
-            if isinstance(outcome, tuple):  # (code, message) of an InvalidInput raised in the worker
-                raise InvalidInput(*outcome)
             yield outcome
 
 
@@ -129,15 +126,14 @@ def _worker_init() -> None:
 
 
 def _worker_check(kind, rows, keys, dups, scans: StoredScans | None, today):
-    try:
-        archive = None
-        if scans is not None:
-            archive = _WORKER_SCANS.get(scans)
-            if archive is None:
-                archive = _WORKER_SCANS[scans] = scans.open()
-        return check_rows(kind, rows, keys, dups, archive, today)
-    except InvalidInput as exc:  # domain errors do not pickle: send code and message
-        return (exc.code, exc.message)
+    """``check_rows`` in a worker process; a domain error it raises pickles whole (``DomainError.__reduce__``)
+    and ``result()`` raises it again in the caller."""
+    archive = None
+    if scans is not None:
+        archive = _WORKER_SCANS.get(scans)
+        if archive is None:
+            archive = _WORKER_SCANS[scans] = scans.open()
+    return check_rows(kind, rows, keys, dups, archive, today)
 
 
 def check_rows(kind: str, rows: list[SourceRow], keys: list[str], dups, scans, today) -> list[Checked]:

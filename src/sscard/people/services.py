@@ -12,6 +12,7 @@ import re
 from sscard.audit.services import audit_record
 from sscard.core import clock, masking
 from sscard.core.errors import InvalidInput, Refused
+from sscard.people.errors import KEY_INFO_NOT_CHANGEABLE
 from sscard.people.models import Person
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import Business
@@ -46,7 +47,7 @@ def info_changes_check(changes: dict) -> dict[str, str]:
             label = FIELD_LABELS.get(field)
             if label is None:
                 raise InvalidInput("INFO_FIELD_UNKNOWN", "存在无法识别的变更项", details={"field": field})
-            raise Refused(f"KEY_INFO_{field.upper()}_NOT_CHANGEABLE",
+            raise Refused(KEY_INFO_NOT_CHANGEABLE[field],
                           f"{label}属于关键信息，不能通过信息变更修改（仅可变更：" +
                           "、".join(FIELD_LABELS.get(f, f) for f in allowed) + "）",
                           rule=cite_business(Business.INFO_CHANGE), details={"field": field})

@@ -77,15 +77,21 @@ def precheck_channel(business: str, channel: str, *, proxy: bool) -> None:
         resolve_cell(business, channel, roles[0])
 
 
+# The codes of a party's missing / not accepted document, spelled out so each is registered and found.
+_DOC_MISSING = {"APPLICANT": "MATERIAL_APPLICANT_DOC_MISSING", "AGENT": "MATERIAL_AGENT_DOC_MISSING"}
+_DOC_NOT_ACCEPTED = {"APPLICANT": "MATERIAL_APPLICANT_DOC_NOT_ACCEPTED",
+                     "AGENT": "MATERIAL_AGENT_DOC_NOT_ACCEPTED"}
+
+
 def _doc_problem(party: str, holder: str, holder_in_context: str, presented: str | None, accepted,
                  rule: str) -> Refused | None:
     """One party's document: present, and one of those the cell accepts."""
     details = {"accepted": list(accepted)}
     if not presented:
-        return Refused(f"MATERIAL_{party}_DOC_MISSING",
+        return Refused(_DOC_MISSING[party],
                        f"缺少{holder}身份凭证：请提供{_doc_list(accepted)}之一", rule=rule, details=details)
     if presented not in accepted:
-        return Refused(f"MATERIAL_{party}_DOC_NOT_ACCEPTED",
+        return Refused(_DOC_NOT_ACCEPTED[party],
                        f"{_doc_label(presented)}不能作为{holder_in_context}的身份凭证，"
                        f"请提供{_doc_list(accepted)}之一", rule=rule, details=details)
     return None
@@ -116,8 +122,11 @@ def raise_problems(problems: list[Refused], *, rule: str) -> None:
         return
     first = problems[0]
     missing = [{"code": p.code, "message": p.message} for p in problems]
-    message = first.message if len(problems) == 1 else "材料不齐：" + "；".join(p.message for p in problems)
-    raise Refused(first.code, message, rule=first.rule or rule, details={**first.details, "missing": missing})
+    if len(problems) > 1:
+        first.message = "材料不齐：" + "；".join(p.message for p in problems)
+    first.rule = first.rule or rule
+    first.details = {**first.details, "missing": missing}
+    raise first
 
 
 def check_materials(cell: Cell, materials: Materials) -> None:
