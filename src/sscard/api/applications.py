@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 
-from sscard.api.auth import CHANNEL_ACTORS, require
+from sscard.api.auth import operation
 from sscard.api.schemas import (ERRORS, EX_AGENT_ID_NUMBER, EX_EVIDENCE, EX_ID_NUMBER, EX_REQUEST_NO,
                                 EX_VOUCHER_NO, EvidenceIn, RequestOut, choices_text, example_of,
                                 file_response, image)
@@ -26,9 +26,6 @@ requests_router = Router(tags=["业务环节"])
 cards_router = Router(tags=["补换卡与启用"])
 
 RequestNo = Annotated[str, Path(description="业务流水号", example=EX_REQUEST_NO)]
-WINDOW_STEP = {"roles": ("clerk",)}
-BACK_OFFICE = {"roles": ("supervisor", "admin")}
-REVIEWERS = {"roles": ("reviewer", "supervisor")}
 
 
 class PersonIn(Schema):
@@ -194,8 +191,9 @@ def _originals(items) -> list[tuple[str, str]]:
 
 @applications_router.post("", response={201: RequestOut, **ERRORS}, summary="社保卡申领",
                           description="窗口、自助一体机、APP 申领社保卡；经办目录决定渠道和申办人身份所需的材料与照片。")
+@operation("card.apply")
 def apply(request, body: ApplyIn):
-    actor = require(request.auth, **CHANNEL_ACTORS)
+    actor = request.auth
     delivery = issuance.DeliveryChoice(**body.delivery.dict()) if body.delivery else None
     req = issuance.card_apply(actor=actor, applicant=body.applicant.to_data(),
                               agent=body.agent.to_data() if body.agent else None,
@@ -205,20 +203,21 @@ def apply(request, body: ApplyIn):
 
 @applications_router.get("/mine", response={200: list[RequestOut], **ERRORS}, summary="我的业务（APP）",
                          description="APP 用户本人办理或作为申办人的业务，最新的在前。")
+@operation("request.mine")
 def mine(request, limit: int = Query(20, ge=1, le=100, description="每页条数（1-100）", example=20),
          offset: int = Query(0, ge=0, description="跳过的条数（分页偏移）", example=20)):
-    actor = require(request.auth, kinds=("citizen",))
+    actor = request.auth
     return [_out(r) for r in selectors.requests_of_citizen(actor, limit=limit, offset=offset)]
 
 
 @applications_router.get("/review-queue", response={200: list[ReviewItemOut], **ERRORS}, summary="待审核的网上申领")
+@operation("request.review_queue")
 def review_queue(request):
-    require(request.auth, **REVIEWERS)
     return selectors.review_queue()
 
 
 def _reissue(request, business: str, body: ReissueIn):
-    actor = require(request.auth, **CHANNEL_ACTORS)
+    actor = request.auth
     req = issuance.card_reissue(actor=actor, business=business, applicant=body.applicant.to_input(),
                                 reason=body.reason.value, agent=body.agent.to_data() if body.agent else None,
                                 photo_changed=body.photo_changed, evidence=_evidence(body.evidence, body.photo))
@@ -226,23 +225,27 @@ def _reissue(request, business: str, body: ReissueIn):
 
 
 @cards_router.post("/reissue", response={201: RequestOut, **ERRORS}, summary="社保卡补领")
+@operation("card.reissue")
 def reissue(request, body: ReissueIn):
     return _reissue(request, Business.REISSUE, body)
 
 
 @cards_router.post("/replace", response={201: RequestOut, **ERRORS}, summary="社保卡换领")
+@operation("card.replace")
 def replace(request, body: ReissueIn):
     return _reissue(request, Business.REPLACE, body)
 
 
 @cards_router.post("/renew", response={201: RequestOut, **ERRORS}, summary="社保卡换发")
+@operation("card.renew")
 def renew(request, body: ReissueIn):
     return _reissue(request, Business.RENEW, body)
 
 
 @cards_router.post("/activate", response={200: RequestOut, **ERRORS}, summary="社保卡启用（激活）")
+@operation("card.activate")
 def activate(request, body: ActivateIn):
-    actor = require(request.auth, **CHANNEL_ACTORS)
+    actor = request.auth
     req = issuance.card_activate(actor=actor, applicant=body.applicant.to_input() if body.applicant else None,
                                  agent=body.agent.to_data() if body.agent else None,
                                  evidence=body.evidence.to_input())
@@ -267,13 +270,14 @@ class OverdueOut(Schema):
 
 # Declared before "/{no}" so that "overdue" is not taken for a request number.
 @requests_router.get("/overdue", response={200: list[OverdueOut], **ERRORS}, summary="超过制卡时限仍在制卡中的业务")
+@operation("request.overdue")
 def overdue(request, limit: int = Query(100, ge=1, le=500, description="每页条数（1-500）", example=100),
             offset: int = Query(0, ge=0, description="跳过的条数（分页偏移）", example=100)):
-    require(request.auth, **BACK_OFFICE)
     return selectors.overdue_production(limit=limit, offset=offset)
 
 
 @requests_router.get("/{no}", response={200: RequestOut, **ERRORS}, summary="业务办理进度")
+@operation("request.view")
 def request_status(request, no: RequestNo):
     return _out(selectors.request_for_actor(request.auth, no))
 
@@ -305,88 +309,100 @@ class ReviewDetailOut(Schema):
 
 @requests_router.get("/{no}/review-detail", response={200: ReviewDetailOut, **ERRORS},
                      summary="审核：申办人完整信息与上传影像（留痕）")
+@operation("request.review_detail")
 def review_detail(request, no: RequestNo):
     from sscard.desk.review import review_applicant_full_view
 
-    actor = require(request.auth, **REVIEWERS)
+    actor = request.auth
     return review_applicant_full_view(actor=actor, request_no=no)
 
 
 @requests_router.get("/{no}/images/{item_id}", response={200: None, **ERRORS}, summary="审核：查看上传影像（留痕）",
                      openapi_extra=file_response("影像文件（JPEG 或 PNG）", "image/jpeg", "image/png"))
+@operation("request.review_image")
 def review_image(request, no: RequestNo,
                  item_id: int = Path(..., description="影像编号（审核详情 images[].id）", example=1)):
     from django.http import HttpResponse
 
     from sscard.desk.review import review_image as load
 
-    actor = require(request.auth, **REVIEWERS)
+    actor = request.auth
     content, content_type = load(actor=actor, request_no=no, item_id=item_id)
     return HttpResponse(content, content_type=content_type, headers={"Cache-Control": "no-store"})
 
 
 @requests_router.post("/{no}/approve", response={200: RequestOut, **ERRORS}, summary="审核通过")
+@operation("request.approve")
 def approve(request, no: RequestNo, body: ApproveIn):
-    actor = require(request.auth, **REVIEWERS)
+    actor = request.auth
     return _out(services.request_approve(actor=actor, request_no=no, note=body.note))
 
 
 @requests_router.post("/{no}/reject", response={200: RequestOut, **ERRORS}, summary="审核不通过")
+@operation("request.reject")
 def reject(request, no: RequestNo, body: ReasonIn):
-    actor = require(request.auth, **REVIEWERS)
+    actor = request.auth
     return _out(services.request_reject(actor=actor, request_no=no, reason=body.reason))
 
 
 @requests_router.post("/{no}/present-voucher", response={200: RequestOut, **ERRORS}, summary="窗口收取自助一体机凭证")
+@operation("request.present_voucher")
 def present_voucher(request, no: RequestNo, body: VoucherIn):
-    actor = require(request.auth, **WINDOW_STEP)
+    actor = request.auth
     evidence = body.evidence.to_input() if body.evidence else None
     return _out(services.request_present_voucher(actor=actor, request_no=no, voucher_no=body.voucher_no,
                                                  evidence=evidence))
 
 
 @requests_router.post("/{no}/signed-form", response={200: RequestOut, **ERRORS}, summary="登记已签字的纸质业务表单")
+@operation("request.record_signed_form")
 def signed_form(request, no: RequestNo, body: SignedFormIn):
-    actor = require(request.auth, **WINDOW_STEP)
+    actor = request.auth
     return _out(services.request_record_signed_form(actor=actor, request_no=no, reference=body.reference))
 
 
 @requests_router.post("/{no}/settle-fee", response={200: RequestOut, **ERRORS}, summary="费用清缴或抵扣")
+@operation("request.settle_fee")
 def settle_fee(request, no: RequestNo, body: FeeIn):
-    actor = require(request.auth, **WINDOW_STEP)
+    actor = request.auth
     return _out(services.request_settle_fee(actor=actor, request_no=no, method=body.method,
                                             offset_reference=body.offset_reference))
 
 
 @requests_router.post("/{no}/finish-production", response={200: RequestOut, **ERRORS}, summary="制卡完成")
+@operation("request.finish_production")
 def finish_production(request, no: RequestNo, body: FinishIn):
-    actor = require(request.auth, roles=("clerk", "supervisor", "admin"))
+    actor = request.auth
     return _out(services.request_finish_production(actor=actor, request_no=no, hand_over=body.hand_over,
                                                    originals_checked=_originals(body.originals_checked)))
 
 
 @requests_router.post("/{no}/dispatch", response={200: RequestOut, **ERRORS}, summary="邮寄发出")
+@operation("request.dispatch")
 def dispatch(request, no: RequestNo, body: DispatchIn):
-    actor = require(request.auth, **BACK_OFFICE)
+    actor = request.auth
     return _out(services.request_dispatch(actor=actor, request_no=no, tracking_no=body.tracking_no))
 
 
 @requests_router.post("/{no}/hand-over", response={200: RequestOut, **ERRORS}, summary="网点领取发放")
+@operation("request.hand_over")
 def hand_over(request, no: RequestNo, body: HandOverIn):
-    actor = require(request.auth, **WINDOW_STEP)
+    actor = request.auth
     return _out(services.request_hand_over(actor=actor, request_no=no,
                                            originals_checked=_originals(body.originals_checked)))
 
 
 @requests_router.post("/{no}/deliver", response={200: RequestOut, **ERRORS}, summary="邮寄签收")
+@operation("request.deliver")
 def deliver(request, no: RequestNo):
-    actor = require(request.auth, **BACK_OFFICE)
+    actor = request.auth
     return _out(services.request_deliver(actor=actor, request_no=no))
 
 
 @requests_router.post("/{no}/void", response={200: RequestOut, **ERRORS}, summary="作废业务")
+@operation("request.void")
 def void(request, no: RequestNo, body: ReasonIn):
-    actor = require(request.auth, kinds=("citizen",), roles=("clerk", "supervisor", "admin"))
+    actor = request.auth
     return _out(services.request_void(actor=actor, request_no=no, reason=body.reason))
 
 
@@ -398,10 +414,11 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
 
 @requests_router.get("/{no}/form.pdf", response={200: None, **ERRORS}, summary="打印业务表单（供纸质签字）",
                      openapi_extra=file_response("业务表单 PDF", "application/pdf"))
+@operation("request.form_pdf")
 def form_pdf(request, no: RequestNo):
     from sscard.archive.pdf import render_business_form
 
-    actor = require(request.auth, **WINDOW_STEP)
+    actor = request.auth
     req = selectors.request_for_actor(actor, no)
     title = f"{Business(req.business).label}业务表单"
     pdf = render_business_form(title=title, request_no=req.request_no, rows=selectors.request_form_rows(req),
@@ -411,10 +428,11 @@ def form_pdf(request, no: RequestNo):
 
 @requests_router.get("/{no}/voucher.pdf", response={200: None, **ERRORS}, summary="打印自助一体机凭证",
                      openapi_extra=file_response("凭证 PDF", "application/pdf"))
+@operation("request.voucher_pdf")
 def voucher_pdf(request, no: RequestNo):
     from sscard.archive.pdf import render_voucher
 
-    actor = require(request.auth, kinds=("kiosk",), roles=("clerk",))
+    actor = request.auth
     req = selectors.request_for_actor(actor, no, clerk_by_voucher=True)
     if not req.voucher_no:
         raise NotFound("VOUCHER_NOT_FOUND", "该业务没有自助一体机凭证")

@@ -1,14 +1,18 @@
 """Who is calling: bearer tokens (kiosk devices, the app, staff clients) or a staff session (pages).
 
-Each returns an ``Actor``; the channel follows from it.  ``require`` checks the caller's kind and role
-in one place so every endpoint states its access rule in one line.
+Each returns an ``Actor``; the channel follows from it.  ``@operation("<name>")`` names a route's entry
+in the access table (``sscard.staff.permissions``) and checks it, so every endpoint states its access rule
+in one line.
 """
+
+import functools
 
 from django.db.models import Q
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import contribute_operation_callback
 
 from sscard.core import clock
-from sscard.core.errors import Forbidden
+from sscard.staff import permissions
 from sscard.staff.actors import Actor
 from sscard.staff.models import ApiToken, StaffMember
 
@@ -49,12 +53,27 @@ class StaffSessionAuth(APIKeyCookie):
 AUTH = [TokenAuth(), StaffSessionAuth()]
 
 
-def require(actor: Actor, *, kinds=(), roles=()) -> Actor:
-    """Allow the caller when its kind is in ``kinds`` or its staff role is in ``roles``."""
-    if actor.kind in kinds or (actor.kind == "staff" and actor.role in roles):
-        return actor
-    raise Forbidden("ACCESS_DENIED", "当前用户无权办理此业务")
+def operation(name: str):
+    """Name the route's operation in the access table and check it before the view runs.
+
+    ``@operation("card.loss_report")`` goes under the router decorator; the view reads the caller from
+    ``request.auth``.  The name is kept on the view (``view.operation``) and in the OpenAPI document
+    (``x-operation``), so a test can walk the routes and match them against the table.
+    """
+    permissions.operation(name)  # an unknown name fails at import
+
+    def decorate(view):
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            permissions.require(getattr(request, "auth", None), name)
+            return view(request, *args, **kwargs)
+
+        checked.operation = name
+        contribute_operation_callback(checked, functools.partial(_document, name))
+        return checked
+
+    return decorate
 
 
-# The callers who act on a business channel: window clerks, kiosks, app users, hotline operators.
-CHANNEL_ACTORS = {"kinds": ("kiosk", "citizen"), "roles": ("clerk", "hotline")}
+def _document(name: str, op) -> None:
+    op.openapi_extra = {**(op.openapi_extra or {}), "x-operation": name}

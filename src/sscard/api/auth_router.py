@@ -9,6 +9,7 @@ import datetime as dt
 
 from ninja import Field, Router, Schema
 
+from sscard.api.auth import operation
 from sscard.api.schemas import ERRORS, EX_ID_NUMBER
 from sscard.core import masking
 from sscard.staff import services
@@ -79,6 +80,7 @@ def _token_out(raw: str, actor: Actor) -> TokenOut:
 
 @router.post("/staff-token", auth=None, response={200: TokenOut, **ERRORS}, summary="工作人员登录，换取访问令牌",
              description="无需凭据；用户名或密码错误时答 401（SIGN_IN_FAILED）。")
+@operation("auth.staff_sign_in")
 def staff_token(request, payload: StaffSignIn):
     raw, actor = services.staff_sign_in(username=payload.username, password=payload.password)
     return _token_out(raw, actor)
@@ -87,6 +89,7 @@ def staff_token(request, payload: StaffSignIn):
 @router.post("/citizen-token", auth=None, response={200: TokenOut, **ERRORS},
              summary="APP 用户登录（证件号码 + 密码），换取访问令牌",
              description="无需凭据；证件号码或密码错误时答 401（SIGN_IN_FAILED）。")
+@operation("auth.citizen_sign_in")
 def citizen_token(request, payload: CitizenSignIn):
     raw, actor = services.citizen_sign_in(id_number=payload.id_number, password=payload.password)
     return _token_out(raw, actor)
@@ -96,6 +99,7 @@ _ROLE_LABELS = {"kiosk": "自助一体机", "citizen": "APP用户", "system": "�
 
 
 @router.get("/me", response={200: MeOut, **ERRORS}, summary="当前调用者：类型、角色、渠道、网点")
+@operation("auth.me")
 def me(request):
     actor: Actor = request.auth
     out = MeOut(kind=actor.kind, role=actor.role, role_label=_ROLE_LABELS.get(actor.role, actor.role),

@@ -20,7 +20,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import ValidationError
 
-from sscard.api.auth import require
+from sscard.api.auth import operation
 from sscard.api.schemas import (ERRORS, EX_EVIDENCE, EX_HANDLER_ID_NUMBER, EX_ROW_ID_NUMBER, EX_USCC, BatchNo,
                                 DocIn, EvidenceIn, choices_text, file_response, image)
 from sscard.batches import selectors
@@ -33,10 +33,6 @@ from sscard.core.errors import InvalidInput, NotFound
 
 router = Router(tags=["单位批量办理"])
 
-# Who hands a template to a unit: window clerks, kiosks, supervisors and administrators.
-TEMPLATE_CALLERS = {"kinds": ("kiosk",), "roles": ("clerk", "supervisor", "admin")}
-SUBMITTERS = {"kinds": ("kiosk",), "roles": ("clerk",)}
-READERS = {"kinds": ("kiosk",), "roles": ("clerk", "supervisor", "admin")}
 BUSINESSES = ("batch_apply", "batch_reissue")
 
 
@@ -151,9 +147,9 @@ def _scans_source(upload: UploadedFile) -> bytes | Path:
 
 @router.get("/templates/{kind}.xlsx", response={200: None, **ERRORS}, summary="下载批量报盘模板（制卡明细表 / 补换卡明细表）",
             openapi_extra=file_response("批量报盘模板（.xlsx）", XLSX_CONTENT_TYPE))
+@operation("batch.template_download")
 def template_download(request, kind: Annotated[str, PathParam(
         description="模板种类：new_card 制卡明细表、reissue 补换卡明细表", example="new_card")]):
-    require(request.auth, **TEMPLATE_CALLERS)
     if kind not in KINDS:
         raise NotFound("TEMPLATE_NOT_FOUND", "没有这种批量模板", rule="batch_templates")
     return _xlsx(build_template(kind), f"{kind}.xlsx", FILE_NAMES[kind])
@@ -168,10 +164,11 @@ def _xlsx(content: bytes, ascii_name: str, name: str) -> HttpResponse:
 
 @router.post("", response={202: BatchOut, **ERRORS}, summary="提交批量报盘文件（制卡明细表 + 扫描件压缩包）",
              description="multipart/form-data 上传；文件提交后在后台逐行校验，用批次号查询进度与结果。")
+@operation("batch.submit")
 def batch_submit_file(request, meta: MetaForm, workbook: WorkbookFile, scans: ScansFile):
     from sscard.batches.zip_guard import max_workbook_bytes
 
-    actor = require(request.auth, **SUBMITTERS)
+    actor = request.auth
     m = _parse_meta(meta)
     files = BatchFiles(workbook=_upload_bytes(workbook, limit=max_workbook_bytes(), code="WORKBOOK_TOO_LARGE",
                                               label="制卡明细表"), scans=_scans_source(scans))
@@ -182,10 +179,11 @@ def batch_submit_file(request, meta: MetaForm, workbook: WorkbookFile, scans: Sc
 
 
 @router.post("/paper", response={202: BatchOut, **ERRORS}, summary="纸质材料批量办理（窗口录入明细）")
+@operation("batch.submit")
 def batch_submit_paper(request, payload: PaperBatchIn):
     from sscard.archive.services import decode_base64_image
 
-    actor = require(request.auth, **SUBMITTERS)
+    actor = request.auth
     letter = decode_base64_image(payload.intro_letter_image) if payload.intro_letter_image else None
     batch = batch_submit(actor=actor, submission=BatchSubmission(
         business=payload.business, employer_uscc=payload.employer_uscc, handler=payload.handler.to_input(),
@@ -195,18 +193,20 @@ def batch_submit_paper(request, payload: PaperBatchIn):
 
 
 @router.get("/{batch_no}", response={200: BatchOut, **ERRORS}, summary="查询批次校验进度与结果")
+@operation("batch.view")
 def batch_detail(request, batch_no: BatchNo):
-    actor = require(request.auth, **READERS)
+    actor = request.auth
     return BatchOut.of(selectors.batch_for(actor, batch_no))
 
 
 @router.get("/{batch_no}/rows", response={200: list[RowOut], **ERRORS}, summary="批次明细行（脱敏）")
+@operation("batch.view")
 def batch_rows(request, batch_no: BatchNo,
                status: RowStatus | None = Query(None, description="只看此状态的行：" + choices_text(RowStatus),
                                                 example="refused"),
                offset: int = Query(0, description="跳过的行数（分页偏移）", example=100),
                limit: int = Query(100, description="每页行数（1-500）", example=100)):
-    actor = require(request.auth, **READERS)
+    actor = request.auth
     batch = selectors.batch_for(actor, batch_no)
     offset, limit = max(offset, 0), min(max(limit, 1), 500)
     keys = [c.key for c in columns(batch.kind)]
@@ -224,8 +224,9 @@ def batch_rows(request, batch_no: BatchNo,
 
 @router.get("/{batch_no}/errors.xlsx", response={200: None, **ERRORS}, summary="下载错误回执（未通过的行及原因）",
             openapi_extra=file_response("错误回执（.xlsx，原表加“退回原因”列）", XLSX_CONTENT_TYPE))
+@operation("batch.view")
 def batch_errors(request, batch_no: BatchNo):
-    actor = require(request.auth, **READERS)
+    actor = request.auth
     batch = selectors.batch_for(actor, batch_no)
     if batch.status != BatchStatus.VALIDATED:
         raise NotFound("ERRORS_NOT_READY", "批次尚未校验完成，暂无错误回执")
@@ -245,19 +246,21 @@ class FeeOut(Schema):
 
 
 @router.get("/{batch_no}/fee", response={200: FeeOut, **ERRORS}, summary="批量补换卡应缴费用")
+@operation("batch.view")
 def batch_fee(request, batch_no: BatchNo):
     from sscard.batches.fees import batch_fee_due
 
-    actor = require(request.auth, **READERS)
+    actor = request.auth
     due = batch_fee_due(selectors.batch_for(actor, batch_no))
     return FeeOut(rows=due.rows, amount_fen=due.amount_fen, receipt_no="")
 
 
 @router.post("/{batch_no}/settle-fee", response={200: FeeOut, **ERRORS}, summary="批量补换卡缴费或抵扣（按单位一次结清）")
+@operation("batch.settle_fee")
 def batch_settle_fee_view(request, batch_no: BatchNo, payload: BatchFeeIn):
     from sscard.batches.fees import batch_settle_fee
 
-    actor = require(request.auth, roles=("clerk",))
+    actor = request.auth
     selectors.batch_for(actor, batch_no)
     paid = batch_settle_fee(actor=actor, batch_no=batch_no, method=payload.method,
                             offset_reference=payload.offset_reference)
@@ -266,13 +269,14 @@ def batch_settle_fee_view(request, batch_no: BatchNo, payload: BatchFeeIn):
 
 @router.get("/{batch_no}/voucher.pdf", response={200: None, **ERRORS}, summary="打印批量业务办理凭证（领卡时出示）",
             openapi_extra=file_response("批量业务办理凭证 PDF", "application/pdf"))
+@operation("batch.voucher_pdf")
 def batch_voucher(request, batch_no: BatchNo):
     from django.utils.timezone import localtime
 
     from sscard.archive.pdf import render_voucher
     from sscard.core import clock
 
-    actor = require(request.auth, kinds=("kiosk",), roles=("clerk",))
+    actor = request.auth
     batch = selectors.batch_for(actor, batch_no)
     if not batch.voucher_no:
         raise NotFound("VOUCHER_NOT_FOUND", "该批次没有自助一体机凭证（窗口办理的批次不出具凭证）")

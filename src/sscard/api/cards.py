@@ -12,7 +12,7 @@ import datetime as dt
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
-from sscard.api.auth import CHANNEL_ACTORS, require
+from sscard.api.auth import operation
 from sscard.api.schemas import (ERRORS, EX_AGENT_ID_NUMBER, EX_EVIDENCE, DocIn, EvidenceIn, RequestOut,
                                 example_of)
 
@@ -72,10 +72,6 @@ class StatusOut(Schema):
     open_requests: list[OpenRequestOut]
 
 
-def _actor(request):
-    return require(request.auth, **CHANNEL_ACTORS)
-
-
 def _parts(body: BusinessIn) -> dict:
     return {
         "applicant": body.applicant.to_input() if body.applicant else None,
@@ -93,55 +89,62 @@ def _business_out(it) -> dict:
 
 @router.post("/info-change", response={200: BusinessOut, **ERRORS}, summary="社保卡信息变更",
              description="变更联系电话、居住地址等非关键信息；姓名、证件号码等关键信息不能在此变更。")
+@operation("card.info_change")
 def info_change(request, body: InfoChangeIn):
     from sscard.desk.info_change import person_info_change
 
-    return _business_out(person_info_change(actor=_actor(request), changes=body.changes, **_parts(body)))
+    return _business_out(person_info_change(actor=request.auth, changes=body.changes, **_parts(body)))
 
 
 @router.post("/loss/report", response={200: BusinessOut, **ERRORS}, summary="社保卡挂失")
+@operation("card.loss_report")
 def loss_report(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_loss_report
 
-    return _business_out(card_loss_report(actor=_actor(request), **_parts(body)))
+    return _business_out(card_loss_report(actor=request.auth, **_parts(body)))
 
 
 @router.post("/loss/withdraw", response={200: BusinessOut, **ERRORS}, summary="社保卡解挂")
+@operation("card.loss_withdraw")
 def loss_withdraw(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_loss_withdraw
 
-    return _business_out(card_loss_withdraw(actor=_actor(request), **_parts(body)))
+    return _business_out(card_loss_withdraw(actor=request.auth, **_parts(body)))
 
 
 @router.post("/unlock", response={200: BusinessOut, **ERRORS}, summary="社保卡解锁")
+@operation("card.unlock")
 def unlock(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_unlock
 
-    return _business_out(card_unlock(actor=_actor(request), **_parts(body)))
+    return _business_out(card_unlock(actor=request.auth, **_parts(body)))
 
 
 @router.post("/cancel", response={200: BusinessOut, **ERRORS}, summary="社保卡注销")
+@operation("card.cancel")
 def cancel(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_cancel
 
-    return _business_out(card_cancel(actor=_actor(request), **_parts(body)))
+    return _business_out(card_cancel(actor=request.auth, **_parts(body)))
 
 
 @router.post("/rollback", response={200: BusinessOut, **ERRORS}, summary="社保卡回退")
+@operation("card.rollback")
 def rollback(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_rollback
 
-    return _business_out(card_rollback(actor=_actor(request), **_parts(body)))
+    return _business_out(card_rollback(actor=request.auth, **_parts(body)))
 
 
 @router.post("/status-query", response={200: StatusOut, **ERRORS}, summary="社保卡应用状态查询",
              description="返回持卡人的卡片状态及在办业务；不需要证明材料。")
+@operation("card.status_query")
 def status_query(request, body: BusinessIn):
     from sscard.desk.lifecycle import card_status_query
 
     parts = _parts(body)
     parts.pop("evidence")
-    it, status = card_status_query(actor=_actor(request), **parts)
+    it, status = card_status_query(actor=request.auth, **parts)
     return {"request": RequestOut.of(it.request) if it.request else None, **status}
 
 
@@ -158,24 +161,27 @@ def _pin_response(outcome):
 @router.post("/pin/change", response={200: PinOut, **ERRORS}, summary="社保卡密码修改",
              description="密码不经过接口，由调用者所在工位的密码键盘读取；原密码错误答 422（PIN_WRONG，"
                          "details.remaining_attempts 为剩余次数），达上限时锁卡。")
+@operation("card.pin_change")
 def pin_change(request, body: BusinessIn):
     from sscard.desk.pin import pin_change as service
 
-    return _pin_response(service(actor=_actor(request), **_parts(body)))
+    return _pin_response(service(actor=request.auth, **_parts(body)))
 
 
 @router.post("/pin/reset", response={200: PinOut, **ERRORS}, summary="社保卡密码重置",
              description="新密码由调用者所在工位的密码键盘读取。")
+@operation("card.pin_reset")
 def pin_reset(request, body: BusinessIn):
     from sscard.desk.pin import pin_reset as service
 
-    return _pin_response(service(actor=_actor(request), **_parts(body)))
+    return _pin_response(service(actor=request.auth, **_parts(body)))
 
 
 @router.post("/pin/verify", response={200: PinOut, **ERRORS}, summary="社保卡密码校验",
              description="仅限服务窗口和自助一体机：持卡人在密码键盘输入；错误计次同密码修改（422 PIN_WRONG，达上限锁卡）。")
+@operation("card.pin_verify")
 def pin_verify(request, body: BusinessIn):
     from sscard.desk.pin import pin_verify as service
 
-    return _pin_response(service(actor=_actor(request), applicant=body.applicant.to_input() if body.applicant
+    return _pin_response(service(actor=request.auth, applicant=body.applicant.to_input() if body.applicant
                                  else None))

@@ -11,7 +11,7 @@ from typing import Annotated
 from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from sscard.api.auth import require
+from sscard.api.auth import operation
 from sscard.api.schemas import (ERRORS, EX_EVIDENCE, EX_HANDLER_ID_NUMBER, EX_ORDER_NO, BatchNo, DocIn,
                                 EvidenceIn, RequestOut, example_of, image)
 from sscard.batches import selectors as batch_selectors
@@ -23,9 +23,6 @@ from sscard.production.pickup import PickupLetter, batch_pickup
 from sscard.production.services import order_arrive, order_import_result
 
 router = Router(tags=["集中制卡"])
-READERS = {"kinds": ("kiosk",), "roles": ("clerk", "supervisor", "admin")}
-BACK_OFFICE = {"roles": ("supervisor", "admin")}
-CLERKS = {"roles": ("clerk",)}
 RESULT_KINDS = ("bank_result", "vendor_result")
 MAX_RESULT_BYTES = 256 * 1024 * 1024
 
@@ -96,15 +93,17 @@ class CycleOut(Schema):
 
 
 @router.get("/batches/{batch_no}", response={200: BatchProductionOut, **ERRORS}, summary="批次制卡进度（按环节）")
+@operation("production.batch_progress")
 def batch_progress(request, batch_no: BatchNo):
-    actor = require(request.auth, **READERS)
+    actor = request.auth
     batch = batch_selectors.batch_for(actor, batch_no)
     return BatchProductionOut(batch_no=batch.batch_no, **selectors.batch_production(batch))
 
 
 @router.post("/orders/{order_no}/arrive", response={200: OrderOut, **ERRORS}, summary="网点签收制卡批次")
+@operation("production.order_arrive")
 def order_arrive_view(request, order_no: Annotated[str, Path(description="制卡订单号", example=EX_ORDER_NO)]):
-    actor = require(request.auth, **CLERKS)
+    actor = request.auth
     order = order_arrive(actor=actor, order_no=order_no)
     return OrderOut(order_no=order.order_no, bank=order.bank, stage=order.stage,
                     stage_label=order.get_stage_display(), due_at=order.due_at, overdue=False,
@@ -113,10 +112,11 @@ def order_arrive_view(request, order_no: Annotated[str, Path(description="制卡
 
 @router.post("/batches/{batch_no}/pickup", response={200: PickupOut, **ERRORS}, summary="单位经办人领取批量社保卡",
              description="仅限提交批次的网点；领取满 96 小时后系统自动启用卡的社保功能（activation_due_at）。")
+@operation("production.batch_pickup")
 def batch_pickup_view(request, batch_no: BatchNo, payload: PickupIn):
     from sscard.archive.services import decode_base64_image
 
-    actor = require(request.auth, **CLERKS)
+    actor = request.auth
     letter = PickupLetter(image=decode_base64_image(payload.letter_image) if payload.letter_image else None,
                           paper_ref=payload.letter_paper_ref, sealed=payload.letter_sealed)
     items = batch_pickup(actor=actor, batch_no=batch_no, handler=payload.handler.to_input(), letter=letter)
@@ -125,8 +125,9 @@ def batch_pickup_view(request, batch_no: BatchNo, payload: PickupIn):
 
 @router.post("/to-individual", response={200: RequestOut, **ERRORS}, summary="批量转零星（本人到窗口即时制卡）",
              description="批量申领尚未制卡的人员到窗口即时制卡；卡面照片取自批次扫描件中已校验的照片。")
+@operation("production.to_individual")
 def to_individual_view(request, payload: ConvertIn):
-    actor = require(request.auth, kinds=("kiosk", "citizen"), roles=("clerk", "hotline"))
+    actor = request.auth
     req = batch_to_individual(actor=actor, applicant=payload.applicant.to_input(),
                               agent=payload.agent.to_input() if payload.agent else None,
                               evidence=payload.evidence.to_input())
@@ -134,9 +135,9 @@ def to_individual_view(request, payload: ConvertIn):
 
 
 @router.get("/overdue", response={200: list[OrderOut], **ERRORS}, summary="超过10个工作日未完成的制卡批次")
+@operation("production.overdue")
 def overdue_orders(request, limit: int = Query(100, description="每页条数（1-500）", example=100),
                    offset: int = Query(0, description="跳过的条数（分页偏移）", example=100)):
-    require(request.auth, **BACK_OFFICE)
     offset, limit = max(offset, 0), min(max(limit, 1), 500)
     return [OrderOut(order_no=o.order_no, bank=o.bank, stage=o.stage, stage_label=o.get_stage_display(),
                      due_at=o.due_at, overdue=True, items=selectors.stage_counts(o.items.all()))
@@ -145,12 +146,13 @@ def overdue_orders(request, limit: int = Query(100, description="每页条数（
 
 @router.post("/results", response={200: ImportOut, **ERRORS}, summary="导入银行或卡商回盘文件",
              description="multipart/form-data 上传；同一回盘文件重复导入时 already_imported 为 true，不重复处理。")
+@operation("production.import_result")
 def import_result(request,
                   kind: Annotated[str, Form(description="回盘类型：bank_result 银行回盘、vendor_result 卡商回盘",
                                             example="bank_result")],
                   file: Annotated[UploadedFile, File(description="回盘文件（CSV，不超过 256 MB）",
                                                      example="BANK_RESULT_ZK202611260000000101.csv")]):
-    actor = require(request.auth, **BACK_OFFICE)
+    actor = request.auth
     if kind not in RESULT_KINDS:
         raise InvalidInput("EXCHANGE_KIND_INVALID", "回盘类型须为 bank_result 或 vendor_result")
     if file.size is not None and file.size > MAX_RESULT_BYTES:
@@ -161,8 +163,9 @@ def import_result(request,
 
 
 @router.post("/exchange/run", response={200: CycleOut, **ERRORS}, summary="执行一次报盘/回盘循环")
+@operation("production.exchange_run")
 def exchange_run(request, simulate: bool = Query(False, description="使用模拟的银行和卡商（测试环境）", example=True)):
-    actor = require(request.auth, **BACK_OFFICE)
+    actor = request.auth
     report = exchange_cycle(actor=actor, simulate=simulate or None)
     return CycleOut(orders_generated=report.orders_generated, files_sent=report.files_sent,
                     results_imported=report.results_imported,

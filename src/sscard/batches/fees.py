@@ -15,9 +15,10 @@ from django.db.models import Sum
 from sscard.audit.services import audit_record
 from sscard.batches.choices import BatchStatus
 from sscard.batches.states import SUBJECT, batch_lock
-from sscard.core.errors import Conflict, Forbidden
+from sscard.core.errors import Conflict
 from sscard.desk.choices import RequestEvent, RequestStatus, Step
 from sscard.desk.models import ServiceRequest
+from sscard.staff.permissions import require
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,7 @@ def batch_settle_fee(*, actor, batch_no: str, method: str, offset_reference: str
 
     with transaction.atomic():
         batch = batch_lock(batch_no)
-        if actor.kind != "staff" or actor.role != "clerk" or actor.outlet_id != batch.outlet_id:
-            raise Forbidden("OUTLET_MISMATCH", "批量补换卡费用须在提交该批次的服务窗口缴纳")
+        require(actor, "batch.settle_fee", outlet_id=batch.outlet_id)
         if batch.status != BatchStatus.VALIDATED:
             raise Conflict("BATCH_NOT_VALIDATED", "批次尚未校验完成，暂不能缴费")
         reqs = list(ServiceRequest.objects.select_for_update()

@@ -8,22 +8,21 @@ from sscard.batches import columns as cols
 from sscard.batches.choices import RowStatus
 from sscard.batches.models import Batch, BatchRow
 from sscard.core.errors import NotFound
-
-OUTLET_BOUND = ("clerk", "kiosk")  # these callers see only their own outlet's batches
+from sscard.staff.permissions import outlet_bound
 
 
 def batch_for(actor, batch_no: str) -> Batch:
     """The batch, if this caller may see it (clerks and kiosks: their outlet's batches only)."""
     batch = (Batch.objects.select_related("employer", "handler__person", "outlet")
              .filter(batch_no=batch_no).first())
-    if batch is None or (actor.role in OUTLET_BOUND and batch.outlet_id != actor.outlet_id):
+    if batch is None or (outlet_bound(actor) and batch.outlet_id != actor.outlet_id):
         raise NotFound("BATCH_NOT_FOUND", "未找到该批次")
     return batch
 
 
 def batches_of(actor, *, employer=None) -> QuerySet[Batch]:
     qs = Batch.objects.select_related("employer", "handler__person", "outlet").order_by("-submitted_at", "-id")
-    if actor.role in OUTLET_BOUND:
+    if outlet_bound(actor):
         qs = qs.filter(outlet_id=actor.outlet_id)
     if employer is not None:
         qs = qs.filter(employer=employer)

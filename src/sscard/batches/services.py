@@ -23,11 +23,12 @@ from sscard.batches.choices import BatchStatus, Route
 from sscard.batches.models import Batch
 from sscard.batches.states import SUBJECT
 from sscard.core import clock
-from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused
+from sscard.core.errors import Conflict, InvalidInput, NotFound, Refused
 from sscard.desk.intake import DocInput, EvidenceInput, evidence_check, evidence_needs, outlet_of, person_find
 from sscard.policy.catalogue import Cell, get_catalogue, policy_setting
 from sscard.policy.choices import Channel, DocType
 from sscard.policy.rules import cite
+from sscard.staff.permissions import require
 
 MAX_KEYED_ROWS = 500  # a clerk keys paper rows by hand; larger batches come as a file
 MAX_KEYED_VALUE = 200
@@ -67,14 +68,6 @@ def unit_cell(business: str, channel: str):
         raise Refused("BUSINESS_NOT_ON_CHANNEL", f"{spec.label}不能通过{where}办理", rule=_rule(business),
                       details={"business": business, "channel": channel})
     return spec, cell
-
-
-def _require_submitter(actor) -> None:
-    if actor.kind == "kiosk" or (actor.kind == "staff" and actor.role == "clerk"):
-        if actor.outlet_id is None:
-            raise Forbidden("CLERK_WITHOUT_OUTLET", "当前窗口经办员未分配服务网点，不能办理窗口业务")
-        return
-    raise Forbidden("ACCESS_DENIED", "单位批量业务只能在服务窗口或自助一体机提交")
 
 
 def _employer_and_handler(sub: BatchSubmission, cell, business: str):
@@ -183,7 +176,7 @@ def batch_submit(*, actor, submission: BatchSubmission) -> Batch:
     this employer (``BATCH_ALREADY_SUBMITTED``, a double submit).
     """
     sub = submission
-    _require_submitter(actor)
+    require(actor, "batch.submit")
     spec, ucell = unit_cell(sub.business, actor.channel)
     if sub.route not in ucell.routes:
         raise Refused("ROUTE_NOT_ALLOWED", f"{spec.label}在{Channel(actor.channel).label}不受理"

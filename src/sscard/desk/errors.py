@@ -7,8 +7,6 @@ Registered with status and general meaning, see ``sscard.core.errors``.
 from sscard.core.errors import ErrorCode, ErrorCodes
 
 ERROR_CODES = ErrorCodes("desk", [
-    # access
-    ErrorCode("CLERK_WITHOUT_OUTLET", 403, "窗口经办员未分配服务网点，不能办理窗口业务"),
     # intake and evidence
     ErrorCode("PERSON_NOT_FOUND", 404, "未找到该证件对应的人员信息"),
     ErrorCode("UPLOAD_DOCUMENT_MISSING", 422, "缺少身份证明图片"),

@@ -9,8 +9,7 @@ from django.db import transaction
 from sscard.audit.services import audit_record
 from sscard.core.errors import NotFound
 from sscard.desk.models import ServiceRequest
-
-REVIEW_ROLES = ("reviewer", "supervisor")
+from sscard.staff.permissions import require
 
 
 def _request(request_no: str) -> ServiceRequest:
@@ -25,6 +24,7 @@ def review_applicant_full_view(*, actor, request_no: str) -> dict:
     """The applicant's (and agent's) data in full, and the list of archived images; audited."""
     from sscard.archive.selectors import archive_items_for
 
+    require(actor, "request.review_detail")
     req = _request(request_no)
     people = {"applicant": req.applicant, "agent": req.agent}
     out = {
@@ -46,6 +46,7 @@ def review_image(*, actor, request_no: str, item_id: int) -> tuple[bytes, str]:
     """One archived image of the application, checked against its SHA-256; audited."""
     from sscard.archive.selectors import archive_item_content, archive_items_for
 
+    require(actor, "request.review_image")
     req = _request(request_no)
     item = archive_items_for("service_request", req.request_no).filter(pk=item_id).first()
     if item is None:

@@ -16,8 +16,7 @@ from sscard.desk.choices import RequestStatus
 from sscard.desk.models import ServiceRequest
 from sscard.desk.rules import open_production_q
 from sscard.policy.choices import ApplicantRole, Business, CardReason, DocType
-
-BACK_OFFICE_ROLES = ("reviewer", "supervisor", "auditor", "admin")
+from sscard.staff.permissions import allowed, outlet_bound
 _RELATED = ("applicant", "agent", "card", "new_card", "payment", "pickup_outlet", "outlet")
 
 
@@ -26,9 +25,9 @@ def _visible(actor) -> Q:
         return Q(citizen_id=actor.citizen_id) | Q(applicant_id=actor.person_id)
     if actor.kind == "kiosk":
         return Q(kiosk_id=actor.kiosk_id)
-    if actor.kind == "staff" and actor.role in BACK_OFFICE_ROLES:
+    if allowed(actor, "request.view_all"):
         return Q()
-    if actor.kind == "staff" and actor.role == "clerk" and actor.outlet_id is not None:
+    if outlet_bound(actor) and actor.outlet_id is not None:
         return Q(outlet_id=actor.outlet_id) | Q(pickup_outlet_id=actor.outlet_id)
     return Q(pk__in=[])
 
@@ -36,11 +35,12 @@ def _visible(actor) -> Q:
 def request_for_actor(actor, request_no: str, *, clerk_by_voucher: bool = False) -> ServiceRequest:
     """The request if the caller may see it; NotFound otherwise.
 
-    ``clerk_by_voucher``: a clerk at any window may open a kiosk request awaiting its voucher.
+    ``clerk_by_voucher``: whoever may take a kiosk voucher (a clerk at any window) may open a request
+    awaiting its voucher.
     """
     qs = ServiceRequest.objects.select_related(*_RELATED).filter(request_no=str(request_no)[:24])
     visible = _visible(actor)
-    if clerk_by_voucher and actor.kind == "staff" and actor.role == "clerk":
+    if clerk_by_voucher and allowed(actor, "request.present_voucher"):
         visible |= Q(status=RequestStatus.AWAITING_VOUCHER)
     req = qs.filter(visible).first()
     if req is None:

@@ -5,8 +5,9 @@ production (``sscard.desk.production.production_begin``), then to hand-over or p
 checked against ``desk.rules.TRANSITIONS`` inside the row lock and audited as ``REQUEST_<EVENT>``; an
 event the table does not list for the current status is refused with 409 and changes nothing.
 
-Who may act is checked here as well as in the API: a window step belongs to a clerk of the outlet that
-holds the request, central production / post to the back office (supervisor, admin) or the system.
+Who may act is checked here as well as in the API, both reading the access table
+(``sscard.staff.permissions``): a window step belongs to a clerk of the outlet that holds the request,
+central production / post to the back office (supervisor, admin) or the system.
 """
 
 from django.db import transaction
@@ -26,10 +27,9 @@ from sscard.desk.rules import TRANSITIONS, allowed
 from sscard.fees.services import payment_record
 from sscard.policy.catalogue import get_catalogue, policy_setting
 from sscard.policy.choices import Business, DocType
-from sscard.staff.permissions import require_outlet_clerk
+from sscard.staff.permissions import outlet_bound, require
 
 SUBJECT = "service_request"
-BACK_OFFICE_ROLES = ("supervisor", "admin")
 AUDIT = {
     RequestEvent.SUBMIT: AuditEventType.REQUEST_SUBMITTED,
     RequestEvent.APPROVE: AuditEventType.REQUEST_APPROVED,
@@ -111,20 +111,9 @@ def request_clear_step(req: ServiceRequest, step: str) -> None:
     req.pending_steps = list(req.pending_steps[1:])
 
 
-def _require_back_office(actor) -> None:
-    if actor.kind == "system" or (actor.kind == "staff" and actor.role in BACK_OFFICE_ROLES):
-        return
-    raise Forbidden("ACCESS_DENIED", "集中制卡与邮寄由后台主管或系统管理员办理")
-
-
-def _require_reviewer(actor) -> None:
-    if not (actor.kind == "staff" and actor.role in ("reviewer", "supervisor")):
-        raise Forbidden("ACCESS_DENIED", "审核须由审核员办理")
-
-
 def request_approve(*, actor, request_no: str, note: str = "") -> ServiceRequest:
     """Review passed: clear the review step and move on (next step or central production)."""
-    _require_reviewer(actor)
+    require(actor, "request.approve")
     with transaction.atomic():
         req = request_lock(request_no)
         _check_event(req, RequestEvent.APPROVE)
@@ -136,7 +125,7 @@ def request_approve(*, actor, request_no: str, note: str = "") -> ServiceRequest
 
 def request_reject(*, actor, request_no: str, reason: str) -> ServiceRequest:
     """Review failed: the reason is required and is told to the applicant."""
-    _require_reviewer(actor)
+    require(actor, "request.reject")
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput("REJECT_REASON_REQUIRED", "审核不通过必须填写原因")
@@ -156,7 +145,7 @@ def request_present_voucher(*, actor, request_no: str, voucher_no: str,
     The voucher must match and be within ``voucher_valid_days``; evidence taken now is archived
     (images at a digital outlet, a paper reference otherwise).
     """
-    require_outlet_clerk(actor, None)
+    require(actor, "request.present_voucher")
     with transaction.atomic():
         req = request_lock(request_no)
         _check_event(req, RequestEvent.PRESENT_VOUCHER)
@@ -186,7 +175,7 @@ def request_record_signed_form(*, actor, request_no: str, reference: str) -> Ser
     """The printed form came back signed: record where the paper is filed, then move on."""
     with transaction.atomic():
         req = request_lock(request_no)
-        require_outlet_clerk(actor, req.outlet_id)
+        require(actor, "request.record_signed_form", outlet_id=req.outlet_id)
         _check_event(req, RequestEvent.RECORD_SIGNED_FORM)
         archive_record_paper(actor=actor, subject_type=SUBJECT, subject_id=req.request_no, kind="signed_form",
                              reference=reference, person_id=req.applicant_id)
@@ -200,7 +189,7 @@ def request_settle_fee(*, actor, request_no: str, method: str, offset_reference:
     """The fee is paid or offset at the window (before production); the receipt is linked."""
     with transaction.atomic():
         req = request_lock(request_no)
-        require_outlet_clerk(actor, req.outlet_id)
+        require(actor, "request.settle_fee", outlet_id=req.outlet_id)
         _check_event(req, RequestEvent.SETTLE_FEE)
         payment = payment_record(actor=actor, amount_fen=int(req.fee_amount_fen or 0), method=method,
                                  offset_reference=offset_reference, subject_type=SUBJECT,
@@ -222,9 +211,9 @@ def _refuse_batch(req: ServiceRequest) -> None:
 
 def _check_production_actor(actor, req: ServiceRequest) -> None:
     if req.production_mode == ProductionMode.CENTRAL:
-        _require_back_office(actor)
+        require(actor, "request.finish_central")
     else:
-        require_outlet_clerk(actor, req.outlet_id)
+        require(actor, "request.finish_window", outlet_id=req.outlet_id)
 
 
 def request_finish_production(*, actor, request_no: str, hand_over: bool = False,
@@ -251,7 +240,7 @@ def request_finish_production(*, actor, request_no: str, hand_over: bool = False
 
 def request_dispatch(*, actor, request_no: str, tracking_no: str) -> ServiceRequest:
     """Post the card (delivery chosen ``post``); a card not yet made is made first (central)."""
-    _require_back_office(actor)
+    require(actor, "request.dispatch")
     tracking_no = (tracking_no or "").strip()
     if not tracking_no or len(tracking_no) > 40:
         raise InvalidInput("TRACKING_NO_REQUIRED", "请填写邮件单号（不超过40个字符）")
@@ -298,7 +287,7 @@ def request_hand_over(*, actor, request_no: str, originals_checked) -> ServiceRe
         req = request_lock(request_no)
         _refuse_batch(req)
         _check_event(req, RequestEvent.HAND_OVER)
-        require_outlet_clerk(actor, req.pickup_outlet_id or req.outlet_id)
+        require(actor, "request.hand_over", outlet_id=req.pickup_outlet_id or req.outlet_id)
         check_originals(req, originals_checked)
         card = _check_card_issuable(req)
         card_issue_replacement(actor=actor, old_card_id=req.card_id, new=card, request=req)
@@ -311,7 +300,7 @@ def request_hand_over(*, actor, request_no: str, originals_checked) -> ServiceRe
 
 def request_deliver(*, actor, request_no: str) -> ServiceRequest:
     """The post office reports the card delivered."""
-    _require_back_office(actor)
+    require(actor, "request.deliver")
     with transaction.atomic():
         req = request_lock(request_no)
         _check_event(req, RequestEvent.DELIVER)
@@ -339,17 +328,15 @@ def request_void(*, actor, request_no: str, reason: str) -> ServiceRequest:
         req = request_lock(request_no)
         if req.status == RequestStatus.IN_PRODUCTION:  # an unpaid batch reissue may still be voided
             _refuse_batch(req)
+        # a clerk voids only what their own outlet took in or will hand over (app requests have no outlet
+        # until one is chosen for pick-up)
+        require(actor, "request.void", outlet_id=(req.outlet_id, req.pickup_outlet_id))
         if actor.kind == "citizen":
             if req.citizen_id != actor.citizen_id:
                 raise NotFound("REQUEST_NOT_FOUND", "未找到该业务")
             if req.status == RequestStatus.IN_PRODUCTION:
                 raise Refused("VOID_IN_PRODUCTION", "社保卡已在制作中，不能自行撤回，请联系服务窗口")
-        elif not (actor.kind == "staff" and actor.role in BACK_OFFICE_ROLES):
-            # a clerk voids only what their own outlet took in or will hand over (app requests have no
-            # outlet until one is chosen for pick-up)
-            require_outlet_clerk(actor, None)
-            if actor.outlet_id not in (req.outlet_id, req.pickup_outlet_id):
-                raise Forbidden("OUTLET_MISMATCH", "该业务不属于本网点，请到受理网点办理")
+        elif outlet_bound(actor):
             if req.status == RequestStatus.IN_PRODUCTION and (
                     req.production_mode != ProductionMode.DEFERRED or actor.outlet_id != req.outlet_id):
                 raise Forbidden("VOID_IN_PRODUCTION_BACK_OFFICE",

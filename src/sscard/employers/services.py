@@ -11,13 +11,13 @@ from django.db import IntegrityError, transaction
 
 from sscard.audit.services import audit_record
 from sscard.core import clock, masking
-from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused
+from sscard.core.errors import Conflict, InvalidInput, NotFound, Refused
 from sscard.desk.intake import PersonData, person_find_or_create
 from sscard.employers.models import Employer, EmployerHandler
 from sscard.employers.rules import validate_uscc
 from sscard.policy.rules import is_minor_now
+from sscard.staff.permissions import require
 
-MANAGER_ROLES = ("clerk", "admin")
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -25,11 +25,6 @@ _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 class Registered:
     employer: Employer
     created: bool
-
-
-def _require_manager(actor) -> None:
-    if not (actor.kind == "staff" and actor.role in MANAGER_ROLES):
-        raise Forbidden("ACCESS_DENIED", "只有窗口经办人员或系统管理员可以登记用人单位及其经办人")
 
 
 def _clean_phone(phone: str, code: str, label: str) -> str:
@@ -45,7 +40,7 @@ def employer_register(*, actor, uscc: str, name: str, address: str = "", contact
     Idempotent on the code: the same code with the same name returns the existing employer unchanged;
     the same code with another name is refused (``EMPLOYER_EXISTS``).  Audited as ``EMPLOYER_REGISTERED``.
     """
-    _require_manager(actor)
+    require(actor, "employer.register")
     code = validate_uscc(uscc)
     name = (name or "").strip()
     if not name or len(name) > 200:
@@ -84,7 +79,7 @@ def handler_add(*, actor, employer_id: int, doc_type: str, number: str, name: st
     """Authorise a person (found by ID number, or created from the data given) to act for an active
     employer.  The handler must be an adult whose registered name matches; adding an active handler again
     changes nothing, adding a deactivated one reactivates it.  Audited as ``EMPLOYER_HANDLER_ADDED``."""
-    _require_manager(actor)
+    require(actor, "employer.handler_add")
     name = (name or "").strip()
     if not name:
         raise InvalidInput("NAME_REQUIRED", "请填写经办人姓名")
@@ -122,7 +117,7 @@ def handler_add(*, actor, employer_id: int, doc_type: str, number: str, name: st
 def handler_deactivate(*, actor, employer_id: int, handler_id: int) -> EmployerHandler:
     """Withdraw a handler's authority for the employer (the row stays for history).  A handler already
     inactive is refused (``HANDLER_INACTIVE``).  Audited as ``EMPLOYER_HANDLER_DEACTIVATED``."""
-    _require_manager(actor)
+    require(actor, "employer.handler_deactivate")
     with transaction.atomic():
         handler = (EmployerHandler.objects.select_for_update().select_related("person", "employer")
                    .filter(pk=handler_id, employer_id=employer_id).first())

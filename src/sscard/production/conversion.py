@@ -15,7 +15,7 @@ from sscard.batches.choices import RowEvent, RowStatus
 from sscard.batches.models import BatchRow
 from sscard.batches.rules import next_row_status
 from sscard.core import clock
-from sscard.core.errors import Conflict, Forbidden, NotFound, Refused
+from sscard.core.errors import Conflict, NotFound, Refused
 from sscard.desk.choices import Delivery, ProductionMode, RequestStatus
 from sscard.desk.intake import (
     DocInput,
@@ -34,6 +34,7 @@ from sscard.policy.rules import cite
 from sscard.production.choices import ItemEvent, ItemStage
 from sscard.production.models import ProductionItem
 from sscard.production.rules import convertible_stages, next_item_stage
+from sscard.staff.permissions import require
 
 
 def _rule() -> str:
@@ -57,8 +58,7 @@ def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput |
     spec = get_catalogue().unit.to_individual
     if actor.channel != Channel.WINDOW:
         raise Refused("BUSINESS_NOT_ON_CHANNEL", "批量转零星只能在服务窗口办理", rule=_rule())
-    if actor.kind != "staff" or actor.role != "clerk":
-        raise Forbidden("ACCESS_DENIED", "批量转零星须由服务窗口经办员办理")
+    require(actor, "production.to_individual")
     if agent is not None:
         raise Refused("ROLE_NOT_ALLOWED", "批量转零星只能由申办人本人办理，不受理代办", rule=_rule())
     if applicant.doc_type not in spec.applicant_docs:

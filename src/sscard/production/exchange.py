@@ -19,6 +19,7 @@ from sscard.production import folders
 from sscard.production.choices import OrderStage
 from sscard.production.models import ProductionOrder
 from sscard.production.services import order_import_result, order_send, order_ship, orders_generate
+from sscard.staff.permissions import require
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ def exchange_cycle(*, actor, simulate: bool | None = None) -> CycleReport:
     from sscard.batches.choices import BatchStatus
     from sscard.batches.models import Batch
 
+    require(actor, "production.exchange_run")
     simulate = simulation_enabled() if simulate is None else simulate
     report = CycleReport()
     ready = (Batch.objects.filter(status=BatchStatus.VALIDATED, rows__status="accepted",

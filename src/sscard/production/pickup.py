@@ -21,7 +21,7 @@ from sscard.cards.choices import CardState
 from sscard.cards.models import Card
 from sscard.cards.services import card_apply_event, card_hand_over, card_issue_replacement
 from sscard.core import clock
-from sscard.core.errors import Forbidden, Refused
+from sscard.core.errors import Refused
 from sscard.desk.choices import RequestStatus
 from sscard.desk.intake import DocInput, EvidenceInput, person_find
 from sscard.policy.catalogue import get_catalogue, policy_setting
@@ -30,7 +30,7 @@ from sscard.policy.rules import cite
 from sscard.production.choices import ItemEvent, ItemStage
 from sscard.production.models import ProductionItem
 from sscard.production.rules import next_item_stage
-from sscard.staff.permissions import require_outlet_clerk
+from sscard.staff.permissions import require
 
 SWEEP_CHUNK = 500
 
@@ -53,8 +53,7 @@ def batch_pickup(*, actor, batch_no: str, handler: DocInput, letter: PickupLette
     from sscard.employers.models import EmployerHandler
 
     spec = get_catalogue().unit.pickup
-    if actor.kind != "staff" or actor.role != "clerk":
-        raise Forbidden("ACCESS_DENIED", "批量卡须在服务窗口领取")
+    require(actor, "production.batch_pickup")
     if handler.doc_type not in spec.handler_docs:
         labels = "、".join(str(DocType(d).label) for d in spec.handler_docs)
         raise Refused("MATERIAL_HANDLER_DOC", f"领卡经办人须出示本人{labels}原件", rule=_rule())
@@ -62,7 +61,7 @@ def batch_pickup(*, actor, batch_no: str, handler: DocInput, letter: PickupLette
         batch = batch_lock(batch_no)
         if actor.outlet_id != batch.outlet_id:
             raise Refused("PICKUP_OUTLET_MISMATCH", "批量制卡只能到提交申请的业务网点领取", rule=_rule())
-        require_outlet_clerk(actor, batch.outlet_id)
+        require(actor, "production.batch_pickup", outlet_id=batch.outlet_id)
         person = person_find(handler)
         same = person.pk == batch.handler.person_id
         registered = EmployerHandler.objects.filter(employer_id=batch.employer_id, person=person,

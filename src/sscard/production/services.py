@@ -22,7 +22,7 @@ from sscard.production.choices import FailureStage, ItemEvent, ItemStage, OrderS
 from sscard.production.folders import write_out
 from sscard.production.models import CardNumberBlock, ExchangeRecord, ProductionItem, ProductionOrder
 from sscard.production.rules import next_item_stage, next_order_stage
-from sscard.staff.permissions import require_outlet_clerk
+from sscard.staff.permissions import require
 
 SUBJECT = "production_order"
 # The audit event of each order-table event (``rules.ORDER_TRANSITIONS``).
@@ -199,6 +199,7 @@ def order_import_result(*, actor, content: bytes, kind: str) -> ImportOutcome:
     """Apply a bank or vendor result file.  The whole file is checked first (format, order, every sent
     item answered exactly once); a file already imported is a no-op; a different file for the same order
     and kind is refused (``EXCHANGE_RESULT_DIFFERS``)."""
+    require(actor, "production.import_result")
     result = xf.read_exchange(content, kind=kind)
     stage_sent, event = ((ItemStage.BANK_SENT, "bank_result") if kind == xf.BANK_RESULT
                          else (ItemStage.VENDOR_SENT, "vendor_result"))
@@ -284,7 +285,7 @@ def order_arrive(*, actor, order_no: str) -> ProductionOrder:
 
     with transaction.atomic():
         order = order_lock(order_no)
-        require_outlet_clerk(actor, order.outlet_id)
+        require(actor, "production.order_arrive", outlet_id=order.outlet_id)
         items = list(order.items.select_for_update().filter(stage=ItemStage.IN_TRANSIT))
         now = clock.now()
         _items_move(items, ItemEvent.ARRIVE, now)
