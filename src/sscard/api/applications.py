@@ -11,14 +11,28 @@ from django.http import HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from sscard.api.auth import operation
-from sscard.api.schemas import (ERRORS, EX_AGENT_ID_NUMBER, EX_EVIDENCE, EX_ID_NUMBER, EX_REQUEST_NO,
-                                EX_VOUCHER_NO, EvidenceIn, RequestOut, choices_text, example_of,
-                                file_response, image)
-from sscard.desk import applications as issuance
+from sscard.api.schemas import (
+    ERRORS,
+    EX_AGENT_ID_NUMBER,
+    EX_EVIDENCE,
+    EX_ID_NUMBER,
+    EX_REQUEST_NO,
+    EX_VOUCHER_NO,
+    EvidenceIn,
+    RequestOut,
+    choices_text,
+    example_of,
+    file_response,
+    image,
+)
+from sscard.archive.pdf import render_business_form, render_voucher
+from sscard.archive.services import decode_base64_image
 from sscard.core import clock
 from sscard.core.errors import NotFound
-from sscard.desk import selectors, services
+from sscard.desk import applications, selectors, services
 from sscard.desk.intake import DocInput, PersonData
+from sscard.desk.review import review_applicant_full_view
+from sscard.desk.review import review_image as review_image_load
 from sscard.policy.choices import Business, CardReason, DocType
 
 applications_router = Router(tags=["制卡业务"])
@@ -172,8 +186,6 @@ class ReviewItemOut(Schema):
 def _evidence(body_evidence: EvidenceIn, photo: str | None):
     ev = body_evidence.to_input()
     if photo:
-        from sscard.archive.services import decode_base64_image
-
         ev.photo = decode_base64_image(photo)
     return ev
 
@@ -194,8 +206,8 @@ def _originals(items) -> list[tuple[str, str]]:
 @operation("card.apply")
 def apply(request, body: ApplyIn):
     actor = request.auth
-    delivery = issuance.DeliveryChoice(**body.delivery.dict()) if body.delivery else None
-    req = issuance.card_apply(actor=actor, applicant=body.applicant.to_data(),
+    delivery = applications.DeliveryChoice(**body.delivery.dict()) if body.delivery else None
+    req = applications.card_apply(actor=actor, applicant=body.applicant.to_data(),
                               agent=body.agent.to_data() if body.agent else None,
                               evidence=_evidence(body.evidence, body.photo), delivery=delivery)
     return Status(201, _out(req))
@@ -218,7 +230,7 @@ def review_queue(request):
 
 def _reissue(request, business: str, body: ReissueIn):
     actor = request.auth
-    req = issuance.card_reissue(actor=actor, business=business, applicant=body.applicant.to_input(),
+    req = applications.card_reissue(actor=actor, business=business, applicant=body.applicant.to_input(),
                                 reason=body.reason.value, agent=body.agent.to_data() if body.agent else None,
                                 photo_changed=body.photo_changed, evidence=_evidence(body.evidence, body.photo))
     return Status(201, _out(req))
@@ -246,7 +258,7 @@ def renew(request, body: ReissueIn):
 @operation("card.activate")
 def activate(request, body: ActivateIn):
     actor = request.auth
-    req = issuance.card_activate(actor=actor, applicant=body.applicant.to_input() if body.applicant else None,
+    req = applications.card_activate(actor=actor, applicant=body.applicant.to_input() if body.applicant else None,
                                  agent=body.agent.to_data() if body.agent else None,
                                  evidence=body.evidence.to_input())
     return _out(req)
@@ -311,8 +323,6 @@ class ReviewDetailOut(Schema):
                      summary="审核：申办人完整信息与上传影像（留痕）")
 @operation("request.review_detail")
 def review_detail(request, no: RequestNo):
-    from sscard.desk.review import review_applicant_full_view
-
     actor = request.auth
     return review_applicant_full_view(actor=actor, request_no=no)
 
@@ -322,12 +332,8 @@ def review_detail(request, no: RequestNo):
 @operation("request.review_image")
 def review_image(request, no: RequestNo,
                  item_id: int = Path(..., description="影像编号（审核详情 images[].id）", example=1)):
-    from django.http import HttpResponse
-
-    from sscard.desk.review import review_image as load
-
     actor = request.auth
-    content, content_type = load(actor=actor, request_no=no, item_id=item_id)
+    content, content_type = review_image_load(actor=actor, request_no=no, item_id=item_id)
     return HttpResponse(content, content_type=content_type, headers={"Cache-Control": "no-store"})
 
 
@@ -416,8 +422,6 @@ def _pdf(content: bytes, name: str) -> HttpResponse:
                      openapi_extra=file_response("业务表单 PDF", "application/pdf"))
 @operation("request.form_pdf")
 def form_pdf(request, no: RequestNo):
-    from sscard.archive.pdf import render_business_form
-
     actor = request.auth
     req = selectors.request_for_actor(actor, no)
     title = f"{Business(req.business).label}业务表单"
@@ -430,8 +434,6 @@ def form_pdf(request, no: RequestNo):
                      openapi_extra=file_response("凭证 PDF", "application/pdf"))
 @operation("request.voucher_pdf")
 def voucher_pdf(request, no: RequestNo):
-    from sscard.archive.pdf import render_voucher
-
     actor = request.auth
     req = selectors.request_for_actor(actor, no, clerk_by_voucher=True)
     if not req.voucher_no:

@@ -14,6 +14,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.timezone import localtime
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja import Path as PathParam
 from ninja.files import UploadedFile
@@ -21,14 +22,29 @@ from ninja.responses import Status
 from pydantic import ValidationError
 
 from sscard.api.auth import operation
-from sscard.api.schemas import (ERRORS, EX_EVIDENCE, EX_HANDLER_ID_NUMBER, EX_ROW_ID_NUMBER, EX_USCC, BatchNo,
-                                DocIn, EvidenceIn, choices_text, file_response, image)
+from sscard.api.schemas import (
+    ERRORS,
+    EX_EVIDENCE,
+    EX_HANDLER_ID_NUMBER,
+    EX_ROW_ID_NUMBER,
+    EX_USCC,
+    BatchNo,
+    DocIn,
+    EvidenceIn,
+    choices_text,
+    file_response,
+    image,
+)
+from sscard.archive.pdf import render_voucher
+from sscard.archive.services import decode_base64_image
 from sscard.batches import selectors
 from sscard.batches.choices import BatchStatus, Route, RowStatus
 from sscard.batches.columns import KINDS, columns
+from sscard.batches.fees import batch_fee_due, batch_settle_fee
 from sscard.batches.services import BatchFiles, BatchSubmission, batch_submit
 from sscard.batches.templates_xlsx import FILE_NAMES, XLSX_CONTENT_TYPE, build_template
-from sscard.core import masking
+from sscard.batches.zip_guard import max_workbook_bytes
+from sscard.core import clock, masking
 from sscard.core.errors import InvalidInput, NotFound
 
 router = Router(tags=["单位批量办理"])
@@ -166,8 +182,6 @@ def _xlsx(content: bytes, ascii_name: str, name: str) -> HttpResponse:
              description="multipart/form-data 上传；文件提交后在后台逐行校验，用批次号查询进度与结果。")
 @operation("batch.submit")
 def batch_submit_file(request, meta: MetaForm, workbook: WorkbookFile, scans: ScansFile):
-    from sscard.batches.zip_guard import max_workbook_bytes
-
     actor = request.auth
     m = _parse_meta(meta)
     files = BatchFiles(workbook=_upload_bytes(workbook, limit=max_workbook_bytes(), code="WORKBOOK_TOO_LARGE",
@@ -181,8 +195,6 @@ def batch_submit_file(request, meta: MetaForm, workbook: WorkbookFile, scans: Sc
 @router.post("/paper", response={202: BatchOut, **ERRORS}, summary="纸质材料批量办理（窗口录入明细）")
 @operation("batch.submit")
 def batch_submit_paper(request, payload: PaperBatchIn):
-    from sscard.archive.services import decode_base64_image
-
     actor = request.auth
     letter = decode_base64_image(payload.intro_letter_image) if payload.intro_letter_image else None
     batch = batch_submit(actor=actor, submission=BatchSubmission(
@@ -248,8 +260,6 @@ class FeeOut(Schema):
 @router.get("/{batch_no}/fee", response={200: FeeOut, **ERRORS}, summary="批量补换卡应缴费用")
 @operation("batch.view")
 def batch_fee(request, batch_no: BatchNo):
-    from sscard.batches.fees import batch_fee_due
-
     actor = request.auth
     due = batch_fee_due(selectors.batch_for(actor, batch_no))
     return FeeOut(rows=due.rows, amount_fen=due.amount_fen, receipt_no="")
@@ -258,8 +268,6 @@ def batch_fee(request, batch_no: BatchNo):
 @router.post("/{batch_no}/settle-fee", response={200: FeeOut, **ERRORS}, summary="批量补换卡缴费或抵扣（按单位一次结清）")
 @operation("batch.settle_fee")
 def batch_settle_fee_view(request, batch_no: BatchNo, payload: BatchFeeIn):
-    from sscard.batches.fees import batch_settle_fee
-
     actor = request.auth
     selectors.batch_for(actor, batch_no)
     paid = batch_settle_fee(actor=actor, batch_no=batch_no, method=payload.method,
@@ -271,11 +279,6 @@ def batch_settle_fee_view(request, batch_no: BatchNo, payload: BatchFeeIn):
             openapi_extra=file_response("批量业务办理凭证 PDF", "application/pdf"))
 @operation("batch.voucher_pdf")
 def batch_voucher(request, batch_no: BatchNo):
-    from django.utils.timezone import localtime
-
-    from sscard.archive.pdf import render_voucher
-    from sscard.core import clock
-
     actor = request.auth
     batch = selectors.batch_for(actor, batch_no)
     if not batch.voucher_no:

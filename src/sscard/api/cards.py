@@ -13,8 +13,28 @@ from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from sscard.api.auth import operation
-from sscard.api.schemas import (ERRORS, EX_AGENT_ID_NUMBER, EX_EVIDENCE, DocIn, EvidenceIn, RequestOut,
-                                example_of)
+from sscard.api.schemas import (
+    ERRORS,
+    EX_AGENT_ID_NUMBER,
+    EX_EVIDENCE,
+    DocIn,
+    EvidenceIn,
+    RequestOut,
+    example_of,
+)
+from sscard.cards.selectors import card_out
+from sscard.desk.info_change import person_info_change
+from sscard.desk.lifecycle import (
+    card_cancel,
+    card_loss_report,
+    card_loss_withdraw,
+    card_rollback,
+    card_status_query,
+    card_unlock,
+)
+from sscard.desk.pin import pin_change as pin_change_business
+from sscard.desk.pin import pin_reset as pin_reset_business
+from sscard.desk.pin import pin_verify as pin_verify_business
 
 router = Router(tags=["社保卡即办业务"])
 
@@ -81,8 +101,6 @@ def _parts(body: BusinessIn) -> dict:
 
 
 def _business_out(it) -> dict:
-    from sscard.cards.selectors import card_out
-
     return {"request": RequestOut.of(it.request) if it.request else None,
             "card": card_out(it.card) if it.card else None}
 
@@ -91,48 +109,36 @@ def _business_out(it) -> dict:
              description="变更联系电话、居住地址等非关键信息；姓名、证件号码等关键信息不能在此变更。")
 @operation("card.info_change")
 def info_change(request, body: InfoChangeIn):
-    from sscard.desk.info_change import person_info_change
-
     return _business_out(person_info_change(actor=request.auth, changes=body.changes, **_parts(body)))
 
 
 @router.post("/loss/report", response={200: BusinessOut, **ERRORS}, summary="社保卡挂失")
 @operation("card.loss_report")
 def loss_report(request, body: BusinessIn):
-    from sscard.desk.lifecycle import card_loss_report
-
     return _business_out(card_loss_report(actor=request.auth, **_parts(body)))
 
 
 @router.post("/loss/withdraw", response={200: BusinessOut, **ERRORS}, summary="社保卡解挂")
 @operation("card.loss_withdraw")
 def loss_withdraw(request, body: BusinessIn):
-    from sscard.desk.lifecycle import card_loss_withdraw
-
     return _business_out(card_loss_withdraw(actor=request.auth, **_parts(body)))
 
 
 @router.post("/unlock", response={200: BusinessOut, **ERRORS}, summary="社保卡解锁")
 @operation("card.unlock")
 def unlock(request, body: BusinessIn):
-    from sscard.desk.lifecycle import card_unlock
-
     return _business_out(card_unlock(actor=request.auth, **_parts(body)))
 
 
 @router.post("/cancel", response={200: BusinessOut, **ERRORS}, summary="社保卡注销")
 @operation("card.cancel")
 def cancel(request, body: BusinessIn):
-    from sscard.desk.lifecycle import card_cancel
-
     return _business_out(card_cancel(actor=request.auth, **_parts(body)))
 
 
 @router.post("/rollback", response={200: BusinessOut, **ERRORS}, summary="社保卡回退")
 @operation("card.rollback")
 def rollback(request, body: BusinessIn):
-    from sscard.desk.lifecycle import card_rollback
-
     return _business_out(card_rollback(actor=request.auth, **_parts(body)))
 
 
@@ -140,8 +146,6 @@ def rollback(request, body: BusinessIn):
              description="返回持卡人的卡片状态及在办业务；不需要证明材料。")
 @operation("card.status_query")
 def status_query(request, body: BusinessIn):
-    from sscard.desk.lifecycle import card_status_query
-
     parts = _parts(body)
     parts.pop("evidence")
     it, status = card_status_query(actor=request.auth, **parts)
@@ -150,8 +154,6 @@ def status_query(request, body: BusinessIn):
 
 def _pin_response(outcome):
     """A refused PIN attempt is a 422 rendered here (the counter / lock it wrote must commit)."""
-    from sscard.cards.selectors import card_out
-
     if outcome.error is not None:
         return Status(422, outcome.error.as_dict())
     return Status(200, {"ok": True, "request": RequestOut.of(outcome.request) if outcome.request else None,
@@ -163,25 +165,19 @@ def _pin_response(outcome):
                          "details.remaining_attempts 为剩余次数），达上限时锁卡。")
 @operation("card.pin_change")
 def pin_change(request, body: BusinessIn):
-    from sscard.desk.pin import pin_change as service
-
-    return _pin_response(service(actor=request.auth, **_parts(body)))
+    return _pin_response(pin_change_business(actor=request.auth, **_parts(body)))
 
 
 @router.post("/pin/reset", response={200: PinOut, **ERRORS}, summary="社保卡密码重置",
              description="新密码由调用者所在工位的密码键盘读取。")
 @operation("card.pin_reset")
 def pin_reset(request, body: BusinessIn):
-    from sscard.desk.pin import pin_reset as service
-
-    return _pin_response(service(actor=request.auth, **_parts(body)))
+    return _pin_response(pin_reset_business(actor=request.auth, **_parts(body)))
 
 
 @router.post("/pin/verify", response={200: PinOut, **ERRORS}, summary="社保卡密码校验",
              description="仅限服务窗口和自助一体机：持卡人在密码键盘输入；错误计次同密码修改（422 PIN_WRONG，达上限锁卡）。")
 @operation("card.pin_verify")
 def pin_verify(request, body: BusinessIn):
-    from sscard.desk.pin import pin_verify as service
-
-    return _pin_response(service(actor=request.auth, applicant=body.applicant.to_input() if body.applicant
+    return _pin_response(pin_verify_business(actor=request.auth, applicant=body.applicant.to_input() if body.applicant
                                  else None))

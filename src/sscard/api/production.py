@@ -12,8 +12,19 @@ from ninja import Field, File, Form, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from sscard.api.auth import operation
-from sscard.api.schemas import (ERRORS, EX_EVIDENCE, EX_HANDLER_ID_NUMBER, EX_ORDER_NO, BatchNo, DocIn,
-                                EvidenceIn, RequestOut, example_of, image)
+from sscard.api.schemas import (
+    ERRORS,
+    EX_EVIDENCE,
+    EX_HANDLER_ID_NUMBER,
+    EX_ORDER_NO,
+    BatchNo,
+    DocIn,
+    EvidenceIn,
+    RequestOut,
+    example_of,
+    image,
+)
+from sscard.archive.services import decode_base64_image
 from sscard.batches import selectors as batch_selectors
 from sscard.core.errors import InvalidInput
 from sscard.production import selectors
@@ -114,8 +125,6 @@ def order_arrive_view(request, order_no: Annotated[str, Path(description="制卡
              description="仅限提交批次的网点；领取满 96 小时后系统自动启用卡的社保功能（activation_due_at）。")
 @operation("production.batch_pickup")
 def batch_pickup_view(request, batch_no: BatchNo, payload: PickupIn):
-    from sscard.archive.services import decode_base64_image
-
     actor = request.auth
     letter = PickupLetter(image=decode_base64_image(payload.letter_image) if payload.letter_image else None,
                           paper_ref=payload.letter_paper_ref, sealed=payload.letter_sealed)

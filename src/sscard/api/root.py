@@ -11,6 +11,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from sscard.api.auth import AUTH
+from sscard.api.routers import ROUTERS
 from sscard.api.schemas import ERROR_DESCRIPTIONS
 from sscard.core.errors import DomainError
 
@@ -111,8 +112,6 @@ def _not_found(request, exc):
 
 
 def _register_routers():
-    from sscard.api.routers import ROUTERS
-
     for prefix, router in ROUTERS:
         api.add_router(prefix, router)
 

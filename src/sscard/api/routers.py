@@ -10,8 +10,11 @@ from sscard.api.cards import router as cards_router  # noqa: E402
 
 ROUTERS.append(("/cards", cards_router))
 
-from sscard.api.applications import applications_router, cards_router as issuance_cards_router  # noqa: E402
-from sscard.api.applications import requests_router  # noqa: E402
+from sscard.api.applications import (  # noqa: E402
+    applications_router,
+    requests_router,  # noqa: E402
+)
+from sscard.api.applications import cards_router as issuance_cards_router
 
 ROUTERS.append(("/applications", applications_router))
 ROUTERS.append(("/requests", requests_router))

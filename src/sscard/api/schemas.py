@@ -10,9 +10,13 @@ from typing import Annotated
 from ninja import Field, Path, Schema
 from pydantic import model_validator
 
+from sscard.archive.services import decode_base64_image as dec
+from sscard.desk.choices import ProductionMode, RequestStatus
 from sscard.desk.intake import DocInput, EvidenceInput
 from sscard.people.idnumbers import check_digit
 from sscard.policy.choices import DocType
+from sscard.production.choices import ItemStage
+from sscard.production.models import ProductionItem
 
 
 def _id(first17: str) -> str:
@@ -120,8 +124,6 @@ class EvidenceIn(Schema):
         return data
 
     def to_input(self) -> EvidenceInput:
-        from sscard.archive.services import decode_base64_image as dec
-
         return EvidenceInput(
             credential_images=[dec(x) for x in self.credential_images],
             scene_image=dec(self.scene_image) if self.scene_image else None,
@@ -132,8 +134,6 @@ class EvidenceIn(Schema):
 
 
 def _stage_label(stage: str | None) -> str | None:
-    from sscard.production.choices import ItemStage
-
     return str(ItemStage(stage).label) if stage else None
 
 
@@ -167,12 +167,8 @@ class RequestOut(Schema):
 
     @staticmethod
     def of(req) -> "RequestOut":
-        from sscard.desk.choices import ProductionMode, RequestStatus
-
         stage = None
         if req.production_mode == ProductionMode.BATCH:
-            from sscard.production.models import ProductionItem
-
             stage = ProductionItem.objects.filter(request_id=req.pk).values_list("stage", flat=True).first()
         return RequestOut(
             batch_no=(req.payload or {}).get("batch_no"), production_stage=stage,

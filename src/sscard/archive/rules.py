@@ -16,6 +16,7 @@ from django.conf import settings
 from PIL import Image, UnidentifiedImageError
 
 from sscard.archive.choices import ImageFormat
+from sscard.archive.image_header import image_header
 from sscard.core.errors import InvalidInput
 
 DEFAULT_MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -111,8 +112,6 @@ _OTHER_IMAGE_MAGIC = (b"GIF87a", b"GIF89a", b"BM", b"RIFF", b"II*\x00", b"MM\x00
 
 def _inspect_header(content: bytes, max_pixels: int, min_side: int) -> ImageFacts:
     """``inspect_image(decode=False)``: format and size from the header, limits, and a complete stream."""
-    from sscard.archive.image_header import image_header
-
     header = image_header(content)
     if header is None:
         if content.startswith(_OTHER_IMAGE_MAGIC):

@@ -19,6 +19,7 @@ from sscard.core.bulk import bulk_insert, clone, pairs_where_in
 from sscard.desk.choices import Delivery, ProductionMode, RequestStatus, Step
 from sscard.desk.models import ServiceRequest
 from sscard.desk.selectors import open_production_requests
+from sscard.fees.selectors import fee_quote
 from sscard.people.models import Person
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import Business, CardReason
@@ -145,8 +146,6 @@ def save_applications(batch, checked, ctx: ChunkContext, *, careful: bool) -> di
     ``careful``: one savepoint per row, so a row that lost a race (unique person / one open production
     business per person) is refused with a reason instead of failing the chunk.
     """
-    from sscard.fees.selectors import fee_quote
-
     now = clock.now()
     if not careful:
         _persons(checked, ctx, now)

@@ -8,16 +8,21 @@ forked, so they share no database connection with the caller.
 """
 
 import hashlib
+import multiprocessing
 import os
 from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import django
 from django.conf import settings
 
 from sscard.batches import columns as cols
+from sscard.batches import storage
 from sscard.batches.rules import RowCheck, check_row
+from sscard.batches.scans import ScanArchive, ScanRules, check_photo, check_scan, open_scans
 from sscard.core import crypto
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import PhotoRule
@@ -54,9 +59,6 @@ class StoredScans:
     def open(self):
         """The zip as a ``ScanArchive``: from the directory ``batch_submit`` checked and kept, or walked
         and checked again (a batch stored before the directory was kept)."""
-        from sscard.batches import storage
-        from sscard.batches.scans import ScanArchive, open_scans
-
         if storage.exists(self.index_name):
             return ScanArchive.from_index(Path(self.path), storage.read_encrypted_json(self.index_name))
         return open_scans(Path(self.path))
@@ -91,8 +93,6 @@ def checked_chunks(kind: str, chunks: list[list[SourceRow]], keys, dups, scans: 
     if workers <= 0:
         yield from _in_process(kind, chunks, keys, dups, scans, today)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
@@ -120,8 +120,6 @@ _WORKER_SCANS: dict = {}
 
 
 def _worker_init() -> None:
-    import django
-
     django.setup()
 
 
@@ -137,8 +135,6 @@ def _worker_check(kind, rows, keys, dups, scans: StoredScans | None, today):
 
 
 def check_rows(kind: str, rows: list[SourceRow], keys: list[str], dups, scans, today) -> list[Checked]:
-    from sscard.batches.scans import ScanRules
-
     cat = get_catalogue()
     adult_age, banks = cat.setting("adult_age"), cols.service_banks()
     photo_rule = business_for_sheet(cat.unit, kind).photo  # required, or on_change (the sheet's 是否更换照片)
@@ -163,8 +159,6 @@ def check_rows(kind: str, rows: list[SourceRow], keys: list[str], dups, scans, t
 
 
 def _check_scans(unit_scans, photo_rule: str, chk: RowCheck, scans, rules) -> dict:
-    from sscard.batches.scans import check_photo, check_scan
-
     wanted = list(unit_scans.minor if chk.minor else unit_scans.adult)
     photo_required = (photo_rule == PhotoRule.REQUIRED or chk.values.get("photo_changed") == "是") and (
         not chk.minor or unit_scans.minor_photo == PhotoRule.REQUIRED)

@@ -18,6 +18,8 @@ from sscard.batches.states import SUBJECT, batch_lock
 from sscard.core.errors import Conflict
 from sscard.desk.choices import RequestEvent, RequestStatus, Step
 from sscard.desk.models import ServiceRequest
+from sscard.desk.services import request_clear_step, request_move
+from sscard.fees.services import payment_record
 from sscard.staff.permissions import require
 
 
@@ -36,9 +38,6 @@ def batch_fee_due(batch) -> BatchFee:
 
 def batch_settle_fee(*, actor, batch_no: str, method: str, offset_reference: str = "") -> BatchFee:
     """Pay (or offset) the batch's fee in one receipt and send its rows to production."""
-    from sscard.desk.services import request_clear_step, request_move
-    from sscard.fees.services import payment_record
-
     with transaction.atomic():
         batch = batch_lock(batch_no)
         require(actor, "batch.settle_fee", outlet_id=batch.outlet_id)

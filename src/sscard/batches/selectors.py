@@ -1,11 +1,13 @@
 """Reads of batches: one batch for a caller, its rows (masked), and its error workbook."""
 
+import datetime as dt
 import json
 
 from django.db.models import QuerySet
 
 from sscard.batches import columns as cols
-from sscard.batches.choices import RowStatus
+from sscard.batches.choices import BatchStatus, RowStatus
+from sscard.batches.error_workbook import build_error_workbook
 from sscard.batches.models import Batch, BatchRow
 from sscard.core.errors import NotFound
 from sscard.staff.permissions import outlet_bound
@@ -40,8 +42,6 @@ def row_values(row: BatchRow) -> list[str]:
 
 def error_workbook(batch: Batch) -> bytes:
     """The refused rows as submitted, with the reason column (built on demand: deterministic bytes)."""
-    from sscard.batches.error_workbook import build_error_workbook
-
     rows = (BatchRow.objects.filter(batch=batch, status=RowStatus.REFUSED).order_by("line_no")
             .only("data", "reason", "line_no"))
     width = len(cols.columns(batch.kind))
@@ -52,9 +52,5 @@ def error_workbook(batch: Batch) -> bytes:
 def batches_stalled(now, *, minutes: int = 10) -> QuerySet[Batch]:
     """Batches queued or being validated with no progress for ``minutes`` (a worker died): re-queued by
     ``run_due_sweeps``; validation resumes where it stopped."""
-    import datetime as dt
-
-    from sscard.batches.choices import BatchStatus
-
     return Batch.objects.filter(status__in=(BatchStatus.QUEUED, BatchStatus.VALIDATING),
                                 updated_at__lt=now - dt.timedelta(minutes=minutes))

@@ -16,19 +16,27 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
+from sscard.archive.rules import inspect_image
+from sscard.archive.services import archive_record_paper, archive_store_image
 from sscard.audit.services import audit_record
 from sscard.batches import columns as cols
 from sscard.batches import storage
 from sscard.batches.choices import BatchStatus, Route
 from sscard.batches.models import Batch
+from sscard.batches.scans import open_scans
 from sscard.batches.states import SUBJECT
+from sscard.batches.tasks import validate_batch
+from sscard.batches.workbook_reader import read_workbook
 from sscard.core import clock
 from sscard.core.errors import Conflict, InvalidInput, NotFound, Refused
 from sscard.desk.intake import DocInput, EvidenceInput, evidence_check, evidence_needs, outlet_of, person_find
+from sscard.employers.models import Employer, EmployerHandler
+from sscard.employers.rules import validate_uscc
 from sscard.policy.catalogue import Cell, get_catalogue, policy_setting
 from sscard.policy.choices import Channel, DocType
 from sscard.policy.rules import cite
 from sscard.staff.permissions import require
+from sscard.workdays.selectors import add_working_days
 
 MAX_KEYED_ROWS = 500  # a clerk keys paper rows by hand; larger batches come as a file
 MAX_KEYED_VALUE = 200
@@ -71,9 +79,6 @@ def unit_cell(business: str, channel: str):
 
 
 def _employer_and_handler(sub: BatchSubmission, cell, business: str):
-    from sscard.employers.models import Employer, EmployerHandler
-    from sscard.employers.rules import validate_uscc
-
     employer = Employer.objects.filter(uscc=validate_uscc(sub.employer_uscc)).first()
     if employer is None:
         raise NotFound("EMPLOYER_NOT_FOUND", "未找到该用人单位，请先在窗口登记单位信息")
@@ -127,9 +132,6 @@ class _Checked:
 
 def _check_files(kind: str, files: BatchFiles | None) -> _Checked:
     """Structural checks of the file route (hostile files refused)."""
-    from sscard.batches.scans import open_scans
-    from sscard.batches.workbook_reader import read_workbook
-
     if files is None or not files.workbook:
         raise InvalidInput("WORKBOOK_MISSING", "请上传制卡明细表（.xlsx）")
     if files.scans is None:
@@ -157,8 +159,6 @@ def _new_batch_no() -> str:
 
 
 def _check_intro_letter(sub: BatchSubmission) -> None:
-    from sscard.archive.rules import inspect_image
-
     if sub.route != Route.PAPER:
         return
     if sub.intro_letter_image is None and not sub.intro_letter_ref.strip():
@@ -203,7 +203,6 @@ def batch_submit(*, actor, submission: BatchSubmission) -> Batch:
 
 def _create(*, actor, sub, spec, ucell, employer, handler, outlet, needs, source, fmt, source_sha, checked):
     scans_sha, total = checked.scans_sha, checked.total
-    from sscard.workdays.selectors import add_working_days
 
     with transaction.atomic():
         earlier = (Batch.objects.filter(employer=employer, source_sha256=source_sha, scans_sha256=scans_sha)
@@ -251,8 +250,6 @@ def _create(*, actor, sub, spec, ucell, employer, handler, outlet, needs, source
 
 
 def _archive_evidence(*, actor, batch: Batch, needs, sub: BatchSubmission) -> None:
-    from sscard.archive.services import archive_record_paper, archive_store_image
-
     subject = {"subject_type": SUBJECT, "subject_id": batch.batch_no, "person_id": batch.handler.person_id}
     ev = sub.evidence
     if needs.archive == "digital":
@@ -270,8 +267,6 @@ def _archive_evidence(*, actor, batch: Batch, needs, sub: BatchSubmission) -> No
 
 
 def _store_and_queue(batch: Batch, source: bytes, checked: _Checked) -> None:
-    from sscard.batches.tasks import validate_batch
-
     storage.save_encrypted(batch.source_name, source)
     if checked.parsed:
         storage.save_encrypted(storage.parsed_name(batch.batch_no), checked.parsed)

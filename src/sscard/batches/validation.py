@@ -21,10 +21,12 @@ from django.db.models import Count, Q
 from sscard.audit.services import audit_record
 from sscard.batches import columns as cols
 from sscard.batches import storage
+from sscard.batches.applications import ChunkContext, refuse_by_database, save_applications
 from sscard.batches.checking import Checked, SourceRow, StoredScans, checked_chunks, duplicates
 from sscard.batches.choices import BatchEvent, BatchStatus, RowStatus
 from sscard.batches.models import Batch, BatchRow
 from sscard.batches.states import SUBJECT, batch_lock, batch_move
+from sscard.batches.workbook_reader import read_workbook
 from sscard.core import clock
 from sscard.core.bulk import bulk_insert, clone, pairs_where_in
 from sscard.core.errors import InvalidInput
@@ -47,7 +49,6 @@ def load_source(batch: Batch) -> list[SourceRow]:
     if batch.source_format == "json":
         data = json.loads(content.decode("utf-8"))
         return [SourceRow(line_no=i, values=tuple(v)) for i, v in enumerate(data["rows"], start=2)]
-    from sscard.batches.workbook_reader import read_workbook
 
     book = read_workbook(content, kind=batch.kind)
     return [SourceRow(r.line_no, tuple(r.values), frozenset(r.numeric)) for r in book.rows]
@@ -124,8 +125,6 @@ def process_chunk(*, actor, batch: Batch, checked: list[Checked]) -> bool:
 
 
 def _store_chunk(actor, batch: Batch, checked: list[Checked], *, careful: bool) -> bool:
-    from sscard.batches.applications import ChunkContext, refuse_by_database, save_applications
-
     with transaction.atomic():
         locked = batch_lock(batch.batch_no)
         if locked.status != BatchStatus.VALIDATING:

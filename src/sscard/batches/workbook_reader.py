@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from python_calamine import CalamineWorkbook
+
 from sscard.batches import columns as cols
 from sscard.batches.error_workbook import REASON_HEADER
 from sscard.batches.zip_guard import (
@@ -293,8 +295,6 @@ def _column_number(letters: str) -> int:
 
 
 def _read_sheet(fp: BinaryIO, kind: str, expected: list[str]) -> Workbook:
-    from python_calamine import CalamineWorkbook
-
     try:
         book = CalamineWorkbook.from_filelike(fp)
         title = cols.SHEET_TITLES[kind]

@@ -33,6 +33,7 @@ from django.conf import settings
 from sscard.archive.rules import max_image_bytes
 from sscard.batches import columns as cols
 from sscard.core.masking import mask_id_number
+from sscard.policy.catalogue import get_catalogue
 
 MB = 1024 * 1024
 DEFAULT_MAX_WORKBOOK_BYTES = 64 * MB
@@ -96,15 +97,11 @@ def scan_max_ratio() -> int:
 
 def photo_size() -> tuple[int, int]:
     """The batch photo's size in pixels: the procedure catalogue's ``[unit.scans] photo_size``."""
-    from sscard.policy.catalogue import get_catalogue
-
     return get_catalogue().unit.scans.photo_size
 
 
 def photo_format() -> str:
     """``JPEG`` or ``PNG``: the catalogue's ``[unit.scans] photo_format``."""
-    from sscard.policy.catalogue import get_catalogue
-
     return get_catalogue().unit.scans.photo_format.upper()
 
 

@@ -14,7 +14,12 @@ import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import import_module
+from importlib.util import find_spec
 from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 
 _CODE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
 
@@ -126,8 +131,6 @@ class ErrorCodes:
 
 def error_code_index(registries: Iterable[ErrorCodes]) -> dict[str, tuple[str, ErrorCode]]:
     """Code -> (app label, entry); a code registered by two apps is refused (``ImproperlyConfigured``)."""
-    from django.core.exceptions import ImproperlyConfigured
-
     index: dict[str, tuple[str, ErrorCode]] = {}
     for registry in registries:
         for entry in registry:
@@ -144,12 +147,6 @@ def all_error_codes() -> list[ErrorCodes]:
     An app without an ``errors`` module raises no codes; one that has it must define ``ERROR_CODES`` under
     its own label (``ImproperlyConfigured`` otherwise), so a registry cannot be silently skipped.
     """
-    from importlib import import_module
-    from importlib.util import find_spec
-
-    from django.apps import apps
-    from django.core.exceptions import ImproperlyConfigured
-
     project = __name__.split(".")[0]
     registries = []
     for config in apps.get_app_configs():

@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from sscard.core import crypto
+from sscard.core import clock, crypto
 
 
 class EncryptedTextField(models.TextField):
@@ -34,8 +34,6 @@ class UpdatedAtField(models.DateTimeField):
         super().__init__(*args, **kwargs)
 
     def pre_save(self, model_instance, add):
-        from sscard.core import clock
-
         value = clock.now()
         setattr(model_instance, self.attname, value)
         return value

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
+from sscard.archive.services import archive_record_paper, archive_store_image
 from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardState
 from sscard.cards.models import Card
@@ -307,8 +308,6 @@ def evidence_check(needs: EvidenceNeeds, evidence: EvidenceInput, cell: Cell | N
 
 def evidence_store(*, actor, request: ServiceRequest, needs: EvidenceNeeds, evidence: EvidenceInput) -> None:
     """Archive what the window keeps: images through the storage API, or the paper reference."""
-    from sscard.archive.services import archive_record_paper, archive_store_image  # noqa: PLC0415 -- Pillow loads on first use
-
     subject = {"subject_type": "service_request", "subject_id": request.request_no, "person_id": request.applicant_id}
     if needs.archive == "digital":
         for image in evidence.credential_images:

@@ -6,6 +6,7 @@ nowhere else; each full view writes an audit event (who looked at whose data, wh
 
 from django.db import transaction
 
+from sscard.archive.selectors import archive_item_content, archive_items_for
 from sscard.audit.services import audit_record
 from sscard.core.errors import NotFound
 from sscard.desk.models import ServiceRequest
@@ -22,8 +23,6 @@ def _request(request_no: str) -> ServiceRequest:
 
 def review_applicant_full_view(*, actor, request_no: str) -> dict:
     """The applicant's (and agent's) data in full, and the list of archived images; audited."""
-    from sscard.archive.selectors import archive_items_for
-
     require(actor, "request.review_detail")
     req = _request(request_no)
     people = {"applicant": req.applicant, "agent": req.agent}
@@ -44,8 +43,6 @@ def review_applicant_full_view(*, actor, request_no: str) -> dict:
 
 def review_image(*, actor, request_no: str, item_id: int) -> tuple[bytes, str]:
     """One archived image of the application, checked against its SHA-256; audited."""
-    from sscard.archive.selectors import archive_item_content, archive_items_for
-
     require(actor, "request.review_image")
     req = _request(request_no)
     item = archive_items_for("service_request", req.request_no).filter(pk=item_id).first()

@@ -14,11 +14,19 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from sscard.batches.choices import BatchStatus
+from sscard.batches.models import Batch
 from sscard.core.errors import DomainError
+from sscard.production import exchange_files as xf
 from sscard.production import folders
 from sscard.production.choices import OrderStage
 from sscard.production.models import ProductionOrder
 from sscard.production.services import order_import_result, order_send, order_ship, orders_generate
+from sscard.production.simulated_partners import (
+    SimulatedBank,
+    SimulatedCardVendor,
+    partner_config_from_settings,
+)
 from sscard.staff.permissions import require
 
 logger = logging.getLogger(__name__)
@@ -39,10 +47,6 @@ def simulation_enabled() -> bool:
 
 def answer_as_partners() -> list[str]:
     """The simulated bank and card vendor answer every out-file that has no result yet."""
-    from sscard.production import exchange_files as xf
-    from sscard.production.simulated_partners import (SimulatedBank, SimulatedCardVendor,
-                                                      partner_config_from_settings)
-
     bank = SimulatedBank(partner_config_from_settings("bank"))
     vendor = SimulatedCardVendor(partner_config_from_settings("vendor"))
     written = []
@@ -83,9 +87,6 @@ def _send_all(actor, stage: str, to: str, report: CycleReport) -> None:
 
 
 def exchange_cycle(*, actor, simulate: bool | None = None) -> CycleReport:
-    from sscard.batches.choices import BatchStatus
-    from sscard.batches.models import Batch
-
     require(actor, "production.exchange_run")
     simulate = simulation_enabled() if simulate is None else simulate
     report = CycleReport()

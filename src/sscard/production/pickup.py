@@ -16,20 +16,25 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from sscard.archive.services import archive_record_paper, archive_store_image
 from sscard.audit.services import audit_record
+from sscard.batches.states import batch_lock
 from sscard.cards.choices import CardState
 from sscard.cards.models import Card
 from sscard.cards.services import card_apply_event, card_hand_over, card_issue_replacement
 from sscard.core import clock
 from sscard.core.errors import Refused
-from sscard.desk.choices import RequestStatus
+from sscard.desk.choices import RequestEvent, RequestStatus
 from sscard.desk.intake import DocInput, EvidenceInput, person_find
+from sscard.desk.services import request_lock, request_move
+from sscard.employers.models import EmployerHandler
 from sscard.policy.catalogue import get_catalogue, policy_setting
 from sscard.policy.choices import Business, DocType
 from sscard.policy.rules import cite
 from sscard.production.choices import ItemEvent, ItemStage
 from sscard.production.models import ProductionItem
 from sscard.production.rules import next_item_stage
+from sscard.staff.actors import Actor
 from sscard.staff.permissions import require
 
 SWEEP_CHUNK = 500
@@ -49,9 +54,6 @@ def _rule() -> str:
 def batch_pickup(*, actor, batch_no: str, handler: DocInput, letter: PickupLetter | None = None,
                  evidence: EvidenceInput | None = None) -> list[ProductionItem]:
     """Hand over every ready card of the batch.  Audited ``BATCH_PICKED_UP`` (+ one card event per card)."""
-    from sscard.batches.states import batch_lock
-    from sscard.employers.models import EmployerHandler
-
     spec = get_catalogue().unit.pickup
     require(actor, "production.batch_pickup")
     if handler.doc_type not in spec.handler_docs:
@@ -87,8 +89,6 @@ def batch_pickup(*, actor, batch_no: str, handler: DocInput, letter: PickupLette
 
 
 def _archive_letter(actor, batch, person, letter: PickupLetter) -> None:
-    from sscard.archive.services import archive_record_paper, archive_store_image
-
     subject = {"subject_type": "batch", "subject_id": batch.batch_no, "person_id": person.pk}
     if letter.image is not None:
         archive_store_image(actor=actor, kind="intro_letter", content=letter.image, **subject)
@@ -97,9 +97,6 @@ def _archive_letter(actor, batch, person, letter: PickupLetter) -> None:
 
 
 def _hand_over(actor, items: list[ProductionItem]) -> None:
-    from sscard.desk.choices import RequestEvent
-    from sscard.desk.services import request_lock, request_move
-
     now = clock.now()
     due = now + dt.timedelta(hours=int(policy_setting("batch_activation_hours")))
     for item in items:
@@ -121,8 +118,6 @@ def _hand_over(actor, items: list[ProductionItem]) -> None:
 def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None) -> int:
     """Activate every batch card whose 96 hours since pick-up have passed; returns how many.  Safe to
     run any number of times and after any downtime."""
-    from sscard.staff.actors import Actor
-
     actor = actor or Actor.system("batch-activation")
     now = now or clock.now()
     done = 0

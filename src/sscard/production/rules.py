@@ -5,6 +5,7 @@ in ``convertible_stages()``: card data generated but the card not in production 
 ``batch_to_individual_stages``; an item whose file is out at the bank or the vendor cannot be pulled back).
 """
 
+from sscard.policy.catalogue import policy_setting
 from sscard.production.choices import ItemEvent as IE
 from sscard.production.choices import ItemStage as IS
 from sscard.production.choices import OrderStage as OS
@@ -49,6 +50,4 @@ def next_order_stage(stage: str, event: str) -> str | None:
 
 
 def convertible_stages() -> tuple[str, ...]:
-    from sscard.policy.catalogue import policy_setting
-
     return tuple(policy_setting("batch_to_individual_stages"))

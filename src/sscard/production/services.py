@@ -14,10 +14,17 @@ from django.db import transaction
 
 from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
+from sscard.batches.choices import RowStatus
+from sscard.batches.models import BatchRow
+from sscard.batches.states import batch_lock
+from sscard.cards.models import Card
 from sscard.core import clock
 from sscard.core.errors import Conflict, InvalidInput, NotFound
 from sscard.desk.choices import ProductionMode, RequestEvent, RequestStatus
+from sscard.desk.services import request_move, requests_production_finished
+from sscard.policy.catalogue import policy_setting
 from sscard.production import exchange_files as xf
+from sscard.production.cards import cards_make_for
 from sscard.production.choices import FailureStage, ItemEvent, ItemStage, OrderStage
 from sscard.production.folders import write_out
 from sscard.production.models import CardNumberBlock, ExchangeRecord, ProductionItem, ProductionOrder
@@ -83,11 +90,6 @@ def orders_generate(*, actor, batch_no: str) -> list[ProductionOrder]:
     """Group a batch's accepted rows that are ready for production (fee settled) into orders, one per
     service bank and at most ``production_order_max_items`` items each.  Idempotent: rows already in an
     order are skipped."""
-    from sscard.batches.choices import RowStatus
-    from sscard.batches.models import BatchRow
-    from sscard.batches.states import batch_lock
-    from sscard.policy.catalogue import policy_setting
-
     created = []
     with transaction.atomic():
         batch = batch_lock(batch_no)
@@ -125,8 +127,6 @@ def orders_generate(*, actor, batch_no: str) -> list[ProductionOrder]:
 
 def card_numbers_reserve(n: int) -> list[str]:
     """``n`` card numbers for centrally made cards, from a locked counter (never two alike)."""
-    from sscard.cards.models import Card
-
     CardNumberBlock.objects.get_or_create(prefix=CARD_PREFIX, defaults={"next_value": 1})
     block = CardNumberBlock.objects.select_for_update().get(prefix=CARD_PREFIX)
     out: list[str] = []
@@ -231,8 +231,6 @@ def order_import_result(*, actor, content: bytes, kind: str) -> ImportOutcome:
 
 
 def _apply_rows(actor, order, kind, rows, items):
-    from sscard.production.cards import cards_make_for
-
     now = clock.now()
     ok, failed = [], []
     for row in rows:
@@ -258,8 +256,6 @@ def _apply_rows(actor, order, kind, rows, items):
 
 
 def _void_failed(actor, failed: list[ProductionItem]) -> None:
-    from sscard.desk.services import request_move
-
     for item in failed:
         req = item.request
         stage = FailureStage(item.failure_stage).label
@@ -281,8 +277,6 @@ def order_ship(*, actor, order_no: str) -> ProductionOrder:
 
 def order_arrive(*, actor, order_no: str) -> ProductionOrder:
     """The submitting outlet signs for the cards: items ready, applications ready for pick-up."""
-    from sscard.desk.services import requests_production_finished
-
     with transaction.atomic():
         order = order_lock(order_no)
         require(actor, "production.order_arrive", outlet_id=order.outlet_id)

@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from sscard.batches import columns as cols
+from sscard.core import clock
 from sscard.testing.factories import id_number_for, jpeg_bytes
 
 _serial = itertools.count(1)
@@ -44,8 +45,6 @@ def person_row(*, birth: dt.date | None = None, name: str = "李四", kind: str 
 
 
 def minor_row(guardian_number: str, **over) -> dict:
-    from sscard.core import clock
-
     birth = clock.today().replace(year=clock.today().year - 9)
     return person_row(birth=birth, name="王小", guardian_doc_type="居民身份证", guardian_doc_number=guardian_number,
                       guardian_name="王大", **over)

@@ -1,6 +1,10 @@
 """Shortcuts for tests that need a validated batch: submit through the API (paper route, rows keyed by
 the clerk) and run the background validation, then drive production."""
 
+import json
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from sscard.testing import batch_files as bf
 from sscard.testing import factories as f
 
@@ -19,10 +23,6 @@ def paper_batch(clerk_api, employer, rows: list[dict], *, business: str = "batch
 
 def file_batch(clerk_api, employer, rows: list[dict], *, scans: bytes | None = None, capture=None) -> str:
     """Submit ``rows`` as a sheet with their scans zip (file route); returns the batch number."""
-    import json
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     emp, handler = employer
     meta = {"business": "batch_apply", "employer_uscc": emp.uscc, "evidence": f.window_evidence(),
             "handler": {"doc_type": "id_card", "number": handler.id_number}}

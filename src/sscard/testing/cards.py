@@ -1,6 +1,12 @@
 """Helpers of the card-lifecycle tests (cards/tests and api/tests/test_cards_*): the documents that name
 a person or a card, what a refused request must leave unchanged, and the simulated card terminal.
 Import them by name; the fixtures of these tests are in ``sscard.testing.fixtures.cards``."""
+from sscard.audit.models import AuditEvent
+from sscard.cards.models import Card, CardStateChange
+from sscard.desk.models import ServiceRequest
+from sscard.hardware.models import SimulatedChip
+from sscard.hardware.pin_hashing import check_pin
+from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedPinPad
 
 
 def id_doc(person) -> dict:
@@ -13,10 +19,6 @@ def card_doc(card) -> dict:
 
 def snapshot(card) -> tuple:
     """What a refused request must leave unchanged: the card row, its log, records and audit."""
-    from sscard.audit.models import AuditEvent
-    from sscard.cards.models import Card, CardStateChange
-    from sscard.desk.models import ServiceRequest
-
     row = Card.objects.get(pk=card.pk)
     return (row.state, row.pin_failures, row.temp_loss_expires_at, CardStateChange.objects.count(),
             ServiceRequest.objects.count(), AuditEvent.objects.count())
@@ -24,8 +26,6 @@ def snapshot(card) -> tuple:
 
 def at_station(station: str, card, *pins: str, pin: str | None = None) -> None:
     """Put ``card`` in the station's terminal (writing its chip with ``pin`` when given) and type ``pins``."""
-    from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedPinPad
-
     if pin is not None:
         SimulatedCardTerminal.provision(card.card_no, pin=pin)
     SimulatedCardTerminal.insert(station, card.card_no)
@@ -34,7 +34,4 @@ def at_station(station: str, card, *pins: str, pin: str | None = None) -> None:
 
 
 def chip_pin_is(card, pin: str) -> bool:
-    from sscard.hardware.models import SimulatedChip
-    from sscard.hardware.pin_hashing import check_pin
-
     return check_pin(SimulatedChip.objects.get(card_no=card.card_no).pin_hash, pin)

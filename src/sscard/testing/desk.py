@@ -3,15 +3,15 @@ the request a response names, and what a refused call must leave untouched.  Imp
 the fixtures of these tests are in ``sscard.testing.fixtures.desk``."""
 
 from sscard.audit.models import AuditEvent
+from sscard.cards.models import Card
 from sscard.core import clock
 from sscard.desk.models import ServiceRequest
 from sscard.hardware.interfaces import ISSUANCE_PRINTER
+from sscard.hardware.simulated import simulated_faults
 from sscard.testing import factories as f
 
 
 def fail_printer(outlet) -> None:
-    from sscard.hardware.simulated import simulated_faults
-
     simulated_faults.fail(ISSUANCE_PRINTER, f"outlet:{outlet.code}")
 
 
@@ -59,8 +59,6 @@ def req_of(resp) -> ServiceRequest:
 
 def snapshot(req: ServiceRequest) -> tuple:
     """What a refused call must leave untouched: the request row, its audit trail, the card count."""
-    from sscard.cards.models import Card
-
     req.refresh_from_db()
     return (req.status, list(req.pending_steps), req.new_card_id, req.payment_id, req.production_mode,
             AuditEvent.objects.count(), Card.objects.count(), clock.now() is not None)

@@ -3,6 +3,7 @@
 Used by every app's tests through the fixtures in the root ``conftest.py``.
 """
 
+import base64
 import datetime as dt
 import io
 import itertools
@@ -11,8 +12,14 @@ import json
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.test import Client
+from PIL import Image
 
+from sscard.cards.models import Card
 from sscard.core import clock
+from sscard.employers.models import Employer, EmployerHandler
+from sscard.employers.rules import make_uscc
+from sscard.people.models import Person
+from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
 
 _seq = itertools.count(1)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -36,8 +43,6 @@ def minor_birth() -> dt.date:
 
 
 def make_outlet(**kw):
-    from sscard.staff.models import Outlet
-
     n = next(_seq)
     defaults = dict(code=f"CQ-T-{n:03d}", name=f"测试网点{n}", district="渝中区", level="district")
     defaults.update(kw)
@@ -45,8 +50,6 @@ def make_outlet(**kw):
 
 
 def make_staff(role: str, outlet=None, *, username: str | None = None, password: str = "demo-pass-123"):
-    from sscard.staff.models import StaffMember
-
     username = username or f"{role}{next(_seq)}"
     user = get_user_model().objects.create_user(username=username, password=password)
     return StaffMember.objects.create(user=user, role=role, outlet=outlet, display_name=f"{role}-{username}")
@@ -54,8 +57,6 @@ def make_staff(role: str, outlet=None, *, username: str | None = None, password:
 
 def make_person(*, birth_date: dt.date | None = None, name: str = "张三", phone: str = "13800138000",
                 address: str = "重庆市渝中区解放碑街道1号", id_number: str | None = None, fee_exempt: bool = False):
-    from sscard.people.models import Person
-
     birth_date = birth_date or adult_birth()
     now = clock.now()
     p = Person(name=name, id_type="id_card", birth_date=birth_date, gender="M", ethnicity="汉族",
@@ -67,8 +68,6 @@ def make_person(*, birth_date: dt.date | None = None, name: str = "张三", phon
 
 
 def make_card(person, *, state: str = "active", origin_channel: str = "window", card_no: str | None = None):
-    from sscard.cards.models import Card
-
     now = clock.now()
     return Card.objects.create(
         card_no=card_no or f"B{next(_seq) + 10_000_000:08d}"[:9], identification_code="0" * 32, person=person,
@@ -78,20 +77,14 @@ def make_card(person, *, state: str = "active", origin_channel: str = "window", 
 
 
 def make_kiosk(outlet, code: str | None = None):
-    from sscard.staff.models import KioskDevice
-
     return KioskDevice.objects.create(code=code or f"K-{next(_seq):04d}", outlet=outlet)
 
 
 def make_citizen(person, password: str = "app-pass-123"):
-    from sscard.staff.models import CitizenAccount
-
     return CitizenAccount.objects.create(person=person, password_hash=make_password(password), created_at=clock.now())
 
 
 def token_for(*, staff=None, kiosk=None, citizen=None) -> str:
-    from sscard.staff.models import ApiToken
-
     raw = ApiToken.new_raw_token()
     kind = "staff" if staff else "kiosk" if kiosk else "citizen"
     ApiToken.objects.create(token_hash=ApiToken.hash_token(raw), kind=kind, staff=staff, kiosk=kiosk,
@@ -100,16 +93,12 @@ def token_for(*, staff=None, kiosk=None, citizen=None) -> str:
 
 
 def jpeg_bytes(width: int = 358, height: int = 441, color=(255, 255, 255)) -> bytes:
-    from PIL import Image
-
     buf = io.BytesIO()
     Image.new("RGB", (width, height), color).save(buf, "JPEG", quality=85)
     return buf.getvalue()
 
 
 def b64_jpeg(**kw) -> str:
-    import base64
-
     return base64.b64encode(jpeg_bytes(**kw)).decode("ascii")
 
 
@@ -145,9 +134,6 @@ def window_evidence(*, signature: bool = True) -> dict:
 
 def make_employer(*, name: str = "重庆测试科技有限公司", uscc: str | None = None, handler=None):
     """An employer with one active handler (an adult person); returns ``(employer, handler_person)``."""
-    from sscard.employers.models import Employer, EmployerHandler
-    from sscard.employers.rules import make_uscc
-
     uscc = uscc or make_uscc(body8=f"MA{next(_seq):06d}")
     employer = Employer.objects.create(uscc=uscc, name=name, created_at=clock.now())
     handler = handler or make_person(name="赵经办")

@@ -11,12 +11,15 @@ Where a day's status comes from, first match wins:
 3. Monday-Friday, flagged *provisional* unless the year is recorded as announced (``CalendarYear``).
 """
 
+import csv
 import datetime as dt
+import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+from chinese_calendar.constants import holidays, workdays
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_WORKING_DAYS = 3660  # guards the day-by-day walk against absurd inputs
@@ -64,8 +67,6 @@ def chinesecalendar_knows(year: int) -> bool:
 
 def chinesecalendar_year(year: int) -> list[tuple[dt.date, str, str]]:
     """The package's holidays and make-up working days of ``year`` as (date, kind, Chinese name)."""
-    from chinese_calendar.constants import holidays, workdays
-
     rows = []
     for source, kind, suffix in ((holidays, "holiday", ""), (workdays, "workday", "调休上班")):
         for day, name in source.items():
@@ -164,9 +165,6 @@ def parse_calendar_csv(text: str) -> list[tuple[dt.date, str, str]]:
 
     Every problem raises ``ValueError`` naming the line, so a bad file is refused as a whole.
     """
-    import csv
-    import io
-
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = next(reader, None)
     if header is None or tuple(h.strip().lower() for h in header) != CSV_COLUMNS:

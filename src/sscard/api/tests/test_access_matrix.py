@@ -18,8 +18,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver
 
-from sscard.staff.actors import Actor
 from sscard.staff import permissions
+from sscard.staff.actors import Actor
 from sscard.staff.permissions import OPERATIONS
 from sscard.testing import factories as f
 

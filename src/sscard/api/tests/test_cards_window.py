@@ -28,9 +28,10 @@ def _state(card):
 
 
 def test_unlock_at_window_by_agent_returns_to_the_state_before_the_lock(clerk_api, adult):
+    from django.db import transaction
+
     from sscard.cards.services import card_apply_event
     from sscard.staff.actors import Actor
-    from django.db import transaction
 
     made = f.make_card(adult, state="made")
     with transaction.atomic():
