@@ -10,7 +10,7 @@ item and the application, the same order as the production job's, so a race has 
 
 from django.db import transaction
 
-from sscard.audit.services import audit_record
+from sscard.audit.services import audit_deferred, audit_record
 from sscard.batches.choices import RowEvent, RowStatus
 from sscard.batches.models import BatchRow
 from sscard.batches.rules import next_row_status
@@ -71,7 +71,7 @@ def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput |
     needs = evidence_needs(cell, outlet=outlet)
     evidence_check(needs, evidence, cell)
     person = person_find(applicant)
-    with transaction.atomic():
+    with transaction.atomic(), audit_deferred():  # its events reach the chain after the printer is done
         found = _batch_request(person)
         item = ProductionItem.objects.filter(request=found).select_related("order").first()
         if item is not None:

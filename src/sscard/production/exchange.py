@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from sscard.audit.services import audit_deferred
 from sscard.core.errors import DomainError
 from sscard.production import folders
 from sscard.production.choices import OrderStage
@@ -82,6 +83,15 @@ def _send_all(actor, stage: str, to: str, report: CycleReport) -> None:
 
 
 def exchange_cycle(*, actor, simulate: bool | None = None) -> CycleReport:
+    """Run by the scheduler, each step appends its audit events in its own transaction.  Run by the API
+    with an Idempotency-Key, the whole cycle is the key's one transaction: its events then wait to the
+    end, so the vendor results' chip personalisation (the card terminal) never runs while that
+    transaction holds the audit chain head."""
+    with audit_deferred():
+        return _cycle(actor=actor, simulate=simulate)
+
+
+def _cycle(*, actor, simulate: bool | None) -> CycleReport:
     from sscard.batches.choices import BatchStatus
     from sscard.batches.models import Batch
 
