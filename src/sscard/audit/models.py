@@ -44,7 +44,8 @@ class AuditChainHead(models.Model):
     """Single row holding the last hash; locking it serialises appends so the chain never forks.
 
     Services write their audit event as the last step of their transaction, so the lock is held only
-    from the append to the commit.
+    from the append to the commit; a business that talks to a device holds its events back until the
+    device is done (``services.audit_deferred``), so the lock is never held during device I/O.
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from sscard.audit.services import audit_record
+from sscard.audit.services import audit_deferred, audit_record
 from sscard.cards.choices import LIVE_STATES, CardEvent
 from sscard.cards.models import Card
 from sscard.cards.services import card_apply_event
@@ -135,7 +135,7 @@ def card_apply(*, actor, applicant: PersonData, agent: PersonData | None = None,
         _refuse_pending(it.applicant)
         fields.update(_delivery_fields(actor, delivery, it.applicant))
 
-    with transaction.atomic():
+    with transaction.atomic(), audit_deferred():  # its events reach the chain after the printer is done
         it = business_intake(actor=actor, business=Business.APPLY, applicant=applicant, agent=agent,
                              evidence=evidence, need_card=False, lock_person=True, refuse=refuse, record=False)
         # First application is free by the fee schedule (row apply/any reason = 0), not by code.
@@ -168,7 +168,7 @@ def card_reissue(*, actor, business: str, applicant: DocInput, reason: str, agen
     if business not in REISSUE_FAMILY:
         raise InvalidInput("BUSINESS_UNKNOWN", "业务类型不正确")
     check_reason(business, reason)
-    with transaction.atomic():
+    with transaction.atomic(), audit_deferred():  # its events reach the chain after the printer is done
         it = business_intake(actor=actor, business=business, applicant=applicant, agent=agent, evidence=evidence,
                              card_of=_card_to_replace(applicant), photo_changed=bool(photo_changed),
                              lock_person=True, refuse=lambda it: _refuse_pending(it.applicant), record=False)

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from sscard.archive.services import archive_record_paper
 from sscard.audit.choices import AuditEventType
-from sscard.audit.services import audit_record
+from sscard.audit.services import audit_deferred, audit_record
 from sscard.cards.choices import LIVE_STATES, CardState
 from sscard.cards.services import card_hand_over, card_issue_replacement, card_lock
 from sscard.core import clock
@@ -146,7 +146,7 @@ def request_present_voucher(*, actor, request_no: str, voucher_no: str,
     (images at a digital outlet, a paper reference otherwise).
     """
     require(actor, "request.present_voucher")
-    with transaction.atomic():
+    with transaction.atomic(), audit_deferred():  # its events reach the chain after the printer is done
         req = request_lock(request_no)
         _check_event(req, RequestEvent.PRESENT_VOUCHER)
         if not req.voucher_no or (voucher_no or "").strip().upper() != req.voucher_no:
@@ -173,7 +173,7 @@ def request_present_voucher(*, actor, request_no: str, voucher_no: str,
 
 def request_record_signed_form(*, actor, request_no: str, reference: str) -> ServiceRequest:
     """The printed form came back signed: record where the paper is filed, then move on."""
-    with transaction.atomic():
+    with transaction.atomic(), audit_deferred():  # its events reach the chain after the printer is done
         req = request_lock(request_no)
         require(actor, "request.record_signed_form", outlet_id=req.outlet_id)
         _check_event(req, RequestEvent.RECORD_SIGNED_FORM)
@@ -187,7 +187,7 @@ def request_record_signed_form(*, actor, request_no: str, reference: str) -> Ser
 
 def request_settle_fee(*, actor, request_no: str, method: str, offset_reference: str = "") -> ServiceRequest:
     """The fee is paid or offset at the window (before production); the receipt is linked."""
-    with transaction.atomic():
+    with transaction.atomic(), audit_deferred():  # its events reach the chain after the printer is done
         req = request_lock(request_no)
         require(actor, "request.settle_fee", outlet_id=req.outlet_id)
         _check_event(req, RequestEvent.SETTLE_FEE)

@@ -1,8 +1,13 @@
 """Simulated counter hardware for the demo and the tests: in-process, thread-safe, no real devices.
 
 The "physical world" is driven by class methods: ``SimulatedIdReader.place/remove``,
-``SimulatedCardTerminal.insert/eject``, ``SimulatedPinPad.type`` and ``simulated_faults.fail/clear``.
+``SimulatedCardTerminal.insert/eject``, ``SimulatedPinPad.type``, ``simulated_faults.fail/clear`` and
+``SimulatedIssuancePrinter.slow_down`` (a printer that takes its time, like a real one).
 Services only use the protocol methods through ``sscard.hardware.drivers``.
+
+Every protocol method first refuses to run while the calling transaction holds the audit chain head
+(``sscard.audit.services.audit_refuse_chain_head``): device I/O must come before a business's first
+audit write or after its commit, so a business that regresses fails its tests here.
 
 Chips live in the ``SimulatedChip`` table; a PIN is kept there only as a salted, peppered argon2id hash.
 ``personalise`` sets a random initial PIN that nobody learns, so a new card's holder must set a PIN with
@@ -15,13 +20,16 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from sscard.audit.services import audit_refuse_chain_head
 from sscard.core import clock
 from sscard.hardware import pin_hashing, rules
+from sscard.hardware.drivers import get_card_terminal
 from sscard.hardware.interfaces import (
     CARD_TERMINAL,
     DEVICES,
@@ -169,6 +177,7 @@ class SimulatedIdReader:
 
     def read(self, station: str) -> IdCardData:
         check_station(station)
+        audit_refuse_chain_head(ID_READER)
         simulated_faults.check(ID_READER, station)
         with self._lock:
             card = self._cards.get(station)
@@ -228,6 +237,7 @@ class SimulatedCardTerminal:
     # ---- helpers
     def _inserted(self, station: str) -> str:
         check_station(station)
+        audit_refuse_chain_head(CARD_TERMINAL)
         simulated_faults.check(CARD_TERMINAL, station)
         with self._lock:
             card_no = self._slots.get(station)
@@ -290,6 +300,7 @@ class SimulatedCardTerminal:
             self._set_pin(SimulatedChip.objects.select_for_update().get(pk=chip.pk), new)
 
     def personalise(self, card_no: str) -> None:
+        audit_refuse_chain_head(CARD_TERMINAL)
         simulated_faults.check(CARD_TERMINAL)
         with transaction.atomic():
             chip, _ = SimulatedChip.objects.select_for_update().get_or_create(
@@ -312,10 +323,13 @@ class PrintJob:
 
 
 class SimulatedIssuancePrinter:
-    """Prints instantly: writes the chip (random 32-char identification code) and personalises it."""
+    """Prints instantly (unless slowed down): writes the chip (random 32-char identification code) and
+    personalises it."""
 
     _lock = threading.Lock()
     _jobs: dict[str, PrintJob] = {}
+    _printed: deque[PrintJob] = deque(maxlen=1000)
+    _delays: dict[str | None, float] = {}
 
     @classmethod
     def last_job(cls, station: str) -> PrintJob | None:
@@ -323,26 +337,48 @@ class SimulatedIssuancePrinter:
             return cls._jobs.get(station)
 
     @classmethod
+    def jobs(cls, station: str) -> list[PrintJob]:
+        """Every card printed at ``station`` since the last ``clear`` (the latest 1,000 of all stations)."""
+        with cls._lock:
+            return [job for job in cls._printed if job.station == station]
+
+    @classmethod
+    def slow_down(cls, seconds: float, station: str | None = None) -> None:
+        """Each print takes ``seconds`` (at ``station``, or at every station): a real printer's pace."""
+        if station is not None:
+            check_station(station)
+        with cls._lock:
+            cls._delays[station] = float(seconds)
+
+    @classmethod
     def clear(cls) -> None:
         with cls._lock:
             cls._jobs.clear()
+            cls._printed.clear()
+            cls._delays.clear()
 
     def print_card(self, station: str, *, card_no: str, holder_name: str,
                    photo_jpeg: bytes | None) -> PrintResult:
         check_station(station)
         if not card_no:
             raise ValueError("card_no is required")
+        audit_refuse_chain_head(ISSUANCE_PRINTER)
         simulated_faults.check(ISSUANCE_PRINTER, station)
-        from sscard.hardware.drivers import get_card_terminal
+        with self._lock:
+            delay = self._delays.get(station, self._delays.get(None, 0.0))
+        if delay:
+            time.sleep(delay)
 
         code = secrets.token_hex(16).upper()
         with transaction.atomic():
             SimulatedChip.objects.update_or_create(
                 card_no=card_no, defaults={"identification_code": code, "updated_at": clock.now()})
             get_card_terminal().personalise(card_no)
+        job = PrintJob(station=station, card_no=card_no, identification_code=code, holder_name=holder_name,
+                       has_photo=bool(photo_jpeg))
         with self._lock:
-            self._jobs[station] = PrintJob(station=station, card_no=card_no, identification_code=code,
-                                           holder_name=holder_name, has_photo=bool(photo_jpeg))
+            self._jobs[station] = job
+            self._printed.append(job)
         return PrintResult(identification_code=code)
 
 

@@ -8,12 +8,19 @@ device or network fails: the usual deferred production).  Locks: the order (when
 item and the application, the same order as the production job's, so a race has exactly one winner.
 """
 
+import hashlib
+
 from django.db import transaction
 
-from sscard.audit.services import audit_record
+from sscard.audit.services import audit_deferred, audit_record
+from sscard.batches import storage
+from sscard.batches.checking import StoredScans
 from sscard.batches.choices import RowEvent, RowStatus
 from sscard.batches.models import BatchRow
 from sscard.batches.rules import next_row_status
+from sscard.batches.storage import local_scans
+from sscard.cards.choices import CardState
+from sscard.cards.services import card_apply_event, card_lock
 from sscard.core import clock
 from sscard.core.errors import Conflict, NotFound, Refused
 from sscard.desk.choices import Delivery, ProductionMode, RequestStatus
@@ -27,13 +34,16 @@ from sscard.desk.intake import (
     person_find,
 )
 from sscard.desk.models import ServiceRequest
+from sscard.desk.production import production_begin
 from sscard.desk.selectors import open_production_requests
+from sscard.desk.services import request_lock, request_save
 from sscard.policy.catalogue import Cell, get_catalogue
 from sscard.policy.choices import ApplicantRole, Channel, DocType
 from sscard.policy.rules import cite
 from sscard.production.choices import ItemEvent, ItemStage
 from sscard.production.models import ProductionItem
 from sscard.production.rules import convertible_stages, next_item_stage
+from sscard.production.services import order_lock
 from sscard.staff.permissions import require
 
 
@@ -51,10 +61,6 @@ def _batch_request(person) -> ServiceRequest:
 def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput | None = None,
                         agent: DocInput | None = None) -> ServiceRequest:
     """Take the applicant's row out of its batch and make the card at this window."""
-    from sscard.batches.storage import local_scans
-    from sscard.desk.production import production_begin
-    from sscard.desk.services import request_lock, request_save
-
     spec = get_catalogue().unit.to_individual
     if actor.channel != Channel.WINDOW:
         raise Refused("BUSINESS_NOT_ON_CHANNEL", "批量转零星只能在服务窗口办理", rule=_rule())
@@ -71,12 +77,10 @@ def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput |
     needs = evidence_needs(cell, outlet=outlet)
     evidence_check(needs, evidence, cell)
     person = person_find(applicant)
-    with transaction.atomic():
+    with transaction.atomic(), audit_deferred():  # its events reach the chain after the printer is done
         found = _batch_request(person)
         item = ProductionItem.objects.filter(request=found).select_related("order").first()
         if item is not None:
-            from sscard.production.services import order_lock
-
             order_lock(item.order.order_no)
             item = ProductionItem.objects.select_for_update().get(pk=item.pk)
         req = request_lock(found.request_no)
@@ -122,11 +126,6 @@ def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput |
 def _batch_photo(row: BatchRow, person, local_scans) -> bytes | None:
     """The row's photo from the batch's scans zip (through the directory kept at submission), if it is
     still the file that was checked (same SHA-256)."""
-    import hashlib
-
-    from sscard.batches import storage
-    from sscard.batches.checking import StoredScans
-
     if "photo" not in row.scans or not row.batch.scans_name:
         return None
     with local_scans(row.batch.scans_name) as path, \
@@ -140,9 +139,6 @@ def _batch_photo(row: BatchRow, person, local_scans) -> bytes | None:
 
 def _activate_on_the_spot(actor, req: ServiceRequest) -> None:
     """Seed: the window makes the card, switches on its social security functions and hands it over."""
-    from sscard.cards.choices import CardState
-    from sscard.cards.services import card_apply_event, card_lock
-
     card = card_lock(req.new_card_id)
     if card.state == CardState.MADE:
         card_apply_event(card=card, event="activate", actor=actor, request=req,

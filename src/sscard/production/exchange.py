@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from sscard.audit.services import audit_deferred
 from sscard.batches.choices import BatchStatus
 from sscard.batches.models import Batch
 from sscard.core.errors import DomainError
@@ -87,7 +88,16 @@ def _send_all(actor, stage: str, to: str, report: CycleReport) -> None:
 
 
 def exchange_cycle(*, actor, simulate: bool | None = None) -> CycleReport:
+    """Run by the scheduler, each step appends its audit events in its own transaction.  Run by the API
+    with an Idempotency-Key, the whole cycle is the key's one transaction: its events then wait to the
+    end, so the vendor results' chip personalisation (the card terminal) never runs while that
+    transaction holds the audit chain head."""
     require(actor, "production.exchange_run")
+    with audit_deferred():
+        return _cycle(actor=actor, simulate=simulate)
+
+
+def _cycle(*, actor, simulate: bool | None) -> CycleReport:
     simulate = simulation_enabled() if simulate is None else simulate
     report = CycleReport()
     ready = (Batch.objects.filter(status=BatchStatus.VALIDATED, rows__status="accepted",

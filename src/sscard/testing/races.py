@@ -1,9 +1,11 @@
 """Firing competing API calls at once from several threads (PostgreSQL race tests).
 
-Each thread has its own test client and database connection; a barrier releases them together.
+Each thread has its own test client and database connection; a barrier releases them together
+(``staggered``: each call then waits its own delay first, and every answer carries how long it took).
 """
 
 import threading
+import time
 from dataclasses import dataclass
 
 from django.db import connection
@@ -18,22 +20,32 @@ class Answer:
     body: dict
     content: bytes
     replay: bool
+    seconds: float = 0.0  # from sending the call to its answer
 
 
 def race(*calls) -> list[Answer]:
     """Run each ``(token, path, body, headers)`` in its own thread, all released at once."""
+    return staggered(*[(0.0, *call) for call in calls])
+
+
+def staggered(*calls) -> list[Answer]:
+    """Run each ``(delay, token, path, body, headers)`` in its own thread: all released at once, each sent
+    ``delay`` seconds after the release."""
     barrier = threading.Barrier(len(calls))
     answers: list[Answer] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
 
-    def run(who, token, path, body, headers):
+    def run(who, delay, token, path, body, headers):
         try:
             api = f.ApiClient(token)
             barrier.wait(30)
+            if delay:
+                time.sleep(delay)
+            started = time.monotonic()
             resp = api.post(path, body, headers=headers)
             answer = Answer(who, resp.status_code, resp.json(), resp.content,
-                            resp.get("Idempotent-Replay") == "true")
+                            resp.get("Idempotent-Replay") == "true", time.monotonic() - started)
             with lock:
                 answers.append(answer)
         except Exception as exc:  # noqa: BLE001 - surfaced in the test thread below
