@@ -20,6 +20,7 @@ from django.db import transaction
 from sscard.archive.choices import EvidenceKind, PaperKind
 from sscard.archive.models import ArchiveItem, PaperArchiveRecord, archive_upload_to
 from sscard.archive.rules import decode_base64_image, inspect_image
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core import clock
 from sscard.core.errors import InvalidInput
@@ -87,7 +88,7 @@ def archive_store_image(*, actor, subject_type: str, subject_id, kind: str, cont
         item.file.name = name
         item.save(force_insert=True)
         audit_record(
-            event_type="EVIDENCE_ARCHIVED", actor=actor, subject_type=subject_type, subject_id=subject_id,
+            event_type=AuditEventType.EVIDENCE_ARCHIVED, actor=actor, subject_type=subject_type, subject_id=subject_id,
             person_id=person_id,
             data={"archive_item_id": item.pk, "kind": kind, "sha256": digest, "size": len(content),
                   "content_type": facts.content_type, "width": facts.width, "height": facts.height},
@@ -122,7 +123,7 @@ def archive_record_paper(*, actor, subject_type: str, subject_id, kind: str, ref
             reference=reference, created_at=clock.now(), **_actor_fields(actor),
         )
         audit_record(
-            event_type="PAPER_ARCHIVE_RECORDED", actor=actor, subject_type=subject_type,
+            event_type=AuditEventType.PAPER_ARCHIVE_RECORDED, actor=actor, subject_type=subject_type,
             subject_id=subject_id, person_id=person_id,
             data={"paper_record_id": record.pk, "kind": kind, "reference": reference},
         )

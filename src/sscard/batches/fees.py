@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Sum
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.batches.choices import BatchStatus
 from sscard.batches.states import SUBJECT, batch_lock
@@ -57,7 +58,7 @@ def batch_settle_fee(*, actor, batch_no: str, method: str, offset_reference: str
             target = RequestStatus.IN_PRODUCTION if not req.pending_steps else RequestStatus.AWAITING_FEE
             request_move(actor=actor, request=req, event=RequestEvent.SETTLE_FEE, target=target,
                          data={"receipt_no": payment.receipt_no, "batch_no": batch.batch_no})
-        audit_record(event_type="BATCH_FEE_SETTLED", actor=actor, subject_type=SUBJECT, subject_id=batch.batch_no,
+        audit_record(event_type=AuditEventType.BATCH_FEE_SETTLED, actor=actor, subject_type=SUBJECT, subject_id=batch.batch_no,
                      data={"rows": len(reqs), "amount_fen": total, "receipt_no": payment.receipt_no,
                            "method": method})
     return BatchFee(rows=len(reqs), amount_fen=total, receipt_no=payment.receipt_no)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 
 from sscard.archive.rules import inspect_image
 from sscard.archive.services import archive_record_paper, archive_store_image
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.batches import columns as cols
 from sscard.batches import storage
@@ -234,7 +235,7 @@ def _create(*, actor, sub, spec, ucell, employer, handler, outlet, needs, source
             storage.save_scans(batch.scans_name, scans)
         try:
             _archive_evidence(actor=actor, batch=batch, needs=needs, sub=sub)
-            audit_record(event_type="BATCH_SUBMITTED", actor=actor, subject_type=SUBJECT, subject_id=batch_no,
+            audit_record(event_type=AuditEventType.BATCH_SUBMITTED, actor=actor, subject_type=SUBJECT, subject_id=batch_no,
                          person_id=handler.person_id,
                          after={"status": batch.status, "business": sub.business, "route": sub.route,
                                 "employer": employer.uscc, "total_rows": total, "due_at": batch.due_at},

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.batches import columns as cols
 from sscard.batches import storage
@@ -157,7 +158,7 @@ def _store_chunk(actor, batch: Batch, checked: list[Checked], *, careful: bool) 
         locked.refused_rows += len(batch_rows) - n_ok
         locked.updated_at = now
         locked.save(update_fields=["processed_rows", "accepted_rows", "refused_rows", "updated_at"])
-        audit_record(event_type="BATCH_ROWS_PROCESSED", actor=actor, subject_type=SUBJECT,
+        audit_record(event_type=AuditEventType.BATCH_ROWS_PROCESSED, actor=actor, subject_type=SUBJECT,
                      subject_id=locked.batch_no,
                      data={"lines": [min(lines), max(lines)], "accepted": n_ok, "refused": len(batch_rows) - n_ok,
                            "requests": sorted(a.request_no for a in accepted.values()),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import F
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.cards.choices import CardEvent, CardState
 from sscard.cards.models import Card
@@ -67,7 +68,7 @@ def pin_wrong_count(*, actor, card: Card, business: str) -> PinOutcome:
     Card.objects.filter(pk=card.pk).update(pin_failures=F("pin_failures") + 1)
     card.refresh_from_db(fields=["pin_failures"])
     remaining = max(limit - card.pin_failures, 0)
-    audit_record(event_type="CARD_WRONG_PIN_COUNTED", actor=actor, subject_type="card", subject_id=card.card_no,
+    audit_record(event_type=AuditEventType.CARD_WRONG_PIN_COUNTED, actor=actor, subject_type="card", subject_id=card.card_no,
                  person_id=card.person_id, after={"pin_failures": card.pin_failures},
                  data={"business": business, "remaining_attempts": remaining})
     if remaining == 0 and card.state != CardState.LOCKED:

@@ -152,7 +152,7 @@ def cards_make(*, actor, new: list[NewCard]) -> list[Card]:
     for spec, card in zip(new, rows):
         if spec.replaces is not None:
             _link_replacement(spec.replaces, card)
-        audit_record(event_type="CARD_MADE", actor=actor, subject_type="card", subject_id=card.card_no,
+        audit_record(event_type=AuditEventType.CARD_MADE, actor=actor, subject_type="card", subject_id=card.card_no,
                      person_id=card.person_id, after={"state": card.state},
                      data={**spec.audit_data, "issued": spec.issued_outlet is not None})
         if spec.issued_outlet is not None:  # made and handed over in one go: the hand-over is its own event
@@ -175,7 +175,7 @@ def card_hand_over(*, actor, card: Card, outlet_id: int | None, data: dict, alre
         card.issued_at = clock.now()
         card.issued_outlet_id = outlet_id
         card.save(update_fields=["issued_at", "issued_outlet"])
-    audit_record(event_type="CARD_HANDED_OVER", actor=actor, subject_type="card", subject_id=card.card_no,
+    audit_record(event_type=AuditEventType.CARD_HANDED_OVER, actor=actor, subject_type="card", subject_id=card.card_no,
                  person_id=card.person_id, after={"issued": True}, data={"outlet_id": outlet_id, **data})
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_deferred, audit_record
 from sscard.cards.choices import LIVE_STATES, CardEvent
 from sscard.cards.models import Card
@@ -206,7 +207,7 @@ def card_activate(*, actor, applicant: DocInput | None = None, agent: PersonData
         evidence_store(actor=actor, request=req, needs=it.needs, evidence=it.evidence)
         card_apply_event(card=it.card, event=CardEvent.ACTIVATE, actor=actor, request=req,
                          extra_fields={"activated_at": clock.now()})
-        audit_record(event_type="REQUEST_COMPLETED", actor=actor, subject_type=SUBJECT, subject_id=req.request_no,
+        audit_record(event_type=AuditEventType.REQUEST_COMPLETED, actor=actor, subject_type=SUBJECT, subject_id=req.request_no,
                      person_id=it.applicant.pk, after={"status": req.status},
                      data={"business": Business.ACTIVATE, "card_no": it.card.card_no, "archive": it.needs.archive})
         return req

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from sscard.archive.services import archive_record_paper, archive_store_image
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardState
 from sscard.cards.models import Card
@@ -169,7 +170,7 @@ def person_find_or_create(data: PersonData, *, who: str, actor) -> Person:
         if person is None:
             raise Conflict("PERSON_BEING_CREATED", f"{who}信息正在由另一笔业务登记，请稍后重试") from None
         return person
-    audit_record(event_type="PERSON_CREATED", actor=actor, subject_type="person",
+    audit_record(event_type=AuditEventType.PERSON_CREATED, actor=actor, subject_type="person",
                  subject_id=person.pk, person_id=person.pk,
                  after={"id_type": person.id_type, "id_number": person.masked_id_number,
                         "birth_date": person.birth_date, "has_phone": bool(person.phone),

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.db import transaction
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardEvent, CardState
 from sscard.cards.models import Card
@@ -155,7 +156,7 @@ def card_status_query(*, actor, applicant: DocInput | None,
         it = business_intake(actor=actor, business=Business.STATUS_QUERY, applicant=applicant, agent=agent,
                              need_card=False, record=actor.channel == Channel.WINDOW)
         status = card_status_of(it.applicant)
-        audit_record(event_type="CARD_STATUS_QUERIED", actor=actor, subject_type="person",
+        audit_record(event_type=AuditEventType.CARD_STATUS_QUERIED, actor=actor, subject_type="person",
                      subject_id=it.applicant.pk, person_id=it.applicant.pk,
                      data={"request_no": it.request.request_no if it.request else "",
                            "cards": len(status["cards"])})

@@ -8,6 +8,7 @@ a ``PinOutcome`` carrying the refusal.  No PIN operation on a card whose state t
 
 from django.db import transaction
 
+from sscard.audit.choices import AuditEventType
 from sscard.cards.choices import LIVE_STATES, CardState
 from sscard.cards.pin import (
     PinOutcome,
@@ -45,7 +46,7 @@ def pin_change(*, actor, applicant: DocInput | None, agent: DocInput | None = No
         if not pin_device_call(pin_terminal().change_pin, station, it.card.card_no):
             return pin_wrong_count(actor=actor, card=it.card, business=Business.PIN_CHANGE)
         req = intake_save(it, actor=actor)
-        pin_counter_restart(actor=actor, card=it.card, request=req, event_type="CARD_PIN_CHANGED")
+        pin_counter_restart(actor=actor, card=it.card, request=req, event_type=AuditEventType.CARD_PIN_CHANGED)
         return PinOutcome(card=it.card, request=req)
 
 
@@ -61,7 +62,7 @@ def pin_reset(*, actor, applicant: DocInput | None, agent: DocInput | None = Non
         station = pin_station(actor)
         pin_device_call(pin_terminal().reset_pin, station, it.card.card_no)
         req = intake_save(it, actor=actor)
-        pin_counter_restart(actor=actor, card=it.card, request=req, event_type="CARD_PIN_RESET")
+        pin_counter_restart(actor=actor, card=it.card, request=req, event_type=AuditEventType.CARD_PIN_RESET)
         return PinOutcome(card=it.card, request=req)
 
 
@@ -89,5 +90,5 @@ def pin_verify(*, actor, applicant: DocInput | None) -> PinOutcome:
         station = pin_station(actor)
         if not pin_device_call(pin_terminal().verify_pin, station, card.card_no):
             return pin_wrong_count(actor=actor, card=card, business="pin_verify")
-        pin_counter_restart(actor=actor, card=card, request=None, event_type="CARD_PIN_VERIFIED")
+        pin_counter_restart(actor=actor, card=card, request=None, event_type=AuditEventType.CARD_PIN_VERIFIED)
         return PinOutcome(card=card, remaining=policy_setting("pin_max_wrong_attempts"))

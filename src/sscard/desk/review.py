@@ -7,6 +7,7 @@ nowhere else; each full view writes an audit event (who looked at whose data, wh
 from django.db import transaction
 
 from sscard.archive.selectors import archive_item_content, archive_items_for
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core.errors import NotFound
 from sscard.desk.models import ServiceRequest
@@ -35,7 +36,7 @@ def review_applicant_full_view(*, actor, request_no: str) -> dict:
     out["images"] = [{"id": i.pk, "kind": i.kind, "content_type": i.content_type, "width": i.width,
                       "height": i.height, "sha256": i.sha256} for i in items]
     with transaction.atomic():
-        audit_record(event_type="PERSON_VIEWED_IN_FULL", actor=actor, subject_type="service_request",
+        audit_record(event_type=AuditEventType.PERSON_VIEWED_IN_FULL, actor=actor, subject_type="service_request",
                      subject_id=req.request_no, person_id=req.applicant_id,
                      data={"purpose": "review", "agent_person_id": req.agent_id})
     return out
@@ -50,7 +51,7 @@ def review_image(*, actor, request_no: str, item_id: int) -> tuple[bytes, str]:
         raise NotFound("ARCHIVE_ITEM_NOT_FOUND", "未找到该影像")
     content = archive_item_content(item)
     with transaction.atomic():
-        audit_record(event_type="EVIDENCE_VIEWED", actor=actor, subject_type="service_request",
+        audit_record(event_type=AuditEventType.EVIDENCE_VIEWED, actor=actor, subject_type="service_request",
                      subject_id=req.request_no, person_id=req.applicant_id,
                      data={"item_id": item.pk, "kind": item.kind})
     return content, item.content_type

@@ -361,7 +361,7 @@ def requests_production_finished(*, actor, request_ids: list[int], data: dict | 
         return []
     ServiceRequest.objects.filter(pk__in=[pk for pk, _ in moved]).update(status=target, updated_at=clock.now())
     numbers = [no for _, no in moved]
-    audit_record(event_type="REQUESTS_PRODUCTION_FINISHED", actor=actor, subject_type=SUBJECT,
+    audit_record(event_type=AuditEventType.REQUESTS_PRODUCTION_FINISHED, actor=actor, subject_type=SUBJECT,
                  subject_id=numbers[0], before={"status": source}, after={"status": target},
                  data={"requests": numbers, **(data or {})})
     return numbers

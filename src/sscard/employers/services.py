@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core import clock, masking
 from sscard.core.errors import Conflict, InvalidInput, NotFound, Refused
@@ -63,7 +64,7 @@ def employer_register(*, actor, uscc: str, name: str, address: str = "", contact
                 if existing is None:
                     raise Conflict("EMPLOYER_BEING_REGISTERED", "该单位正在由另一笔业务登记，请稍后重试") from None
             else:
-                audit_record(event_type="EMPLOYER_REGISTERED", actor=actor, subject_type="employer",
+                audit_record(event_type=AuditEventType.EMPLOYER_REGISTERED, actor=actor, subject_type="employer",
                              subject_id=employer.pk,
                              after={"uscc": code, "name": name, "address": masking.mask_address(address),
                                     "contact_phone": masking.mask_phone(phone),
@@ -105,7 +106,7 @@ def handler_add(*, actor, employer_id: int, doc_type: str, number: str, name: st
         else:
             handler.is_active = True
             handler.save(update_fields=["is_active"])
-        audit_record(event_type="EMPLOYER_HANDLER_ADDED", actor=actor, subject_type="employer_handler",
+        audit_record(event_type=AuditEventType.EMPLOYER_HANDLER_ADDED, actor=actor, subject_type="employer_handler",
                      subject_id=handler.pk, person_id=person.pk,
                      after={"employer_id": employer.pk, "uscc": employer.uscc,
                             "name": masking.mask_name(person.name), "id_number": person.masked_id_number,
@@ -127,7 +128,7 @@ def handler_deactivate(*, actor, employer_id: int, handler_id: int) -> EmployerH
             raise Conflict("HANDLER_INACTIVE", "该经办人已停用")
         handler.is_active = False
         handler.save(update_fields=["is_active"])
-        audit_record(event_type="EMPLOYER_HANDLER_DEACTIVATED", actor=actor, subject_type="employer_handler",
+        audit_record(event_type=AuditEventType.EMPLOYER_HANDLER_DEACTIVATED, actor=actor, subject_type="employer_handler",
                      subject_id=handler.pk, person_id=handler.person_id,
                      before={"is_active": True}, after={"is_active": False},
                      data={"employer_id": employer_id, "uscc": handler.employer.uscc,

@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core import clock
 from sscard.core.errors import InvalidInput
@@ -74,7 +75,7 @@ def payment_record(*, actor, amount_fen: int, method: str, offset_reference: str
                 if attempt == _RECEIPT_ATTEMPTS - 1:
                     raise
         audit_record(
-            event_type="FEE_SETTLED", actor=actor, subject_type=subject_type, subject_id=subject_id,
+            event_type=AuditEventType.FEE_SETTLED, actor=actor, subject_type=subject_type, subject_id=subject_id,
             person_id=person_id,
             after={"receipt_no": payment.receipt_no, "amount_fen": amount_fen, "method": method,
                    "offset_reference": offset_reference},

@@ -9,6 +9,7 @@ is ``sscard.desk.info_change``.
 
 import re
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core import clock, masking
 from sscard.core.errors import InvalidInput, Refused
@@ -71,7 +72,7 @@ def person_info_update(*, actor, person_id: int, cleaned: dict[str, str], reques
     person.updated_at = clock.now()
     fields = ["updated_at", *cleaned] + (["phone_hash"] if "phone" in cleaned else [])
     person.save(update_fields=fields)
-    audit_record(event_type="PERSON_INFO_CHANGED", actor=actor, subject_type="person",
+    audit_record(event_type=AuditEventType.PERSON_INFO_CHANGED, actor=actor, subject_type="person",
                  subject_id=person.pk, person_id=person.pk, before=before, after=after,
                  data={"request_no": request_no, "fields": sorted(cleaned)})
     return person

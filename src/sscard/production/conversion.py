@@ -12,6 +12,7 @@ import hashlib
 
 from django.db import transaction
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_deferred, audit_record
 from sscard.batches import storage
 from sscard.batches.checking import StoredScans
@@ -114,7 +115,7 @@ def batch_to_individual(*, actor, applicant: DocInput, evidence: EvidenceInput |
             req.completed_at = now
             _activate_on_the_spot(actor, req)
         request_save(req)
-        audit_record(event_type="BATCH_ROW_CONVERTED", actor=actor, subject_type="service_request",
+        audit_record(event_type=AuditEventType.BATCH_ROW_CONVERTED, actor=actor, subject_type="service_request",
                      subject_id=req.request_no, person_id=person.pk, before={"production_mode": "batch",
                                                                              "stage": stage},
                      after={"status": req.status, "production_mode": req.production_mode},

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from sscard.archive.services import archive_record_paper, archive_store_image
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.batches.states import batch_lock
 from sscard.cards.choices import CardState
@@ -80,7 +81,7 @@ def batch_pickup(*, actor, batch_no: str, handler: DocInput, letter: PickupLette
         if not same and spec.archive_letter:
             _archive_letter(actor, batch, person, letter)
         _hand_over(actor, items)
-        audit_record(event_type="BATCH_PICKED_UP", actor=actor, subject_type="batch", subject_id=batch.batch_no,
+        audit_record(event_type=AuditEventType.BATCH_PICKED_UP, actor=actor, subject_type="batch", subject_id=batch.batch_no,
                      person_id=person.pk,
                      data={"cards": [i.card.card_no for i in items], "by_submitting_handler": same,
                            "registered_handler": registered, "handler_doc_type": handler.doc_type,
@@ -136,7 +137,7 @@ def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None) -> int
                                      extra_fields={"activated_at": now})
                     done += 1
                 else:  # reported lost, cancelled or activated at a window meanwhile: nothing to switch on
-                    audit_record(event_type="BATCH_ACTIVATION_SKIPPED", actor=actor, subject_type="card",
+                    audit_record(event_type=AuditEventType.BATCH_ACTIVATION_SKIPPED, actor=actor, subject_type="card",
                                  subject_id=card.card_no, person_id=card.person_id, data={"state": card.state})
                 item.activated_at, item.updated_at = now, now
             ProductionItem.objects.bulk_update(items, ["activated_at", "updated_at"])

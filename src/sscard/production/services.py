@@ -117,7 +117,7 @@ def orders_generate(*, actor, batch_no: str) -> list[ProductionOrder]:
                     ProductionItem(order=order, item_no=f"{n:06d}", request=row.request, batch_row=row,
                                    stage=ItemStage.GENERATED, updated_at=now)
                     for n, row in enumerate(part, start=1)])
-                audit_record(event_type="ORDER_GENERATED", actor=actor, subject_type=SUBJECT,
+                audit_record(event_type=AuditEventType.ORDER_GENERATED, actor=actor, subject_type=SUBJECT,
                              subject_id=order.order_no, after={"stage": order.stage},
                              data={"batch_no": batch.batch_no, "bank": bank, "items": len(part),
                                    "requests": [r.request.request_no for r in part]})

@@ -6,6 +6,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password
 from django.db import transaction
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core import clock, crypto
 from sscard.core.errors import Forbidden
@@ -31,7 +32,7 @@ def staff_sign_in(*, username: str, password: str) -> tuple[str, Actor]:
     actor = Actor.for_staff(staff)
     with transaction.atomic():
         raw = _issue(kind=ApiToken.Kind.STAFF, staff=staff)
-        audit_record(event_type="STAFF_SIGNED_IN", actor=actor, subject_type="staff", subject_id=staff.pk)
+        audit_record(event_type=AuditEventType.STAFF_SIGNED_IN, actor=actor, subject_type="staff", subject_id=staff.pk)
     return raw, actor
 
 
@@ -43,7 +44,7 @@ def citizen_sign_in(*, id_number: str, password: str) -> tuple[str, Actor]:
     actor = Actor.for_citizen(account)
     with transaction.atomic():
         raw = _issue(kind=ApiToken.Kind.CITIZEN, citizen=account)
-        audit_record(event_type="CITIZEN_SIGNED_IN", actor=actor, subject_type="citizen_account",
+        audit_record(event_type=AuditEventType.CITIZEN_SIGNED_IN, actor=actor, subject_type="citizen_account",
                      subject_id=account.pk, person_id=account.person_id)
     return raw, actor
 
@@ -55,5 +56,5 @@ def kiosk_token_issue(*, actor: Actor, kiosk: KioskDevice, lifetime: dt.timedelt
         now = clock.now()
         ApiToken.objects.create(token_hash=ApiToken.hash_token(raw), kind=ApiToken.Kind.KIOSK, kiosk=kiosk,
                                 created_at=now, expires_at=now + lifetime if lifetime else None)
-        audit_record(event_type="KIOSK_TOKEN_ISSUED", actor=actor, subject_type="kiosk", subject_id=kiosk.pk)
+        audit_record(event_type=AuditEventType.KIOSK_TOKEN_ISSUED, actor=actor, subject_type="kiosk", subject_id=kiosk.pk)
     return raw

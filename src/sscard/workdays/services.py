@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core.errors import InvalidInput
 from sscard.workdays.models import CalendarDay, CalendarYear
@@ -47,7 +48,7 @@ def calendar_import(*, actor, rows, source: str, note: str = "") -> ImportCounts
         for year in years:
             CalendarYear.objects.update_or_create(year=year, defaults={"announced": True, "source": source})
         counts = ImportCounts(created, updated, unchanged)
-        audit_record(event_type="CALENDAR_IMPORTED", actor=actor, subject_type="calendar",
+        audit_record(event_type=AuditEventType.CALENDAR_IMPORTED, actor=actor, subject_type="calendar",
                      subject_id=",".join(str(y) for y in years),
                      data={"source": source, "created": created, "updated": updated, "unchanged": unchanged})
         transaction.on_commit(clear_calendar_cache)

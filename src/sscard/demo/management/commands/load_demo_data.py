@@ -23,6 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardEvent, CardState
 from sscard.cards.models import Card
@@ -112,7 +113,7 @@ class Command(BaseCommand):
             kiosks = self._kiosks(outlets, created)
             citizens = self._citizens(actor, outlets, created)
             employer = self._employer(citizens, created)
-            audit_record(event_type="DEMO_DATA_LOADED", actor=actor, subject_type="demo", subject_id="demo",
+            audit_record(event_type=AuditEventType.DEMO_DATA_LOADED, actor=actor, subject_type="demo", subject_id="demo",
                          data={"created": created})
         tokens = [(k, kiosk_token_issue(actor=actor, kiosk=k)) for k in kiosks]
         self._print(outlets, tokens, citizens, created, FeeRule.objects.filter(is_active=True).count())
