@@ -14,7 +14,7 @@ from sscard.testing.audit import audit_types
 from sscard.testing.cards import at_station, card_doc, chip_pin_is, id_doc, snapshot
 from sscard.testing.desk import app_body, apply_body, originals, req_of
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pin_world")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from sscard.staff.actors import Actor
 from sscard.testing import factories as f
 from sscard.testing.cards import at_station
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pin_world")]
+pytestmark = pytest.mark.django_db
 
 
 def test_station_follows_the_caller(clerk, kiosk, citizen):

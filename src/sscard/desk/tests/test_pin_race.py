@@ -10,9 +10,9 @@ from django.db import connection
 
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
-from sscard.desk.pin import pin_verify
 from sscard.core.errors import DomainError
 from sscard.desk.intake import DocInput
+from sscard.desk.pin import pin_verify
 from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedPinPad
 from sscard.policy.catalogue import policy_setting
 from sscard.staff.actors import Actor
@@ -23,7 +23,6 @@ THREADS = 8
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("pin_world")
 def test_concurrent_wrong_pins_count_exactly_and_lock_once():
     outlet = f.make_outlet()
     kiosk = f.make_kiosk(outlet)
