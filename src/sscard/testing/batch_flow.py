@@ -9,12 +9,18 @@ from sscard.testing import batch_files as bf
 from sscard.testing import factories as f
 
 
+def paper_batch_body(employer, rows: list[dict], *, business: str = "batch_apply",
+                     letter: str = "渝中区2026-介绍信-0001") -> dict:
+    """The body of a paper-route submission (``POST /batches/paper``) of ``rows`` by the employer's handler."""
+    emp, handler = employer
+    return {"business": business, "employer_uscc": emp.uscc,
+            "handler": {"doc_type": "id_card", "number": handler.id_number}, "evidence": f.window_evidence(),
+            "rows": rows, "intro_letter_ref": letter}
+
+
 def paper_batch(clerk_api, employer, rows: list[dict], *, business: str = "batch_apply", capture=None) -> str:
     """Submit ``rows`` by the paper route; returns the batch number (validation ran on commit)."""
-    emp, handler = employer
-    body = {"business": business, "employer_uscc": emp.uscc,
-            "handler": {"doc_type": "id_card", "number": handler.id_number}, "evidence": f.window_evidence(),
-            "rows": rows, "intro_letter_ref": "渝中区2026-介绍信-0001"}
+    body = paper_batch_body(employer, rows, business=business)
     with capture(execute=True):
         resp = clerk_api.post("/batches/paper", body)
     assert resp.status_code == 202, resp.content

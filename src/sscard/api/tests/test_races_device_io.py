@@ -125,14 +125,11 @@ def test_a_void_during_the_print_at_the_fee_waits_for_it_and_is_refused():
 
 @racing
 def test_a_loss_report_elsewhere_does_not_wait_for_a_slow_batch_to_individual():
-    from sscard.testing.batch_flow import adults
+    from sscard.testing.batch_flow import adults, paper_batch_body
 
     outlet = slow_outlet()
     token = clerk_token(outlet)
-    employer, handler = f.make_employer()
-    body = {"business": "batch_apply", "employer_uscc": employer.uscc,
-            "handler": {"doc_type": "id_card", "number": handler.id_number}, "evidence": f.window_evidence(),
-            "rows": adults(2), "intro_letter_ref": "JS-SLOW"}
+    body = paper_batch_body(f.make_employer(), adults(2), letter="JS-SLOW")
     resp = f.ApiClient(token).post("/batches/paper", body)
     assert resp.status_code == 202, resp.content
     person = ServiceRequest.objects.get(request_no=f"{resp.json()['batch_no']}000002").applicant

@@ -14,7 +14,7 @@ from sscard.production.models import ProductionItem, ProductionOrder
 from sscard.production.services import orders_generate
 from sscard.staff.actors import Actor
 from sscard.testing import factories as f
-from sscard.testing.batch_flow import adults
+from sscard.testing.batch_flow import adults, paper_batch_body
 from sscard.testing.races import race
 
 ROUNDS = 4
@@ -27,10 +27,7 @@ def test_conversion_and_bank_file_race_has_one_winner(round_no, settings, tmp_pa
     outlet = f.make_outlet()
     clerk_token = f.token_for(staff=f.make_staff("clerk", outlet))
     admin_token = f.token_for(staff=f.make_staff("admin"))
-    employer, handler = f.make_employer()
-    body = {"business": "batch_apply", "employer_uscc": employer.uscc,
-            "handler": {"doc_type": "id_card", "number": handler.id_number}, "evidence": f.window_evidence(),
-            "rows": adults(3), "intro_letter_ref": "JS-RACE"}
+    body = paper_batch_body(f.make_employer(), adults(3), letter="JS-RACE")
     resp = f.ApiClient(clerk_token).post("/batches/paper", body)
     assert resp.status_code == 202, resp.content
     batch_no = resp.json()["batch_no"]
