@@ -106,6 +106,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     n = getattr(config, "_sscard_pg_note", 0)
     if n:
         terminalreporter.write_line(f"{n} PostgreSQL race tests deselected on SQLite; .ci/run runs them on PostgreSQL")
+    n = getattr(config, "_sscard_browser_note", 0)
+    if n:
+        terminalreporter.write_line(f"{n} BROWSER TESTS DESELECTED: no chromium on this machine "
+                                    "(apt-get install -y chromium fonts-noto-cjk; .ci/run installs them)")
 
 
 @pytest.fixture(autouse=True)

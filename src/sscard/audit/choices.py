@@ -12,6 +12,7 @@ from django.db import models
 class AuditEventType(models.TextChoices):
     # sign-in and devices
     STAFF_SIGNED_IN = "STAFF_SIGNED_IN", "工作人员登录"
+    STAFF_SIGNED_OUT = "STAFF_SIGNED_OUT", "工作人员退出登录"
     CITIZEN_SIGNED_IN = "CITIZEN_SIGNED_IN", "APP用户登录"
     KIOSK_TOKEN_ISSUED = "KIOSK_TOKEN_ISSUED", "自助一体机凭据签发"
     # configuration (admin) and operator commands

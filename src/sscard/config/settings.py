@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # serves the API docs page's assets locally (no CDN)
+    "django_htmx",  # htmx for the pages (its static copy of htmx 2) and request.htmx
     "django_tasks",
     "django_tasks_db",
     # in the order of the layers (docs/ARCHITECTURE.md): lowest first
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
     "sscard.batches",
     "sscard.production",
     "sscard.api",
+    "sscard.web",
     "sscard.demo",
 ]
 
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sscard.core.idempotency.IdempotencyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -94,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "sscard.web.context.page",
             ],
         },
     },
@@ -115,6 +119,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+
+# Staff pages sign in with a Django session that ends after SSCARD_SESSION_IDLE_SECONDS without a
+# request (saved on every request, so the clock restarts each time); the page warns a minute before.
+LOGIN_URL = "/sign-in/"
+SESSION_COOKIE_AGE = env_int("SSCARD_SESSION_IDLE_SECONDS", 30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

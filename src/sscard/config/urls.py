@@ -1,9 +1,14 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from sscard.api.root import api
+
+admin.site.site_header = "重庆市第三代社保卡经办系统 · 参数设置"
+admin.site.site_title = "社保卡经办系统参数设置"
+admin.site.index_title = "参数设置"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("sscard.web.urls")),
 ]

@@ -37,6 +37,7 @@ class StaffMember(models.Model):
     role = models.CharField(max_length=16, choices=StaffRole.choices)
     outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     display_name = models.CharField(max_length=50)
+    window = models.CharField("窗口号", max_length=20, blank=True, help_text="窗口经办员所在的窗口，如 3号窗口")
 
     class Meta:
         constraints = [

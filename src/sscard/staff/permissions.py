@@ -99,6 +99,7 @@ PUBLIC = Callers(public=True)
 EVERYONE = who("kiosk", "citizen", *StaffRole.values)
 CHANNEL = who("kiosk", "citizen", "clerk", "hotline")  # on a business channel; the catalogue decides the rest
 CITIZEN = who("citizen")
+STAFF = who(*StaffRole.values)
 CLERK = who("clerk")
 WINDOW_OR_KIOSK = who("kiosk", "clerk")
 REVIEWERS = who("reviewer", "supervisor")
@@ -117,6 +118,10 @@ _TABLE = (
     op("auth.staff_sign_in", "工作人员登录", PUBLIC),
     op("auth.citizen_sign_in", "APP用户登录", PUBLIC),
     op("auth.me", "查看当前调用者", EVERYONE),
+    op("auth.staff_sign_out", "工作人员退出登录", STAFF),
+    op("auth.session_keepalive", "延长登录会话", STAFF),
+    # pages: the start page and the landing page of each role's area (menus read these)
+    op("page.start", "工作台首页", STAFF),
     # card businesses on a channel (window, kiosk, app, 12333)
     op("card.apply", "社保卡申领", CHANNEL, ANY),
     op("card.reissue", "社保卡补领", CHANNEL, ANY),

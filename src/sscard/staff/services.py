@@ -24,16 +24,37 @@ def _issue(**owner) -> str:
     return raw
 
 
-def staff_sign_in(*, username: str, password: str) -> tuple[str, Actor]:
+def staff_authenticate(*, username: str, password: str) -> StaffMember:
+    """The staff member with these credentials; ``SIGN_IN_FAILED`` (one message for unknown and wrong)."""
     user = authenticate(username=username, password=password)
-    staff = StaffMember.objects.filter(user=user).first() if user else None
+    staff = StaffMember.objects.select_related("user", "outlet").filter(user=user).first() if user else None
     if staff is None:
         raise Forbidden("SIGN_IN_FAILED", "用户名或密码错误", status=401)
+    return staff
+
+
+def staff_sign_in(*, username: str, password: str) -> tuple[str, Actor]:
+    """Sign in an API client: a bearer token for 12 hours."""
+    staff = staff_authenticate(username=username, password=password)
     actor = Actor.for_staff(staff)
     with transaction.atomic():
         raw = _issue(kind=ApiToken.Kind.STAFF, staff=staff)
         audit_record(event_type=AuditEventType.STAFF_SIGNED_IN, actor=actor, subject_type="staff", subject_id=staff.pk)
     return raw, actor
+
+
+def staff_session_opened(*, actor: Actor) -> None:
+    """Record a page sign-in (the session itself is Django's)."""
+    with transaction.atomic():
+        audit_record(event_type=AuditEventType.STAFF_SIGNED_IN, actor=actor, subject_type="staff",
+                     subject_id=actor.staff_id, data={"via": "session"})
+
+
+def staff_session_closed(*, actor: Actor, reason: str) -> None:
+    """Record a page sign-out: ``reason`` is ``user`` (signed out) or ``idle`` (the idle timeout)."""
+    with transaction.atomic():
+        audit_record(event_type=AuditEventType.STAFF_SIGNED_OUT, actor=actor, subject_type="staff",
+                     subject_id=actor.staff_id, data={"via": "session", "reason": reason})
 
 
 def citizen_sign_in(*, id_number: str, password: str) -> tuple[str, Actor]:

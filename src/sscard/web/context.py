@@ -1,0 +1,17 @@
+"""What every page's layout shows: who is signed in, at which outlet and window, and the idle timeout."""
+
+from django.conf import settings
+
+from sscard.web.access import staff_of
+
+
+def page(request) -> dict:
+    staff = staff_of(request)
+    idle = int(settings.SESSION_COOKIE_AGE)
+    return {
+        "staff": staff,
+        "outlet": staff.outlet if staff else None,
+        "session_idle_seconds": idle,
+        # warn at least 20 s before the end (WCAG 2.2.1), a minute when the timeout allows it
+        "session_warn_seconds": max(20, min(60, idle // 2)),
+    }

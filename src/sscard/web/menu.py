@@ -1,0 +1,26 @@
+"""The start page's menu: each area of the pages, shown to the roles the access table lets open it."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from sscard.staff import permissions
+
+
+@dataclass(frozen=True)
+class Area:
+    url_name: str
+    operation: str  # the landing page's operation in the access table
+    title: str
+    summary: str
+
+
+AREAS: list[Area] = []
+
+
+def areas_for(actor) -> list[Area]:
+    return [a for a in AREAS if permissions.allowed(actor, a.operation)]
+
+
+def menu_for(actor) -> list[dict]:
+    return [{"url": reverse(a.url_name), "title": a.title, "summary": a.summary} for a in areas_for(actor)]

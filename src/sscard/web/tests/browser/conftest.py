@@ -1,0 +1,86 @@
+"""Browser tests: pytest-playwright driving Debian's Chromium against pytest-django's live server.
+
+Recipe (../shared/spec/UX.md): the system's ``chromium`` (never ``playwright install``), a fake webcam,
+zh-CN and Beijing time.  The live server runs in a thread of this process, so a test can set up data
+with the factories and steer the simulated devices directly.  Each test runs with committed data
+(``transaction=True``) that is flushed afterwards; the seeded configuration (fee schedule) is restored
+(``serialized_rollback``).  Screenshots go to ``var/screenshots/`` (ignored by git): look at them.
+
+Without a ``chromium`` on the PATH the browser tests are deselected with a note, except when
+``SSCARD_REQUIRE_BROWSER=1`` (``.ci/run`` sets it), where they fail.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+SCREENSHOTS = Path(__file__).resolve().parents[5] / "var" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    if CHROMIUM or os.environ.get("SSCARD_REQUIRE_BROWSER") == "1":
+        return
+    here = str(Path(__file__).parent)
+    keep = [i for i in items if not str(i.path).startswith(here)]
+    dropped = [i for i in items if str(i.path).startswith(here)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+        config._sscard_browser_note = len(dropped)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not CHROMIUM:
+        pytest.fail("chromium is not installed: apt-get install -y chromium fonts-noto-cjk")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM,
+            "args": ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
+            "viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture
+def site(live_server, page):
+    """The live server's address; the test fails on any JavaScript error, and on any script, style, image or
+    fetch that does not load (a page itself may answer 4xx: a form shown again with its errors)."""
+    errors: list[str] = []
+
+    def on_console(msg):
+        if msg.type == "error" and not msg.text.startswith("Failed to load resource"):
+            errors.append(msg.text)
+
+    def on_response(response):
+        if response.status >= 400 and response.request.resource_type != "document" and \
+                not response.request.headers.get("hx-request"):
+            errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.set_default_timeout(10_000)
+    yield live_server.url
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def sign_in(page, site: str, staff, password: str = "demo-pass-123") -> None:
+    page.goto(f"{site}/sign-in/")
+    page.get_by_label("用户名").fill(staff.user.username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
