@@ -198,3 +198,53 @@ def render_voucher(*, title: str, voucher_no: str, rows: list[tuple[str, str]], 
     cnv.showPage()
     cnv.save()
     return buffer.getvalue()
+
+
+def _qr(value: str, size: float, font: str) -> Drawing:
+    widget = QrCodeWidget(value)
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.initialFontName = font  # keep the renderer from selecting (unembedded) Helvetica
+    drawing.add(widget)
+    return drawing
+
+
+def render_receipt(*, request_no: str, rows: list[tuple[str, str]], materials: list[str], outlet_name: str,
+                   clerk_name: str, contact: str, time_limit: str, printed_at: dt.datetime,
+                   reprint: int = 0) -> bytes:
+    """A4 受理回执 handed to the applicant: what was accepted (masked rows), the materials received, the
+    time, the clerk, the outlet's contact, the time limit, and a QR code of the business number (a window
+    or kiosk scans it to find the business).  ``reprint`` > 0 prints 「补打第 N 次」 on it."""
+    styles = _styles()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+                            bottomMargin=18 * mm, title="受理回执", author="重庆市社会保障卡服务系统",
+                            subject="受理回执", creator="sscard", invariant=1, initialFontName=FONT_NAME)
+    title = "重庆市社会保障卡业务受理回执" + (f"（补打第 {reprint} 次）" if reprint else "")
+    story = [_para(title, styles["title"])]
+    head = Table([[[_para(f"业务编号：{request_no}", styles["value"]),
+                    _para(f"经办网点：{outlet_name}", styles["meta"]),
+                    _para(f"经办人员：{clerk_name}", styles["meta"]),
+                    _para(f"受理时间：{_format_time(printed_at)}", styles["meta"])],
+                   _qr(request_no, 32 * mm, FONT_NAME)]],
+                 colWidths=[doc.width - 36 * mm, 36 * mm])
+    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    story += [head, Spacer(1, 3 * mm)]
+    data = [[_para(label, styles["label"]), _para(value, styles["value"])] for label, value in rows]
+    data.append([_para("已收材料", styles["label"]), _para("；".join(materials) or "无", styles["value"])])
+    data.append([_para("办理时限", styles["label"]), _para(time_limit, styles["value"])])
+    data.append([_para("咨询电话", styles["label"]), _para(contact, styles["value"])])
+    table = Table(data, colWidths=[doc.width * 0.24, doc.width * 0.76])
+    table.setStyle(TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    story += [table, Spacer(1, 6 * mm),
+              _para("请妥善保管本回执，凭业务编号或扫描二维码查询办理进度。办结后欢迎对本次服务作出评价（好差评）。",
+                    styles["note"])]
+    doc.build(story)
+    return buffer.getvalue()

@@ -87,6 +87,9 @@ class AuditEventType(models.TextChoices):
     ORDER_SHIPPED = "ORDER_SHIPPED", "发往网点"
     ORDER_ARRIVED = "ORDER_ARRIVED", "网点签收"
     ORDER_CLOSED = "ORDER_CLOSED", "制卡批次结束"
+    # service evaluation (好差评) and the follow-up of a bad rating
+    EVALUATION_RECORDED = "EVALUATION_RECORDED", "服务评价记录"
+    FOLLOW_UP_OPENED = "FOLLOW_UP_OPENED", "差评整改工单生成"
 
 
 EVENT_TYPES = frozenset(AuditEventType.values)

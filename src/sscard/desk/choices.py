@@ -58,3 +58,21 @@ class Delivery(models.TextChoices):
     PICKUP = "pickup", "网点自取"
     POST = "post", "邮寄到家"
     NONE = "none", "无"
+
+
+class EvaluationLevel(models.IntegerChoices):
+    """好差评 (国办发〔2019〕51号): five levels; 不满意 and 非常不满意 are bad ratings."""
+
+    VERY_SATISFIED = 5, "非常满意"
+    SATISFIED = 4, "满意"
+    BASICALLY_SATISFIED = 3, "基本满意"
+    DISSATISFIED = 2, "不满意"
+    VERY_DISSATISFIED = 1, "非常不满意"
+
+
+BAD_LEVELS = frozenset({EvaluationLevel.DISSATISFIED, EvaluationLevel.VERY_DISSATISFIED})
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", "待整改"
+    CLOSED = "closed", "已整改"

@@ -16,6 +16,11 @@ ERROR_CODES = ErrorCodes("desk", [
     ErrorCode("SIGNATURE_MISSING", 422, "缺少数字签字板签名"),
     # the business
     ErrorCode("REQUEST_NOT_FOUND", 404, "未找到该业务"),
+    # service evaluation (好差评)
+    ErrorCode("EVALUATION_NOT_COMPLETED", 409, "业务办结后才能评价"),
+    ErrorCode("EVALUATION_EXISTS", 409, "该业务已评价"),
+    ErrorCode("EVALUATION_LEVEL", 400, "评价等级须为 1 至 5"),
+    ErrorCode("EVALUATION_REASON_REQUIRED", 400, "不满意或非常不满意时须填写理由"),
     ErrorCode("REQUEST_STATE_CONFLICT", 409, "业务当前状态不允许该操作"),
     ErrorCode("REQUEST_STEP_CONFLICT", 409, "当前待办环节不是所要办理的环节"),
     ErrorCode("BATCH_REQUEST", 422, "单位批量制卡业务随制卡批次办理，不能单独操作"),

@@ -8,7 +8,7 @@ signature, fee) before production; the rest take effect in the call that creates
 from django.db import models
 
 from sscard.core.fields import EncryptedTextField
-from sscard.desk.choices import Delivery, ProductionMode, RequestStatus
+from sscard.desk.choices import Delivery, EvaluationLevel, FollowUpStatus, ProductionMode, RequestStatus
 from sscard.desk.rules import open_production_q
 
 
@@ -70,3 +70,37 @@ class ServiceRequest(models.Model):
 
     def __str__(self):
         return self.request_no
+
+
+class ServiceEvaluation(models.Model):
+    """好差评 of one completed business: anonymous (no person is recorded), with the business number, the
+    channel and outlet it was served at and the member of staff who served it."""
+
+    request = models.OneToOneField(ServiceRequest, on_delete=models.PROTECT, related_name="evaluation",
+                                   verbose_name="业务")
+    level = models.PositiveSmallIntegerField("评价等级", choices=EvaluationLevel.choices)
+    reason = models.CharField("评价理由", max_length=300, blank=True)
+    channel = models.CharField("渠道", max_length=16)
+    outlet = models.ForeignKey("staff.Outlet", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name="网点")
+    served_by = models.CharField("经办人员", max_length=100, blank=True)
+    created_at = models.DateTimeField("评价时间", db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "服务评价"
+
+
+class EvaluationFollowUp(models.Model):
+    """The supervisor's follow-up of a bad rating: to be settled within 15 working days."""
+
+    evaluation = models.OneToOneField(ServiceEvaluation, on_delete=models.PROTECT, related_name="follow_up",
+                                      verbose_name="评价")
+    status = models.CharField("状态", max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
+    due_at = models.DateTimeField("整改期限")
+    resolution = models.CharField("整改情况", max_length=500, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "差评整改"
+        indexes = [models.Index(fields=["status", "due_at"])]

@@ -6,6 +6,7 @@ roles all.  Anything else is answered "not found" so the existence of a number i
 """
 
 from django.db.models import Q
+from django.utils import timezone
 
 from sscard.archive.selectors import archive_items_for
 from sscard.cards.models import Card
@@ -16,6 +17,7 @@ from sscard.desk.choices import RequestStatus
 from sscard.desk.models import ServiceRequest
 from sscard.desk.rules import open_production_q
 from sscard.policy.choices import ApplicantRole, Business, CardReason, DocType
+from sscard.policy.rules import is_minor_now
 from sscard.staff.permissions import allowed, outlet_bound
 _RELATED = ("applicant", "agent", "card", "new_card", "payment", "pickup_outlet", "outlet")
 
@@ -116,7 +118,7 @@ def request_form_rows(req: ServiceRequest) -> list[tuple[str, str]]:
         rows.append(("原社保卡号", req.card.card_no))
     if req.fee_amount_fen:
         rows.append(("应缴费用", f"{req.fee_amount_fen // 100}.{req.fee_amount_fen % 100:02d} 元"))
-    rows.append(("受理时间", f"{req.created_at:%Y-%m-%d %H:%M}"))
+    rows.append(("受理时间", f"{timezone.localtime(req.created_at):%Y-%m-%d %H:%M}"))  # Beijing time
     return rows
 
 
@@ -156,3 +158,28 @@ def production_requests_overdue(now=None):
     now = now or clock.now()
     return (ServiceRequest.objects.filter(status=RequestStatus.IN_PRODUCTION, due_at__lt=now)
             .order_by("due_at"))
+
+
+def person_overview(person, *, requests: int = 10) -> dict:
+    """What a window shows of a person it has identified: masked identity, every card with its state, and
+    the latest businesses (number, business, status, when).  Full values stay out; the clerk has the
+    original document in hand."""
+    reqs = (ServiceRequest.objects.filter(applicant=person).select_related("outlet")
+            .order_by("-created_at")[:requests])
+    return {
+        "person_id": person.pk,
+        "name": person.name,
+        "id_number_masked": masking.mask_id_number(person.id_number),
+        "phone_masked": masking.mask_phone(person.phone),
+        "birth_date": person.birth_date,
+        "is_minor": is_minor_now(person.birth_date),
+        "cards": [card_out(c) for c in Card.objects.filter(person=person).order_by("-id")],
+        "requests": [{
+            "request_no": r.request_no,
+            "business_label": str(Business(r.business).label) if r.business in Business.values else r.business,
+            "status_label": str(RequestStatus(r.status).label),
+            "status": r.status,
+            "created_at": r.created_at,
+            "outlet": r.outlet.name if r.outlet_id else "",
+        } for r in reqs],
+    }

@@ -122,6 +122,7 @@ _TABLE = (
     op("auth.session_keepalive", "延长登录会话", STAFF),
     # pages: the start page and the landing page of each role's area (menus read these)
     op("page.start", "工作台首页", STAFF),
+    op("page.window", "窗口工作台", CLERK, ANY, message=WINDOW_STEP),
     # card businesses on a channel (window, kiosk, app, 12333)
     op("card.apply", "社保卡申领", CHANNEL, ANY),
     op("card.reissue", "社保卡补领", CHANNEL, ANY),
@@ -160,6 +161,8 @@ _TABLE = (
     op("request.form_pdf", "打印业务表单", CLERK, SUBJECT),
     op("request.voucher_pdf", "打印自助一体机凭证", WINDOW_OR_KIOSK, SUBJECT),
     op("request.overdue", "超过制卡时限的业务", BACK_OFFICE),
+    op("request.evaluate", "服务评价（好差评）", WINDOW_OR_KIOSK | CITIZEN, ANY),
+    op("request.receipt_pdf", "打印受理回执", CLERK, SUBJECT),
     # employers and their handlers
     op("employer.register", "登记用人单位", EMPLOYER_MANAGERS, ANY, message=EMPLOYER),
     op("employer.view", "查询用人单位及其经办人", EMPLOYER_READERS),

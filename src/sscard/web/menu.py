@@ -24,3 +24,7 @@ def areas_for(actor) -> list[Area]:
 
 def menu_for(actor) -> list[dict]:
     return [{"url": reverse(a.url_name), "title": a.title, "summary": a.summary} for a in areas_for(actor)]
+
+AREAS += [
+    Area("web:window", "page.window", "窗口工作台", "查找办理人，办理申领、补换、挂失等窗口业务"),
+]

@@ -1,8 +1,8 @@
-"""The pages: one URL list per area, mounted at the site root (the API lives under /api/v1/)."""
+"""The pages: one block of URLs per area, mounted at the site root (the API lives under /api/v1/)."""
 
 from django.urls import path
 
-from sscard.web.views import session
+from sscard.web.views import session, window, window_apply, window_request
 
 app_name = "web"
 
@@ -11,4 +11,20 @@ urlpatterns = [
     path("sign-in/", session.sign_in, name="sign_in"),
     path("sign-out/", session.sign_out, name="sign_out"),
     path("session/keepalive/", session.keepalive, name="keepalive"),
+]
+
+# window clerk workstation (窗口工作台)
+urlpatterns += [
+    path("window/", window.home, name="window"),
+    path("window/find/", window.find_person, name="window_find"),
+    path("window/clear/", window.clear_person, name="window_clear"),
+    path("window/read-id-card/", window.read_id_card, name="window_read_id"),
+    path("window/checklist/", window.checklist, name="window_checklist"),
+    path("window/apply/", window_apply.apply_form, name="window_apply"),
+    path("window/apply/review/", window_apply.apply_review, name="window_apply_review"),
+    path("window/apply/photo-check/", window_apply.photo_check, name="window_photo_check"),
+    path("window/apply/submit/", window_apply.apply_submit, name="window_apply_submit"),
+    path("window/requests/<str:no>/", window_request.request_page, name="window_request"),
+    path("window/requests/<str:no>/receipt.pdf", window_request.receipt_pdf, name="window_receipt"),
+    path("window/requests/<str:no>/evaluate/", window_request.evaluate, name="window_evaluate"),
 ]

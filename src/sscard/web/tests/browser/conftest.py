@@ -34,12 +34,35 @@ def pytest_collection_modifyitems(config, items):
         config._sscard_browser_note = len(dropped)
 
 
+def fake_camera_file(folder: Path) -> Path:
+    """What the fake webcam films: a head and shoulders on a white background (MJPEG frames), so that a
+    photo taken from it passes the white-background rule like a real ID photo would."""
+    from PIL import Image, ImageDraw
+
+    frame = Image.new("RGB", (640, 480), "white")
+    draw = ImageDraw.Draw(frame)
+    draw.ellipse((255, 110, 385, 270), fill=(224, 186, 160))  # face
+    draw.ellipse((285, 165, 305, 180), fill=(40, 30, 30))
+    draw.ellipse((335, 165, 355, 180), fill=(40, 30, 30))
+    draw.rectangle((300, 225, 340, 235), fill=(150, 60, 60))
+    draw.ellipse((200, 290, 440, 560), fill=(30, 50, 90))  # shoulders
+    path = folder / "fake-camera.mjpeg"
+    import io
+
+    buffer = io.BytesIO()
+    frame.save(buffer, "JPEG", quality=90)
+    path.write_bytes(buffer.getvalue() * 30)
+    return path
+
+
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def browser_type_launch_args(browser_type_launch_args, tmp_path_factory):
     if not CHROMIUM:
         pytest.fail("chromium is not installed: apt-get install -y chromium fonts-noto-cjk")
+    camera = fake_camera_file(tmp_path_factory.mktemp("camera"))
     return {**browser_type_launch_args, "executable_path": CHROMIUM,
-            "args": ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]}
+            "args": ["--lang=zh-CN", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                     f"--use-file-for-fake-video-capture={camera}"]}
 
 
 @pytest.fixture(scope="session")

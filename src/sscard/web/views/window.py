@@ -1,0 +1,111 @@
+"""The window clerk's workstation (窗口工作台): find the person, see their cards and businesses, pick a
+business and the applicant's role with the materials checklist for this outlet.
+
+The identified person is kept in the session (its id only), so no ID number travels in a URL.
+"""
+
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from sscard.core.errors import DomainError
+from sscard.desk.checklist import checklist_for, window_roles
+from sscard.desk.intake import DocInput, person_find
+from sscard.desk.selectors import person_overview
+from sscard.hardware.drivers import get_id_reader
+from sscard.hardware.interfaces import DeviceError
+from sscard.people.models import Person
+from sscard.policy.choices import Business, Channel, DocType
+from sscard.web.access import page
+from sscard.web.devices import window_devices
+
+SESSION_PERSON = "window_person_id"
+# The businesses a window handles, in the order the page lists them (the catalogue decides the rest).
+WINDOW_BUSINESSES = [
+    (Business.APPLY, "web:window_apply"),
+]
+LOOKUP_DOC_TYPES = [(DocType.ID_CARD, "居民身份证"), (DocType.SS_CARD, "社会保障卡卡号")]
+
+
+def _context(request, **extra) -> dict:
+    outlet = request.staff.outlet
+    person = None
+    person_id = request.session.get(SESSION_PERSON)
+    if person_id:
+        person = Person.objects.filter(pk=person_id).first()
+    return {"title": "窗口工作台", "devices": window_devices(outlet), "doc_types": LOOKUP_DOC_TYPES,
+            "person": person_overview(person) if person else None,
+            "businesses": [{"code": b.value, "label": b.label, "url": url} for b, url in WINDOW_BUSINESSES],
+            **extra}
+
+
+def _render(request, template: str, context: dict, status: int = 200):
+    if request.htmx and template == "web/window/home.html":
+        template = "web/window/partials/person_panel.html"
+    return render(request, template, context, status=status)
+
+
+@page("page.window")
+def home(request):
+    return render(request, "web/window/home.html", _context(request))
+
+
+@page("page.window")
+@require_POST
+def find_person(request):
+    """Typed number (or the reader's, filled in by the browser hook): the person, or what to do next."""
+    doc_type = request.POST.get("doc_type", DocType.ID_CARD)
+    number = request.POST.get("number", "").strip().upper()[:40]
+    errors = {}
+    if doc_type not in dict(LOOKUP_DOC_TYPES):
+        errors["doc_type"] = "请选择证件类型"
+    if not number:
+        errors["number"] = "请输入证件号码，或点击「读取身份证」"
+    if errors:
+        return _render(request, "web/window/home.html", _context(request, errors=errors, number=number), 400)
+    try:
+        person = person_find(DocInput(doc_type=doc_type, number=number))
+    except DomainError as exc:
+        request.session.pop(SESSION_PERSON, None)
+        return _render(request, "web/window/home.html",
+                       _context(request, not_found=exc.message, number=number, person=None), 200)
+    request.session[SESSION_PERSON] = person.pk
+    return _render(request, "web/window/home.html", _context(request))
+
+
+@page("page.window")
+@require_POST
+def clear_person(request):
+    request.session.pop(SESSION_PERSON, None)
+    return redirect("web:window")
+
+
+@page("page.window")
+@require_POST
+def read_id_card(request):
+    """The server-side reader of this window's station (the simulated one by default): its number goes
+    into the lookup form; a missing card or a reader fault says what to do instead."""
+    station = f"outlet:{request.staff.outlet.code}"
+    try:
+        card = get_id_reader().read(station)
+    except DeviceError as exc:
+        message = {"NO_CARD_PRESENT": "读卡器上没有身份证：请放置身份证后重试，或直接输入证件号码"}.get(
+            exc.reason, "读卡器暂不可用，请直接输入证件号码")
+        return render(request, "web/window/partials/reader_result.html", {"error": message})
+    return render(request, "web/window/partials/reader_result.html", {"card": card})
+
+
+@page("page.window")
+def checklist(request):
+    """The materials checklist of (business, role) at this outlet (htmx partial)."""
+    business = request.GET.get("business", "")
+    role = request.GET.get("role", "")
+    if business not in Business.values:
+        return render(request, "web/window/partials/checklist.html", {"refusal": "请选择要办理的业务"})
+    roles = window_roles(business)
+    if role not in dict(roles):
+        role = roles[0][0] if roles else ""
+    try:
+        items = checklist_for(business=business, channel=Channel.WINDOW, role=role, outlet=request.staff.outlet)
+    except DomainError as exc:
+        return render(request, "web/window/partials/checklist.html", {"refusal": exc.message})
+    return render(request, "web/window/partials/checklist.html", {"checklist": items})

@@ -1,0 +1,91 @@
+"""A business after its submission, at the window: where it stands, the card made, the receipt (受理回执)
+and the service evaluation (好差评)."""
+
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from sscard.archive.pdf import render_receipt
+from sscard.core import masking
+from sscard.core.errors import DomainError
+from sscard.desk.choices import EvaluationLevel, ProductionMode, RequestStatus, Step
+from sscard.desk.evaluation import evaluation_record
+from sscard.desk.models import ServiceEvaluation
+from sscard.desk.selectors import request_for_actor, request_form_rows
+from sscard.policy.choices import Business
+from sscard.staff.permissions import require
+from sscard.web.access import page
+from sscard.web.devices import window_devices
+
+CONTACT = "12333（重庆人社服务热线）"
+
+
+def _materials(req) -> list[str]:
+    m = req.materials or {}
+    out = []
+    if m.get("applicant_doc"):
+        out.append("申办人身份凭证（原件已核验）")
+    if m.get("agent_doc"):
+        out.append("代办人身份凭证（原件已核验）")
+    if m.get("photo"):
+        out.append("照片")
+    if req.archive_mode == "digital":
+        out.append("凭证影像、办理场景影像（电子存档）")
+    elif req.archive_mode == "paper":
+        out.append("凭证复印件（纸质存档）")
+    if req.signature_mode == "pad":
+        out.append("签字板签名")
+    return out
+
+
+def _time_limit(req) -> str:
+    if req.status == RequestStatus.COMPLETED:
+        return "已当场办结"
+    if req.production_mode == ProductionMode.DEFERRED and req.due_at:
+        return f"制卡设备或网络故障，24小时内制卡：{timezone.localtime(req.due_at):%Y-%m-%d %H:%M} 前"
+    if req.due_at:
+        return f"{timezone.localtime(req.due_at):%Y-%m-%d} 前"
+    return "按规程时限办理"
+
+
+@page("request.view")
+def request_page(request, no: str):
+    req = request_for_actor(request.actor, no)
+    evaluation = ServiceEvaluation.objects.filter(request=req).first()
+    return render(request, "web/window/request.html", {
+        "title": f"业务 {req.request_no}", "req": req, "devices": window_devices(request.staff.outlet),
+        "business_label": Business(req.business).label, "status_label": RequestStatus(req.status).label,
+        "rows": request_form_rows(req), "pending": [Step(s).label for s in req.pending_steps or []],
+        "time_limit": _time_limit(req), "new_card": req.new_card, "evaluation": evaluation,
+        "levels": EvaluationLevel.choices, "can_evaluate": req.status == RequestStatus.COMPLETED and not evaluation,
+        "applicant_masked": masking.mask_name(req.applicant.name),
+        "errors": request.session.pop("evaluation_errors", None),
+    })
+
+
+@page("request.receipt_pdf")
+def receipt_pdf(request, no: str):
+    req = request_for_actor(request.actor, no)
+    require(request.actor, "request.receipt_pdf", outlet_id=req.outlet_id)
+    pdf = render_receipt(request_no=req.request_no, rows=request_form_rows(req), materials=_materials(req),
+                         outlet_name=req.outlet.name if req.outlet_id else "", clerk_name=req.actor_name,
+                         contact=CONTACT, time_limit=_time_limit(req), printed_at=req.created_at)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{req.request_no}-receipt.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@page("request.evaluate")
+@require_POST
+def evaluate(request, no: str):
+    try:
+        evaluation_record(actor=request.actor, request_no=no, level=request.POST.get("level"),
+                          reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        field = "reason" if exc.code == "EVALUATION_REASON_REQUIRED" else "level"
+        request.session["evaluation_errors"] = {field: exc.message}
+    return redirect("web:window_request", no=no)
