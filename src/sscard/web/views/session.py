@@ -8,7 +8,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sscard.core.errors import DomainError
 from sscard.staff.actors import Actor
-from sscard.staff.services import staff_authenticate, staff_session_closed, staff_session_opened
+from sscard.staff.services import (
+    staff_authenticate,
+    staff_session_closed,
+    staff_session_opened,
+)
 from sscard.web.access import actor_of, page, public_page, safe_next
 from sscard.web.menu import areas_for, menu_for
 

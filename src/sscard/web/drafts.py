@@ -1,0 +1,92 @@
+"""A business's form as posted by a window page, cleaned into the services' inputs.
+
+Only the shape of the input is checked here (present, length, date format, image decodable): every rule
+of the procedure is the services'.  Problems are collected by field, never raised, so a page names them
+all at once.
+"""
+
+import datetime as dt
+
+from sscard.archive.rules import decode_base64_image
+from sscard.core.errors import DomainError
+from sscard.desk.intake import DocInput, EvidenceInput, PersonData
+from sscard.policy.choices import ApplicantRole, DocType
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+APPLICANT_DOC_TYPES = [(d.value, d.label) for d in (DocType.ID_CARD, DocType.HUKOU, DocType.HMT_PERMIT,
+                                                     DocType.PASSPORT, DocType.FOREIGNER_PR)]
+HOLDER_DOC_TYPES = [(d.value, d.label) for d in (DocType.ID_CARD, DocType.SS_CARD, DocType.HUKOU,
+                                                  DocType.HMT_PERMIT, DocType.PASSPORT, DocType.FOREIGNER_PR)]
+AGENT_DOC_TYPES = [(d.value, d.label) for d in (DocType.ID_CARD, DocType.SS_CARD)]
+IMAGE_SLOTS = [("credential_1", "凭证影像（正面）"), ("credential_2", "凭证影像（背面）"), ("scene", "办理场景影像")]
+LABELS = {"applicant": "申办人", "agent": "代办人"}
+
+
+class Draft:
+    """Role, parties' documents, images, signature and paper reference of a window form."""
+
+    def __init__(self, post, files, *, roles: list[tuple[str, str]]):
+        self.post, self.files, self.errors = post, files, {}
+        self.role = post.get("role", ApplicantRole.SELF)
+        if self.role not in dict(roles):
+            self.errors["role"] = "请选择办理方式"
+            self.role = roles[0][0] if roles else ApplicantRole.SELF
+        self.photo = self.image("photo", "照片")
+        self.credentials = [img for img in (self.image("credential_1", "凭证影像（正面）"),
+                                            self.image("credential_2", "凭证影像（背面）")) if img]
+        self.scene = self.image("scene", "办理场景影像")
+        self.signature = self.image("signature", "签名")
+        self.paper_ref = post.get("paper_ref", "").strip()[:100]
+
+    @property
+    def by_agent(self) -> bool:
+        return self.role != ApplicantRole.SELF
+
+    def text(self, name: str, limit: int) -> str:
+        return self.post.get(name, "").strip()[:limit]
+
+    def doc(self, who: str, doc_types) -> DocInput:
+        doc_type = self.post.get(f"{who}_doc_type", DocType.ID_CARD)
+        if doc_type not in dict(doc_types):
+            self.errors[f"{who}_doc_type"] = "请选择证件类型"
+        number = self.text(f"{who}_number", 40).upper()
+        if not number:
+            self.errors[f"{who}_number"] = f"请输入{LABELS[who]}证件号码，或读取身份证"
+        return DocInput(doc_type=doc_type, number=number)
+
+    def person(self, who: str, doc_types, *, name_required: bool = True) -> PersonData:
+        doc = self.doc(who, doc_types)
+        name = self.text(f"{who}_name", 50)
+        if name_required and not name:
+            self.errors[f"{who}_name"] = f"请输入{LABELS[who]}姓名"
+        birth = None
+        if self.post.get(f"{who}_birth_date"):
+            try:
+                birth = dt.date.fromisoformat(self.post.get(f"{who}_birth_date"))
+            except ValueError:
+                self.errors[f"{who}_birth_date"] = f"{LABELS[who]}出生日期格式应为 年-月-日"
+        return PersonData(doc_type=doc.doc_type, number=doc.number, name=name, birth_date=birth)
+
+    def image(self, slot: str, label: str) -> bytes | None:
+        upload = self.files.get(f"{slot}_file")
+        if upload:
+            if upload.size > MAX_UPLOAD_BYTES:
+                self.errors[slot] = f"{label}：文件过大，不能超过 {MAX_UPLOAD_BYTES // 1024} KB"
+                return None
+            return upload.read()
+        data = self.post.get(f"{slot}_data", "").strip()
+        if not data:
+            return None
+        try:
+            return decode_base64_image(data)
+        except DomainError as exc:
+            self.errors[slot] = f"{label}：{exc.message}"
+            return None
+
+    def evidence(self, *, photo: bool = True) -> EvidenceInput:
+        return EvidenceInput(credential_images=self.credentials, scene_image=self.scene,
+                             signature_image=self.signature, paper_archive_ref=self.paper_ref,
+                             photo=self.photo if photo else None)
+
+    def input_problems(self) -> list[dict]:
+        return [{"field": k, "message": v} for k, v in self.errors.items()]
