@@ -20,5 +20,5 @@ class PaperKind(models.TextChoices):
 
 
 class ImageFormat(models.TextChoices):
-    JPEG = "JPEG", "JPEG"
-    PNG = "PNG", "PNG"
+    JPEG = "JPEG", "JPEG 图片"
+    PNG = "PNG", "PNG 图片"

@@ -16,39 +16,46 @@ from sscard.core.fields import EncryptedTextField
 
 class Batch(models.Model):
     batch_no = models.CharField("批次号", max_length=24, unique=True)
-    business = models.CharField(max_length=20)  # unit business: batch_apply | batch_reissue
-    kind = models.CharField(max_length=10)  # sheet: new_card | reissue
-    route = models.CharField(max_length=10, choices=Route.choices)
-    channel = models.CharField(max_length=16)
-    catalogue_version = models.CharField(max_length=20)
-    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="batches")
-    handler = models.ForeignKey("employers.EmployerHandler", on_delete=models.PROTECT, related_name="batches")
-    handler_doc_type = models.CharField(max_length=16)
-    outlet = models.ForeignKey("staff.Outlet", on_delete=models.PROTECT, related_name="+")
-    kiosk = models.ForeignKey("staff.KioskDevice", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    actor_name = models.CharField(max_length=100)
-    actor_role = models.CharField(max_length=20)
+    business = models.CharField("单位业务", max_length=20,
+                                help_text="batch_apply 批量申领，batch_reissue 批量补换")  # unit business
+    kind = models.CharField("报盘表类别", max_length=10, help_text="new_card 新申领表，reissue 补换表")  # sheet
+    route = models.CharField("申报方式", max_length=10, choices=Route.choices)
+    channel = models.CharField("渠道", max_length=16)
+    catalogue_version = models.CharField("办事指南版本", max_length=20, help_text="受理时所依据的业务目录版本")
+    employer = models.ForeignKey("employers.Employer", on_delete=models.PROTECT, related_name="batches",
+                                 verbose_name="用人单位")
+    handler = models.ForeignKey("employers.EmployerHandler", on_delete=models.PROTECT, related_name="batches",
+                                verbose_name="单位经办人")
+    handler_doc_type = models.CharField("经办人证件类型", max_length=16)
+    outlet = models.ForeignKey("staff.Outlet", on_delete=models.PROTECT, related_name="+",
+                               verbose_name="受理网点")
+    kiosk = models.ForeignKey("staff.KioskDevice", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name="自助一体机")
+    actor_name = models.CharField("经办人员", max_length=100)
+    actor_role = models.CharField("经办人员角色", max_length=20)
 
-    status = models.CharField(max_length=12, choices=BatchStatus.choices, db_index=True)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    accepted_rows = models.PositiveIntegerField(default=0)
-    refused_rows = models.PositiveIntegerField(default=0)
-    failure = models.CharField(max_length=200, blank=True)
+    status = models.CharField("状态", max_length=12, choices=BatchStatus.choices, db_index=True)
+    total_rows = models.PositiveIntegerField("明细总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已校验行数", default=0)
+    accepted_rows = models.PositiveIntegerField("受理行数", default=0)
+    refused_rows = models.PositiveIntegerField("退回行数", default=0)
+    failure = models.CharField("文件无法处理的原因", max_length=200, blank=True)
 
-    source_name = models.CharField(max_length=200)  # storage name of the encrypted sheet / keyed rows
-    source_format = models.CharField(max_length=8)  # xlsx | json
-    source_sha256 = models.CharField(max_length=64)
-    scans_name = models.CharField(max_length=200, blank=True)  # storage name of the scans zip
-    scans_sha256 = models.CharField(max_length=64, blank=True)
-    voucher_no = models.CharField(max_length=24, blank=True)
+    source_name = models.CharField("报盘数据存储名", max_length=200,
+                                   help_text="加密保存的明细表或窗口录入数据的存储文件名")
+    source_format = models.CharField("报盘数据格式", max_length=8, help_text="xlsx 明细表，json 窗口录入")
+    source_sha256 = models.CharField("报盘数据 SHA-256 摘要", max_length=64, help_text="同一单位重复提交同一文件时据此识别")
+    scans_name = models.CharField("扫描件压缩包存储名", max_length=200, blank=True)
+    scans_sha256 = models.CharField("扫描件压缩包 SHA-256 摘要", max_length=64, blank=True)
+    voucher_no = models.CharField("凭证编号", max_length=24, blank=True)
 
-    submitted_at = models.DateTimeField(db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    validated_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    due_provisional = models.BooleanField(default=False)
-    updated_at = models.DateTimeField()
+    submitted_at = models.DateTimeField("提交时间", db_index=True)
+    started_at = models.DateTimeField("开始校验时间", null=True, blank=True)
+    validated_at = models.DateTimeField("校验完成时间", null=True, blank=True)
+    due_at = models.DateTimeField("办结时限", null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField("时限为暂定", default=False,
+                                          help_text="计算时限时当年节假日安排尚未公布，按周一至周五推算")
+    updated_at = models.DateTimeField("更新时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "单位批量业务"
@@ -63,20 +70,25 @@ class Batch(models.Model):
 
 
 class BatchRow(models.Model):
-    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="rows")
-    line_no = models.PositiveIntegerField()  # 1-based sheet row (the header is row 1); keyed rows: 2, 3, ...
-    seq = models.CharField(max_length=20, blank=True)  # the employer's own 序号
-    status = models.CharField(max_length=10, choices=RowStatus.choices, db_index=True)
-    data = EncryptedTextField()  # JSON list of the original cell texts, in column order
-    numeric = models.CharField(max_length=100, blank=True)  # column keys typed as numbers, comma-separated
-    id_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    reason = models.TextField(blank=True)
-    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="rows", verbose_name="批量业务")
+    # 1-based sheet row (the header is row 1); keyed rows: 2, 3, ...
+    line_no = models.PositiveIntegerField("行号", help_text="明细表中的行号（表头为第 1 行）")
+    seq = models.CharField("单位序号", max_length=20, blank=True)  # the employer's own 序号
+    status = models.CharField("校验结果", max_length=10, choices=RowStatus.choices, db_index=True)
+    # JSON list of the original cell texts, in column order
+    data = EncryptedTextField("明细数据", help_text="原表各列内容（JSON），加密保存，后台不显示")
+    # column keys typed as numbers, comma-separated
+    numeric = models.CharField("数值型列", max_length=100, blank=True, help_text="原表中以数字录入的列，逗号分隔")
+    id_hash = models.CharField("证件号码索引", max_length=64, blank=True, db_index=True,
+                               help_text="证件号码的密钥哈希，用于按证件号码查找，不可还原")
+    reason = models.TextField("退回原因", blank=True)
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name="人员")
     request = models.OneToOneField("desk.ServiceRequest", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="batch_row")
+                                   related_name="batch_row", verbose_name="业务")
     # scan kind -> SHA-256 of the member of the batch's scans zip (found again by ID number and kind)
-    scans = models.JSONField(default=dict)
-    created_at = models.DateTimeField()
+    scans = models.JSONField("扫描件摘要", default=dict, help_text="扫描件类别对应压缩包中文件的 SHA-256")
+    created_at = models.DateTimeField("创建时间")
 
     class Meta:
         verbose_name = verbose_name_plural = "批量明细行"

@@ -26,6 +26,10 @@ class CardAdmin(ReadOnlyAdmin):
     list_select_related = ("person", "issued_outlet")
     inlines = [CardStateChangeInline]
 
+    @admin.display(description="卡状态代码（AAZ502）")
+    def aaz502(self, obj):
+        return obj.aaz502
+
 
 @admin.register(CardStateChange)
 class CardStateChangeAdmin(ReadOnlyAdmin):

@@ -13,25 +13,29 @@ from sscard.cards.choices import AAZ502, LIVE_STATES, CardState
 
 
 class Card(models.Model):
-    card_no = models.CharField(max_length=9, unique=True)
-    identification_code = models.CharField(max_length=32, blank=True)
-    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cards")
-    state = models.CharField(max_length=16, choices=CardState.choices, default=CardState.MADE)
-    state_changed_at = models.DateTimeField()
-    origin_channel = models.CharField(max_length=16)
+    card_no = models.CharField("社会保障卡号", max_length=9, unique=True)
+    identification_code = models.CharField("卡识别码", max_length=32, blank=True, help_text="芯片中的卡识别码")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="cards",
+                               verbose_name="持卡人")
+    state = models.CharField("卡状态", max_length=16, choices=CardState.choices, default=CardState.MADE)
+    state_changed_at = models.DateTimeField("状态变更时间")
+    origin_channel = models.CharField("申办渠道", max_length=16)
     origin_request = models.ForeignKey("desk.ServiceRequest", null=True, blank=True, on_delete=models.SET_NULL,
-                                       related_name="+")
-    made_at = models.DateTimeField()
-    issued_at = models.DateTimeField(null=True, blank=True)
+                                       related_name="+", verbose_name="申办业务")
+    made_at = models.DateTimeField("制卡时间")
+    issued_at = models.DateTimeField("发卡时间", null=True, blank=True)
     issued_outlet = models.ForeignKey("staff.Outlet", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
-    activated_at = models.DateTimeField(null=True, blank=True)
-    expires_on = models.DateField(null=True, blank=True)
-    pin_failures = models.PositiveSmallIntegerField(default=0)
-    temp_loss_expires_at = models.DateTimeField(null=True, blank=True)
-    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+                                      related_name="+", verbose_name="发卡网点")
+    activated_at = models.DateTimeField("启用时间", null=True, blank=True)
+    expires_on = models.DateField("有效期至", null=True, blank=True)
+    pin_failures = models.PositiveSmallIntegerField("密码连续错误次数", default=0, help_text="达到上限时应用锁定")
+    temp_loss_expires_at = models.DateTimeField("临时挂失到期时间", null=True, blank=True,
+                                                help_text="到期未转正式挂失则自动解除")
+    replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name="替换后的新卡")
 
     class Meta:
+        verbose_name = verbose_name_plural = "社会保障卡"
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=Q(state__in=list(LIVE_STATES)),
                                     name="one_live_card_per_person"),
@@ -48,15 +52,17 @@ class Card(models.Model):
 class CardStateChange(models.Model):
     """Every card transition, so withdraw / unlock / rollback can restore the state it came from."""
 
-    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="changes")
-    event = models.CharField(max_length=20)
-    from_state = models.CharField(max_length=16)
-    to_state = models.CharField(max_length=16)
-    at = models.DateTimeField()
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="changes", verbose_name="社会保障卡")
+    event = models.CharField("事件", max_length=20)
+    from_state = models.CharField("原状态", max_length=16)
+    to_state = models.CharField("新状态", max_length=16)
+    at = models.DateTimeField("变更时间")
     request = models.ForeignKey("desk.ServiceRequest", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
-    rolled_back = models.BooleanField(default=False)
+                                related_name="+", verbose_name="业务")
+    rolled_back = models.BooleanField("已回退", default=False,
+                                      help_text="被“回退”业务撤销的变更（及回退本身），不再作为恢复此前状态的依据")
 
     class Meta:
         ordering = ["id"]
+        verbose_name = verbose_name_plural = "卡状态变更记录"
         indexes = [models.Index(fields=["card", "-id"])]

@@ -3,9 +3,10 @@ from django.urls import include, path
 
 from sscard.api.root import api
 
-admin.site.site_header = "重庆市第三代社保卡经办系统 · 参数设置"
-admin.site.site_title = "社保卡经办系统参数设置"
-admin.site.index_title = "参数设置"
+# The admin's own titles in Chinese (its built-in texts follow LANGUAGE_CODE = zh-hans).
+admin.site.site_header = "重庆市第三代社保卡业务经办系统 · 参数设置"
+admin.site.site_title = "社保卡业务经办系统"
+admin.site.index_title = "参数设置与业务查询"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -3,6 +3,12 @@
 from django.contrib import admin
 
 
+@admin.display(description="编号", ordering="pk")
+def record_id(obj):
+    """The row's primary key as a list column labelled in Chinese ("pk" alone is headed "Pk", "id" "ID")."""
+    return obj.pk
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Records that only services write (cards, businesses, persons, payments, tokens): view, never edit."""
 

@@ -13,50 +13,62 @@ from sscard.desk.rules import open_production_q
 
 
 class ServiceRequest(models.Model):
-    request_no = models.CharField(max_length=24, unique=True)
-    business = models.CharField(max_length=20, db_index=True)
-    channel = models.CharField(max_length=16)
-    applicant_role = models.CharField(max_length=16)
-    catalogue_version = models.CharField(max_length=20)
-    applicant = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="requests")
-    agent = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    card = models.ForeignKey("cards.Card", null=True, blank=True, on_delete=models.PROTECT, related_name="requests")
-    new_card = models.ForeignKey("cards.Card", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    outlet = models.ForeignKey("staff.Outlet", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    kiosk = models.ForeignKey("staff.KioskDevice", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    request_no = models.CharField("业务编号", max_length=24, unique=True)
+    business = models.CharField("业务事项", max_length=20, db_index=True)
+    channel = models.CharField("渠道", max_length=16)
+    applicant_role = models.CharField("申请人身份", max_length=16, help_text="本人、他人代办或单位批量")
+    catalogue_version = models.CharField("办事指南版本", max_length=20, help_text="受理时所依据的业务目录版本")
+    applicant = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="requests",
+                                  verbose_name="申请人")
+    agent = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name="代办人")
+    card = models.ForeignKey("cards.Card", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="requests", verbose_name="办理的社保卡")
+    new_card = models.ForeignKey("cards.Card", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name="新卡")
+    outlet = models.ForeignKey("staff.Outlet", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name="受理网点")
+    kiosk = models.ForeignKey("staff.KioskDevice", null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+", verbose_name="自助一体机")
     citizen = models.ForeignKey("staff.CitizenAccount", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="requests")
-    actor_name = models.CharField(max_length=100)
-    actor_role = models.CharField(max_length=20)
+                                related_name="requests", verbose_name="APP用户账户")
+    actor_name = models.CharField("经办人员", max_length=100)
+    actor_role = models.CharField("经办人员角色", max_length=20)
 
-    status = models.CharField(max_length=20, choices=RequestStatus.choices, db_index=True)
-    pending_steps = models.JSONField(default=list)
-    materials = models.JSONField(default=dict)
-    payload = models.JSONField(default=dict)
-    reason = models.CharField(max_length=20, blank=True)
-    photo_changed = models.BooleanField(default=False)
-    signature_mode = models.CharField(max_length=10, blank=True)  # "pad" | "paper" | ""
-    archive_mode = models.CharField(max_length=10, blank=True)  # "digital" | "paper" | ""
+    status = models.CharField("状态", max_length=20, choices=RequestStatus.choices, db_index=True)
+    pending_steps = models.JSONField("待完成环节", default=list, help_text="制卡前须依次完成的环节（审核、凭证、签字、缴费）")
+    materials = models.JSONField("申请材料", default=dict, help_text="所提交证件、照片等材料的概要")
+    payload = models.JSONField("业务数据", default=dict, help_text="该业务特有的办理数据")
+    reason = models.CharField("补换原因", max_length=20, blank=True, help_text="补领、换领、换发的原因")
+    photo_changed = models.BooleanField("更换照片", default=False)
+    signature_mode = models.CharField("签字方式", max_length=10, blank=True,
+                                      help_text="pad 签字板电子签名，paper 打印表单纸质签字")  # "pad" | "paper" | ""
+    archive_mode = models.CharField("存档方式", max_length=10, blank=True,
+                                    help_text="digital 影像归档，paper 纸质存档")  # "digital" | "paper" | ""
 
-    production_mode = models.CharField(max_length=10, choices=ProductionMode.choices, default=ProductionMode.NONE)
-    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    due_provisional = models.BooleanField(default=False)
-    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.NONE)
-    delivery_address = EncryptedTextField(blank=True)
-    tracking_no = models.CharField(max_length=40, blank=True)
+    production_mode = models.CharField("制卡方式", max_length=10, choices=ProductionMode.choices,
+                                       default=ProductionMode.NONE)
+    due_at = models.DateTimeField("办结时限", null=True, blank=True, db_index=True)
+    due_provisional = models.BooleanField("时限为暂定", default=False,
+                                          help_text="计算时限时当年节假日安排尚未公布，按周一至周五推算")
+    delivery = models.CharField("领卡方式", max_length=10, choices=Delivery.choices, default=Delivery.NONE)
+    delivery_address = EncryptedTextField("邮寄地址", blank=True, help_text="加密保存")
+    tracking_no = models.CharField("邮件单号", max_length=40, blank=True)
     pickup_outlet = models.ForeignKey("staff.Outlet", null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+")
+                                      related_name="+", verbose_name="领卡网点")
 
-    fee_amount_fen = models.IntegerField(null=True, blank=True)
-    payment = models.ForeignKey("fees.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    voucher_no = models.CharField(max_length=24, null=True, blank=True, unique=True)
-    review_note = models.CharField(max_length=200, blank=True)
+    fee_amount_fen = models.IntegerField("应收工本费（分）", null=True, blank=True)
+    payment = models.ForeignKey("fees.Payment", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name="缴费/抵扣记录")
+    voucher_no = models.CharField("凭证编号", max_length=24, null=True, blank=True, unique=True)
+    review_note = models.CharField("审核意见", max_length=200, blank=True)
 
-    created_at = models.DateTimeField(db_index=True)
-    updated_at = models.DateTimeField()
-    completed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField("受理时间", db_index=True)
+    updated_at = models.DateTimeField("更新时间")
+    completed_at = models.DateTimeField("办结时间", null=True, blank=True)
 
     class Meta:
+        verbose_name = verbose_name_plural = "业务办理记录"
         indexes = [models.Index(fields=["status", "due_at"])]
         constraints = [
             # At most one open card-production business (apply / reissue / replace / renew) per person,

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from sscard.core.admin import ReadOnlyAdmin
+from sscard.core.admin import ReadOnlyAdmin, record_id
 from sscard.employers.models import Employer, EmployerHandler
 from sscard.staff.admin_audit import AuditedAdmin
 
@@ -29,7 +29,7 @@ class EmployerAdmin(AuditedAdmin):
 
 @admin.register(EmployerHandler)
 class EmployerHandlerAdmin(ReadOnlyAdmin):
-    list_display = ("id", "employer", "handler_name", "is_active", "created_at")
+    list_display = (record_id, "employer", "handler_name", "is_active", "created_at")
     list_filter = ("is_active",)
     search_fields = ("employer__uscc", "employer__name")
     fields = ("employer", "handler_name", "is_active", "created_at")

@@ -18,12 +18,13 @@ class FeeRule(models.Model):
     the business is free.  Amounts are in fen (分), never negative.
     """
 
-    business = models.CharField(max_length=20, choices=Business.choices)
-    reason = models.CharField(max_length=20, choices=CardReason.choices, blank=True, default="")
-    amount_fen = models.PositiveIntegerField(default=0, help_text="金额（分）")
-    note = models.CharField(max_length=200, blank=True)
-    is_active = models.BooleanField(default=True)
-    updated_at = UpdatedAtField()
+    business = models.CharField("业务事项", max_length=20, choices=Business.choices)
+    reason = models.CharField("补换原因", max_length=20, choices=CardReason.choices, blank=True, default="",
+                              help_text="留空表示该业务的任意原因")
+    amount_fen = models.PositiveIntegerField("金额（分）", default=0, help_text="以分计，如 2000 表示 20.00 元")
+    note = models.CharField("备注", max_length=200, blank=True)
+    is_active = models.BooleanField("有效", default=True, help_text="停用后该标准不再适用；无适用标准的业务免费")
+    updated_at = UpdatedAtField("更新时间")
 
     class Meta:
         ordering = ["business", "reason"]
@@ -47,20 +48,20 @@ class Payment(models.Model):
     name/role and the payer's masked name are copies so the receipt survives later changes.
     """
 
-    receipt_no = models.CharField(max_length=40, unique=True)
-    amount_fen = models.PositiveIntegerField()
-    method = models.CharField(max_length=10, choices=PaymentMethod.choices)
-    offset_reference = models.CharField(max_length=64, blank=True)
-    paid_by_name = models.CharField(max_length=50, blank=True, help_text="缴费人姓名（脱敏）")
-    subject_type = models.CharField(max_length=40)
-    subject_id = models.CharField(max_length=40)
-    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    actor_kind = models.CharField(max_length=10)
-    actor_name = models.CharField(max_length=100)
-    actor_role = models.CharField(max_length=20)
-    channel = models.CharField(max_length=16)
-    outlet_id = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField()
+    receipt_no = models.CharField("收据编号", max_length=40, unique=True)
+    amount_fen = models.PositiveIntegerField("金额（分）")
+    method = models.CharField("方式", max_length=10, choices=PaymentMethod.choices)
+    offset_reference = models.CharField("抵扣凭证号", max_length=64, blank=True, help_text="抵扣时必填")
+    paid_by_name = models.CharField("缴费人", max_length=50, blank=True, help_text="缴费人姓名（脱敏）")
+    subject_type = models.CharField("业务对象类型", max_length=40)
+    subject_id = models.CharField("业务对象编号", max_length=40)
+    person_id = models.BigIntegerField("人员编号", null=True, blank=True, db_index=True)
+    actor_kind = models.CharField("操作者类别", max_length=10)
+    actor_name = models.CharField("收费人员", max_length=100)
+    actor_role = models.CharField("收费人员角色", max_length=20)
+    channel = models.CharField("渠道", max_length=16)
+    outlet_id = models.BigIntegerField("网点编号", null=True, blank=True)
+    created_at = models.DateTimeField("收费时间")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -83,11 +84,12 @@ class Payment(models.Model):
 class ReceiptSequence(models.Model):
     """Last receipt sequence number used per local day and outlet; locked while the next one is taken."""
 
-    day = models.DateField()
-    outlet_key = models.BigIntegerField(help_text="网点 ID；无网点（APP、系统）为 0")
-    last = models.PositiveIntegerField(default=0)
+    day = models.DateField("日期")
+    outlet_key = models.BigIntegerField("网点编号", help_text="网点 ID；无网点（APP、系统）为 0")
+    last = models.PositiveIntegerField("已用最大序号", default=0)
 
     class Meta:
+        verbose_name = verbose_name_plural = "收据序号"
         constraints = [
             models.UniqueConstraint(fields=["day", "outlet_key"], name="fees_receipt_sequence_unique"),
         ]

@@ -8,13 +8,14 @@ from django.db import models
 
 
 class SimulatedChip(models.Model):
-    card_no = models.CharField(max_length=32, unique=True)
-    identification_code = models.CharField(max_length=32, blank=True)
-    pin_hash = models.CharField(max_length=255, blank=True)
-    updated_at = models.DateTimeField()
+    card_no = models.CharField("社会保障卡号", max_length=32, unique=True)
+    identification_code = models.CharField("卡识别码", max_length=32, blank=True)
+    pin_hash = models.CharField("密码哈希", max_length=255, blank=True,
+                                help_text="密码经 HMAC（密钥不在数据库中）后的 argon2id 哈希，从不保存明文")
+    updated_at = models.DateTimeField("更新时间")
 
     class Meta:
-        verbose_name = "模拟芯片"
+        verbose_name = verbose_name_plural = "模拟芯片"
 
     def __str__(self) -> str:
         return f"SimulatedChip({self.card_no})"

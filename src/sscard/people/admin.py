@@ -7,13 +7,14 @@ address in clear.
 from django.contrib import admin
 
 from sscard.core import crypto, masking
-from sscard.core.admin import ReadOnlyAdmin
+from sscard.core.admin import ReadOnlyAdmin, record_id
 from sscard.people.models import Person
 
 
 @admin.register(Person)
 class PersonAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "masked_name", "id_type", "masked_id", "birth_date", "gender", "fee_exempt", "created_at")
+    list_display = (record_id, "masked_name", "id_type", "masked_id", "birth_date", "gender", "fee_exempt",
+                    "created_at")
     list_filter = ("id_type", "gender", "fee_exempt")
     fields = ("masked_name", "id_type", "masked_id", "masked_phone", "masked_address", "birth_date", "gender",
               "ethnicity", "nationality", "fee_exempt", "created_at", "updated_at")

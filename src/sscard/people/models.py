@@ -17,20 +17,25 @@ class Person(models.Model):
         MALE = "M", "男"
         FEMALE = "F", "女"
 
-    name = models.CharField(max_length=100)
-    id_type = models.CharField(max_length=16, choices=DocType.choices)
-    id_number = EncryptedTextField()
-    id_hash = models.CharField(max_length=64, unique=True)
-    birth_date = models.DateField()
-    gender = models.CharField(max_length=1, choices=Gender.choices, blank=True)
-    ethnicity = models.CharField(max_length=20, blank=True)
-    nationality = models.CharField(max_length=40, default="中国")
-    phone = EncryptedTextField(blank=True)
-    phone_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    address = EncryptedTextField(blank=True)
-    fee_exempt = models.BooleanField(default=False, help_text="免收工本费人群（如低保对象）")
-    created_at = models.DateTimeField()
-    updated_at = models.DateTimeField()
+    name = models.CharField("姓名", max_length=100)
+    id_type = models.CharField("证件类型", max_length=16, choices=DocType.choices)
+    id_number = EncryptedTextField("证件号码", help_text="加密保存，后台只显示脱敏号码")
+    id_hash = models.CharField("证件号码索引", max_length=64, unique=True,
+                               help_text="证件号码的密钥哈希，用于按完整号码查找，不可还原")
+    birth_date = models.DateField("出生日期")
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices, blank=True)
+    ethnicity = models.CharField("民族", max_length=20, blank=True)
+    nationality = models.CharField("国籍", max_length=40, default="中国")
+    phone = EncryptedTextField("手机号码", blank=True, help_text="加密保存")
+    phone_hash = models.CharField("手机号码索引", max_length=64, blank=True, db_index=True,
+                                  help_text="手机号码的密钥哈希，用于按号码查找，不可还原")
+    address = EncryptedTextField("地址", blank=True, help_text="加密保存")
+    fee_exempt = models.BooleanField("免收工本费", default=False, help_text="免收工本费人群（如低保对象）")
+    created_at = models.DateTimeField("登记时间")
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "人员"
 
     def __str__(self):
         return masking.mask_name(self.name)

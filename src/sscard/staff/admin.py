@@ -3,7 +3,7 @@ shown but not edited (tokens are issued by sign-in and ``create_kiosk_token``, o
 
 from django.contrib import admin
 
-from sscard.core.admin import ReadOnlyAdmin
+from sscard.core.admin import ReadOnlyAdmin, record_id
 from sscard.staff.admin_audit import AuditedAdmin
 from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
 
@@ -35,13 +35,13 @@ class KioskDeviceAdmin(AuditedAdmin):
 
 @admin.register(CitizenAccount)
 class CitizenAccountAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "person", "is_active", "created_at")
+    list_display = (record_id, "person", "is_active", "created_at")
     list_filter = ("is_active",)
     exclude = ("password_hash",)
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ("pk", "kind", "staff", "kiosk", "citizen", "created_at", "expires_at", "revoked")
+    list_display = (record_id, "kind", "staff", "kiosk", "citizen", "created_at", "expires_at", "revoked")
     list_filter = ("kind", "revoked")
     exclude = ("token_hash",)

@@ -16,15 +16,22 @@ class Outlet(models.Model):
     images vs a paper-archive reference; ``issuance_status`` decides instant issuance vs the 24-hour limit.
     """
 
-    code = models.CharField(max_length=32, unique=True)
-    name = models.CharField(max_length=100)
-    district = models.CharField(max_length=50)
-    level = models.CharField(max_length=16, choices=OutletLevel.choices)
-    has_signature_pad = models.BooleanField(default=True)
-    has_digital_archive = models.BooleanField(default=True)
-    issuance_status = models.CharField(max_length=20, choices=DeviceStatus.choices, default=DeviceStatus.WORKING)
-    accepts_pickup = models.BooleanField(default=True)
-    is_active = models.BooleanField(default=True)
+    code = models.CharField("网点代码", max_length=32, unique=True)
+    name = models.CharField("网点名称", max_length=100)
+    district = models.CharField("所属区县", max_length=50)
+    level = models.CharField("网点级别", max_length=16, choices=OutletLevel.choices)
+    has_signature_pad = models.BooleanField("有签字板", default=True,
+                                            help_text="有签字板则电子签名，否则打印表单纸质签字")
+    has_digital_archive = models.BooleanField("有电子档案", default=True,
+                                              help_text="有则材料影像归档，否则登记纸质档案编号")
+    issuance_status = models.CharField("即时制卡设备状态", max_length=20, choices=DeviceStatus.choices,
+                                       default=DeviceStatus.WORKING,
+                                       help_text="正常则现场制卡；设备或网络故障时改为 24 小时内制卡")
+    accepts_pickup = models.BooleanField("提供领卡服务", default=True, help_text="可被选为网点自取的领卡网点")
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "服务网点"
 
     def __str__(self):
         return self.name
@@ -33,13 +40,16 @@ class Outlet(models.Model):
 class StaffMember(models.Model):
     """A member of staff: one role, and the outlet they work at (window clerks must have one)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
-    role = models.CharField(max_length=16, choices=StaffRole.choices)
-    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
-    display_name = models.CharField(max_length=50)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff",
+                                verbose_name="登录用户")
+    role = models.CharField("岗位角色", max_length=16, choices=StaffRole.choices)
+    outlet = models.ForeignKey(Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="staff",
+                               verbose_name="所在网点", help_text="窗口经办员必须填写")
+    display_name = models.CharField("姓名", max_length=50)
     window = models.CharField("窗口号", max_length=20, blank=True, help_text="窗口经办员所在的窗口，如 3号窗口")
 
     class Meta:
+        verbose_name = verbose_name_plural = "工作人员"
         constraints = [
             models.CheckConstraint(condition=~models.Q(role=StaffRole.CLERK) | models.Q(outlet__isnull=False),
                                    name="clerk_has_an_outlet"),
@@ -52,9 +62,12 @@ class StaffMember(models.Model):
 class KioskDevice(models.Model):
     """A self-service kiosk (自助一体机), placed at an outlet; it calls the API with its device token."""
 
-    code = models.CharField(max_length=32, unique=True)
-    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="kiosks")
-    is_active = models.BooleanField(default=True)
+    code = models.CharField("设备编号", max_length=32, unique=True)
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="kiosks", verbose_name="所在网点")
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "自助一体机"
 
     def __str__(self):
         return self.code
@@ -63,10 +76,14 @@ class KioskDevice(models.Model):
 class CitizenAccount(models.Model):
     """A citizen's “重庆人社” app account, bound to the person it belongs to (real-name)."""
 
-    person = models.OneToOneField("people.Person", on_delete=models.PROTECT, related_name="app_account")
-    password_hash = models.CharField(max_length=200)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField()
+    person = models.OneToOneField("people.Person", on_delete=models.PROTECT, related_name="app_account",
+                                  verbose_name="实名人员")
+    password_hash = models.CharField("密码哈希", max_length=200, help_text="仅保存密码哈希，不保存明文")
+    is_active = models.BooleanField("启用", default=True)
+    created_at = models.DateTimeField("开通时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "APP用户账户"
 
 
 class ApiToken(models.Model):
@@ -77,14 +94,20 @@ class ApiToken(models.Model):
         KIOSK = "kiosk", "自助一体机"
         CITIZEN = "citizen", "APP用户"
 
-    token_hash = models.CharField(max_length=64, unique=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    staff = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.CASCADE)
-    kiosk = models.ForeignKey(KioskDevice, null=True, blank=True, on_delete=models.CASCADE)
-    citizen = models.ForeignKey(CitizenAccount, null=True, blank=True, on_delete=models.CASCADE)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked = models.BooleanField(default=False)
+    token_hash = models.CharField("令牌哈希", max_length=64, unique=True, help_text="令牌的 SHA-256，不保存令牌本身")
+    kind = models.CharField("持有者类别", max_length=10, choices=Kind.choices)
+    staff = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.CASCADE,
+                              verbose_name="工作人员")
+    kiosk = models.ForeignKey(KioskDevice, null=True, blank=True, on_delete=models.CASCADE,
+                              verbose_name="自助一体机")
+    citizen = models.ForeignKey(CitizenAccount, null=True, blank=True, on_delete=models.CASCADE,
+                                verbose_name="APP用户账户")
+    created_at = models.DateTimeField("签发时间")
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True, help_text="留空表示不过期")
+    revoked = models.BooleanField("已吊销", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
 
     @staticmethod
     def hash_token(raw: str) -> str:

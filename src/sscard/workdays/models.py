@@ -18,11 +18,11 @@ class CalendarDay(models.Model):
     Rule: an edited row wins over ``chinesecalendar`` and over the Monday-Friday fallback.
     """
 
-    date = models.DateField(unique=True)
-    kind = models.CharField(max_length=10, choices=DayKind.choices)
-    name = models.CharField(max_length=100, blank=True)
-    note = models.CharField(max_length=200, blank=True)
-    updated_at = UpdatedAtField()
+    date = models.DateField("日期", unique=True)
+    kind = models.CharField("类型", max_length=10, choices=DayKind.choices)
+    name = models.CharField("名称", max_length=100, blank=True, help_text="如 春节、国庆节")
+    note = models.CharField("备注", max_length=200, blank=True)
+    updated_at = UpdatedAtField("更新时间")
 
     class Meta:
         ordering = ["date"]
@@ -44,11 +44,12 @@ class CalendarYear(models.Model):
     Monday-Friday; the result is provisional unless the year is recorded here as announced.
     """
 
-    year = models.PositiveSmallIntegerField(unique=True)
-    announced = models.BooleanField(default=True)
-    source = models.CharField(max_length=20, choices=YearSource.choices, default=YearSource.ADMIN)
-    note = models.CharField(max_length=200, blank=True)
-    updated_at = UpdatedAtField()
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    announced = models.BooleanField("已公布", default=True,
+                                    help_text="该年国务院节假日安排已公布并录入节假日/调休日，计算时限不再视为暂定")
+    source = models.CharField("来源", max_length=20, choices=YearSource.choices, default=YearSource.ADMIN)
+    note = models.CharField("备注", max_length=200, blank=True)
+    updated_at = UpdatedAtField("更新时间")
 
     class Meta:
         ordering = ["year"]
