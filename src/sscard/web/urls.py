@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from sscard.web.views import session, window, window_apply, window_request
+from sscard.web.views import (
+    session,
+    window,
+    window_apply,
+    window_business,
+    window_request,
+)
 
 app_name = "web"
 
@@ -24,6 +30,9 @@ urlpatterns += [
     path("window/apply/review/", window_apply.apply_review, name="window_apply_review"),
     path("window/apply/photo-check/", window_apply.photo_check, name="window_photo_check"),
     path("window/apply/submit/", window_apply.apply_submit, name="window_apply_submit"),
+    path("window/b/<str:business>/", window_business.business_form, name="window_business"),
+    path("window/b/<str:business>/review/", window_business.business_review, name="window_business_review"),
+    path("window/b/<str:business>/submit/", window_business.business_submit, name="window_business_submit"),
     path("window/requests/<str:no>/", window_request.request_page, name="window_request"),
     path("window/requests/<str:no>/receipt.pdf", window_request.receipt_pdf, name="window_receipt"),
     path("window/requests/<str:no>/evaluate/", window_request.evaluate, name="window_evaluate"),

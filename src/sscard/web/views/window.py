@@ -5,6 +5,7 @@ The identified person is kept in the session (its id only), so no ID number trav
 """
 
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from sscard.core.errors import DomainError
@@ -20,9 +21,16 @@ from sscard.web.devices import window_devices
 
 SESSION_PERSON = "window_person_id"
 # The businesses a window handles, in the order the page lists them (the catalogue decides the rest).
-WINDOW_BUSINESSES = [
-    (Business.APPLY, "web:window_apply"),
-]
+WINDOW_BUSINESSES = [Business.APPLY, Business.ACTIVATE, Business.REISSUE, Business.REPLACE, Business.RENEW,
+                     Business.INFO_CHANGE, Business.PIN_CHANGE, Business.PIN_RESET, Business.LOSS_REPORT,
+                     Business.LOSS_WITHDRAW, Business.UNLOCK, Business.STATUS_QUERY, Business.CANCEL,
+                     Business.ROLLBACK]
+
+
+def _business_url(business: str) -> str:
+    if business == Business.APPLY:
+        return reverse("web:window_apply")
+    return reverse("web:window_business", kwargs={"business": business})
 LOOKUP_DOC_TYPES = [(DocType.ID_CARD, "居民身份证"), (DocType.SS_CARD, "社会保障卡卡号")]
 
 
@@ -34,7 +42,7 @@ def _context(request, **extra) -> dict:
         person = Person.objects.filter(pk=person_id).first()
     return {"title": "窗口工作台", "devices": window_devices(outlet), "doc_types": LOOKUP_DOC_TYPES,
             "person": person_overview(person) if person else None,
-            "businesses": [{"code": b.value, "label": b.label, "url": url} for b, url in WINDOW_BUSINESSES],
+            "businesses": [{"code": b.value, "label": b.label, "url": _business_url(b)} for b in WINDOW_BUSINESSES],
             **extra}
 
 
