@@ -183,3 +183,22 @@ def person_overview(person, *, requests: int = 10) -> dict:
             "outlet": r.outlet.name if r.outlet_id else "",
         } for r in reqs],
     }
+
+
+def deferred_at_outlet(outlet_id: int, *, now=None) -> list[dict]:
+    """This outlet's window cards waiting to be made (issuance device or network failed), oldest first,
+    with the time left against their 24-hour limit (negative once overdue)."""
+    now = now or clock.now()
+    reqs = (ServiceRequest.objects.filter(outlet_id=outlet_id, status=RequestStatus.IN_PRODUCTION,
+                                          production_mode="deferred")
+            .select_related("applicant").order_by("due_at"))
+    return [{
+        "request_no": r.request_no,
+        "business_label": str(Business(r.business).label) if r.business in Business.values else r.business,
+        "applicant_masked": masking.mask_name(r.applicant.name),
+        "created_at": r.created_at,
+        "due_at": r.due_at,
+        "seconds_left": int((r.due_at - now).total_seconds()) if r.due_at else None,
+        "overdue": bool(r.due_at and r.due_at < now),
+        "materials": r.materials or {},
+    } for r in reqs]

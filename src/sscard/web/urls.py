@@ -8,6 +8,8 @@ from sscard.web.views import (
     window_apply,
     window_business,
     window_request,
+    window_simulator,
+    window_steps,
 )
 
 app_name = "web"
@@ -36,4 +38,13 @@ urlpatterns += [
     path("window/requests/<str:no>/", window_request.request_page, name="window_request"),
     path("window/requests/<str:no>/receipt.pdf", window_request.receipt_pdf, name="window_receipt"),
     path("window/requests/<str:no>/evaluate/", window_request.evaluate, name="window_evaluate"),
+    path("window/requests/<str:no>/form.pdf", window_steps.form_pdf, name="window_form_pdf"),
+    path("window/requests/<str:no>/signed-form/", window_steps.record_signed_form, name="window_signed_form"),
+    path("window/requests/<str:no>/fee/", window_steps.settle_fee, name="window_settle_fee"),
+    path("window/requests/<str:no>/finish/", window_steps.finish_production, name="window_finish"),
+    path("window/requests/<str:no>/hand-over/", window_steps.hand_over, name="window_hand_over"),
+    path("window/deferred/", window_steps.deferred_queue, name="window_deferred"),
+    path("window/simulated/id-card/", window_simulator.place_id_card, name="sim_id_card"),
+    path("window/simulated/card/", window_simulator.insert_card, name="sim_card"),
+    path("window/simulated/pin-pad/", window_simulator.type_pins, name="sim_pins"),
 ]

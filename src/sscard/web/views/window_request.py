@@ -13,7 +13,9 @@ from sscard.desk.choices import EvaluationLevel, ProductionMode, RequestStatus, 
 from sscard.desk.evaluation import evaluation_record
 from sscard.desk.models import ServiceEvaluation
 from sscard.desk.selectors import request_for_actor, request_form_rows
-from sscard.policy.choices import Business
+from sscard.fees.choices import PaymentMethod
+from sscard.policy.choices import Business, DocType
+from sscard.staff.choices import DeviceStatus
 from sscard.staff.permissions import require
 from sscard.web.access import page
 from sscard.web.devices import window_devices
@@ -61,7 +63,26 @@ def request_page(request, no: str):
         "levels": EvaluationLevel.choices, "can_evaluate": req.status == RequestStatus.COMPLETED and not evaluation,
         "applicant_masked": masking.mask_name(req.applicant.name),
         "errors": request.session.pop("evaluation_errors", None),
+        "step_errors": request.session.pop("window_step_errors", None),
+        "originals": _originals_of(req), "device_working": req.outlet_id is not None and
+        req.outlet.issuance_status == DeviceStatus.WORKING, "fee_yuan": _yuan(req.fee_amount_fen),
+        "payment_methods": PaymentMethod.choices,
     })
+
+
+def _yuan(fen) -> str:
+    return f"{int(fen or 0) // 100}.{int(fen or 0) % 100:02d}"
+
+
+def _originals_of(req) -> list[tuple[str, str]]:
+    """(value, label) of the originals to check at the hand-over: the documents the business was done with."""
+    m = req.materials or {}
+    out = []
+    for party, label in (("applicant", "申办人"), ("agent", "代办人")):
+        doc = m.get(f"{party}_doc")
+        if doc:
+            out.append((f"{party}:{doc}", f"{label}{DocType(doc).label}（原件）"))
+    return out
 
 
 @page("request.receipt_pdf")

@@ -33,6 +33,8 @@ from sscard.desk.intake import PersonData, person_find_or_create
 from sscard.employers.rules import make_uscc
 from sscard.employers.services import employer_register, handler_add
 from sscard.fees.models import FeeRule
+from sscard.hardware.models import SimulatedChip
+from sscard.hardware.simulated import SimulatedCardTerminal
 from sscard.people.idnumbers import check_digit
 from sscard.people.models import Person
 from sscard.policy.catalogue import policy_setting
@@ -44,6 +46,8 @@ from sscard.workdays import rules as workday_rules
 
 STAFF_PASSWORD = "demo-pass-123"
 CITIZEN_PASSWORD = "app-pass-123"
+# The PIN on the chips of the demo cards (the simulated card terminal; a real card's PIN is never known)
+DEMO_CARD_PIN = "147258"
 
 OUTLETS = [
     # code, name, district, level, signature pad, digital archive, issuance device
@@ -158,7 +162,8 @@ class Command(BaseCommand):
                 user.is_staff = user.is_superuser = True
                 user.save(update_fields=["is_staff", "is_superuser"])
             _, new = StaffMember.objects.get_or_create(user=user, defaults=dict(
-                role=role, outlet=outlets[outlet_code] if outlet_code else None, display_name=display))
+                role=role, outlet=outlets[outlet_code] if outlet_code else None, display_name=display,
+                window="1号窗口" if role == StaffRole.CLERK else ""))
             created["staff"] += new
 
     def _kiosks(self, outlets, created) -> list[KioskDevice]:
@@ -187,8 +192,20 @@ class Command(BaseCommand):
             if card is None and state is not None:
                 card = self._card(actor, person, state, outlets["CQ-YZ-001"])
                 created["cards"] += 1
+            if card is not None:
+                self._chip(card)
             rows.append((name, number, card.state if card else "（无卡）", card.card_no if card else ""))
         return rows
+
+    @staticmethod
+    def _chip(card) -> None:
+        """The demo card's chip in the simulated card terminal (PIN ``DEMO_CARD_PIN``), so the window's PIN
+        businesses work on it; kept as it is on a rerun (a PIN changed in the demo stays changed)."""
+        if ".simulated." not in settings.SSCARD_HARDWARE["card_terminal"]:
+            return
+        if not SimulatedChip.objects.filter(card_no=card.card_no).exists():
+            SimulatedCardTerminal.provision(card.card_no, pin=DEMO_CARD_PIN,
+                                            identification_code=card.identification_code)
 
     def _card(self, actor, person, state, outlet) -> Card:
         now = clock.now()
@@ -224,3 +241,4 @@ class Command(BaseCommand):
         w(f"\nAPP用户 App users (password: {CITIZEN_PASSWORD})  POST /api/v1/auth/citizen-token")
         for name, number, state, card_no in citizens:
             w(f"  {name}  {number}  card={card_no or '-'} state={state}")
+        w(f"\n模拟社保卡芯片密码 Demo card PIN (simulated card terminal): {DEMO_CARD_PIN}")
