@@ -110,7 +110,7 @@ def _context(request, business: str, draft: BusinessDraft | None = None, **extra
             "holder_doc_types": HOLDER_DOC_TYPES, "agent_doc_types": AGENT_DOC_TYPES, "image_slots": IMAGE_SLOTS,
             "reasons": [(r, CardReason(r).label) for r in spec_cat.reasons],
             "changeable": [(f, FIELD_LABELS.get(f, f)) for f in spec_cat.changeable_fields],
-            "post": draft.post if draft else {}, "photo_step": "照片", "images_step": "", "signature_step": "",
+            "post": draft.post if draft else {}, "photo_step": "", "images_step": "", "signature_step": "",
             **extra}
 
 
