@@ -76,3 +76,10 @@ BAD_LEVELS = frozenset({EvaluationLevel.DISSATISFIED, EvaluationLevel.VERY_DISSA
 class FollowUpStatus(models.TextChoices):
     OPEN = "open", "待整改"
     CLOSED = "closed", "已整改"
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", "等候中"
+    CALLED = "called", "已叫号"
+    SKIPPED = "skipped", "过号"
+    DONE = "done", "已办理"

@@ -8,7 +8,14 @@ signature, fee) before production; the rest take effect in the call that creates
 from django.db import models
 
 from sscard.core.fields import EncryptedTextField
-from sscard.desk.choices import Delivery, EvaluationLevel, FollowUpStatus, ProductionMode, RequestStatus
+from sscard.desk.choices import (
+    Delivery,
+    EvaluationLevel,
+    FollowUpStatus,
+    ProductionMode,
+    RequestStatus,
+    TicketStatus,
+)
 from sscard.desk.rules import open_production_q
 
 
@@ -116,3 +123,29 @@ class EvaluationFollowUp(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "差评整改"
         indexes = [models.Index(fields=["status", "due_at"])]
+
+
+class QueueTicket(models.Model):
+    """A queue number (排队号) taken at an outlet's number dispenser, called to a window (叫号)."""
+
+    outlet = models.ForeignKey("staff.Outlet", on_delete=models.PROTECT, related_name="+", verbose_name="网点")
+    day = models.DateField("日期")
+    number = models.PositiveIntegerField("序号")
+    label = models.CharField("排队号", max_length=8)
+    status = models.CharField("状态", max_length=10, choices=TicketStatus.choices, default=TicketStatus.WAITING)
+    window = models.CharField("窗口", max_length=20, blank=True)
+    called_by = models.CharField("叫号人员", max_length=100, blank=True)
+    staff_id = models.BigIntegerField("叫号人员编号", null=True, blank=True)
+    calls = models.PositiveSmallIntegerField("呼叫次数", default=0)
+    request_no = models.CharField("业务流水号", max_length=24, blank=True)
+    created_at = models.DateTimeField("取号时间")
+    called_at = models.DateTimeField("叫号时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "排队叫号"
+        constraints = [models.UniqueConstraint(fields=["outlet", "day", "number"], name="one_number_per_outlet_day")]
+        indexes = [models.Index(fields=["outlet", "day", "status", "number"])]
+
+    def __str__(self):
+        return self.label

@@ -123,6 +123,9 @@ _TABLE = (
     # pages: the start page and the landing page of each role's area (menus read these)
     op("page.start", "工作台首页", STAFF),
     op("page.window", "窗口工作台", CLERK, ANY, message=WINDOW_STEP),
+    # the outlet's queue: numbers taken at the dispenser (a kiosk, or the window's simulated one), called
+    op("queue.ticket_issue", "排队取号", WINDOW_OR_KIOSK, ANY),
+    op("queue.call", "叫号（下一位、重呼、过号）", CLERK, ANY, message=WINDOW_STEP),
     # card businesses on a channel (window, kiosk, app, 12333)
     op("card.apply", "社保卡申领", CHANNEL, ANY),
     op("card.reissue", "社保卡补领", CHANNEL, ANY),

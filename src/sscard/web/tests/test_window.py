@@ -147,3 +147,18 @@ def test_every_window_business_has_its_form_and_review(clerk_client, business):
     assert clerk_client.get(reverse("web:window_business", kwargs={"business": business})).status_code == 200
     review = clerk_client.post(reverse("web:window_business_review", kwargs={"business": business}), {"role": "self"})
     assert review.status_code == 200 and "请输入申办人证件号码" in review.content.decode()
+
+
+def test_the_queue_widget_calls_the_next_and_the_business_links_to_it(clerk_client, outlet):
+    clerk_client.post(reverse("web:window_ticket"))
+    widget = clerk_client.get(reverse("web:window_queue_widget")).content.decode()
+    assert "等候 1 人" in widget and "未在服务" in widget
+    page = clerk_client.post(reverse("web:window_queue", kwargs={"what": "next"})).content.decode()
+    assert "A001" in page and "已呼叫下一位" in page
+    assert "无法识别" in clerk_client.post(reverse("web:window_queue", kwargs={"what": "x"})).content.decode()
+    number = f.id_number_for(f.adult_birth())
+    resp = clerk_client.post(reverse("web:window_apply_submit"), {
+        "role": "self", "applicant_doc_type": "id_card", "applicant_number": number, "applicant_name": "刘一",
+        "applicant_phone": "13900001111", "applicant_address": "重庆市渝中区民族路1号", "photo_data": data_url(photo()),
+        **evidence_fields()})
+    assert "排队号</dt><dd>A001" in clerk_client.get(resp["Location"]).content.decode()

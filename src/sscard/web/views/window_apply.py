@@ -13,6 +13,7 @@ from sscard.batches.scans import check_photo
 from sscard.core.errors import DomainError
 from sscard.desk.applications import card_apply
 from sscard.desk.checklist import checklist_for, draft_problems, window_roles
+from sscard.desk.queue import queue_link_business
 from sscard.policy.choices import ApplicantRole, Business, Channel
 from sscard.web.access import page
 from sscard.web.drafts import AGENT_DOC_TYPES, APPLICANT_DOC_TYPES, IMAGE_SLOTS, Draft
@@ -108,4 +109,5 @@ def apply_submit(request):
                       _form_context(request, draft, errors={m["code"]: m["message"] for m in missing}),
                       status=exc.status)
     request.session["window_person_id"] = req.applicant_id
+    queue_link_business(actor=request.actor, request_no=req.request_no)
     return redirect("web:window_request", no=req.request_no)

@@ -17,6 +17,7 @@ from sscard.cards.selectors import card_out
 from sscard.core.errors import DomainError
 from sscard.desk import applications, info_change, lifecycle, pin
 from sscard.desk.checklist import checklist_for, draft_problems, window_roles
+from sscard.desk.queue import queue_link_business
 from sscard.people.services import FIELD_LABELS
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import Business, CardReason, Channel
@@ -156,6 +157,13 @@ def _call(actor, draft: BusinessDraft):
     return "intake", service(evidence=evidence, **parts)
 
 
+def _request_no(kind: str, result) -> str:
+    if kind == "request":
+        return result.request_no
+    record = result[0].request if kind == "status" else result.request
+    return record.request_no if record else ""
+
+
 @page("page.window")
 @require_POST
 def business_submit(request, business: str):
@@ -173,6 +181,9 @@ def business_submit(request, business: str):
         missing = exc.details.get("missing") or [{"code": exc.code, "message": exc.message}]
         return render(request, "web/window/business.html", _context(
             request, business, draft, errors={m["code"]: m["message"] for m in missing}), status=exc.status)
+    request_no = _request_no(kind, result)
+    if request_no:
+        queue_link_business(actor=request.actor, request_no=request_no)
     if kind == "request":
         request.session[SESSION_PERSON] = result.applicant_id
         return redirect("web:window_request", no=result.request_no)

@@ -12,6 +12,7 @@ from sscard.core.errors import DomainError
 from sscard.desk.choices import EvaluationLevel, ProductionMode, RequestStatus, Step
 from sscard.desk.evaluation import evaluation_record
 from sscard.desk.models import ServiceEvaluation
+from sscard.desk.queue import queue_ticket_of
 from sscard.desk.selectors import request_for_actor, request_form_rows
 from sscard.fees.choices import PaymentMethod
 from sscard.policy.choices import Business, DocType
@@ -66,7 +67,7 @@ def request_page(request, no: str):
         "step_errors": request.session.pop("window_step_errors", None),
         "originals": _originals_of(req), "device_working": req.outlet_id is not None and
         req.outlet.issuance_status == DeviceStatus.WORKING, "fee_yuan": _yuan(req.fee_amount_fen),
-        "payment_methods": PaymentMethod.choices,
+        "payment_methods": PaymentMethod.choices, "ticket": queue_ticket_of(req.request_no),
     })
 
 
