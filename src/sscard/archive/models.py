@@ -26,7 +26,10 @@ class ArchiveItem(models.Model):
     """One archived image (credential, scene photo, signature, ...) attached to a subject.
 
     The file is validated (JPEG/PNG by content, size and pixel limits) before it is accepted; ``sha256``
-    and ``size_bytes`` describe exactly the stored bytes, so the file can be checked for tampering.
+    and ``size_bytes`` (and ``width`` / ``height``) describe exactly the stored bytes, so the file can be
+    checked for tampering.  ``original_sha256`` is the digest of the bytes as received: the same as
+    ``sha256`` unless the stored copy carries the certified-copy watermark (``archive.watermark``:
+    credential, scene and introduction-letter images), which changes the bytes but not the size.
     """
 
     subject_type = models.CharField(max_length=40)
@@ -34,7 +37,8 @@ class ArchiveItem(models.Model):
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     kind = models.CharField(max_length=24, choices=EvidenceKind.choices)
     file = models.FileField(upload_to=archive_upload_to, max_length=200)
-    sha256 = models.CharField(max_length=64, db_index=True)
+    sha256 = models.CharField(max_length=64, db_index=True)  # of the stored bytes
+    original_sha256 = models.CharField(max_length=64)  # of the bytes received (before any watermark)
     size_bytes = models.PositiveIntegerField()
     content_type = models.CharField(max_length=40)
     width = models.PositiveIntegerField()
