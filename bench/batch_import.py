@@ -89,7 +89,7 @@ def _floor(book: Path) -> float:
 def _photo_decode(rows: int) -> float:
     """CPU seconds of the white-border decode alone (libjpeg, 1/8 scale) for every row's photo: the part of
     the import that no amount of Python tuning removes, shown beside the floor."""
-    from sscard.batches.scans import _small_rgb
+    from sscard.archive.photo import _small_rgb
     from sscard.testing import batch_files as bf
 
     photo = bf.photo()  # every generated row carries this photo

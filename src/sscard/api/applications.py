@@ -98,7 +98,8 @@ _EVIDENCE = Field(default_factory=EvidenceIn, description="留存的证明材料
 class ApplyIn(Schema):
     applicant: PersonIn = Field(description="申办人（持卡人）信息", examples=[example_of(PersonIn)])
     agent: AgentIn | None = _AGENT
-    photo: str | None = image("社保卡照片（1 寸白底免冠登记照，印在卡面上；经办目录要求时必填）")
+    photo: str | None = image("社保卡照片（1 寸白底免冠登记照，印在卡面上；经办目录要求时必填；须符合照片规则："
+                              "358×441 像素 JPEG、白色背景、仅本人一张正面人脸且居中，不符合时一并列出每项问题）")
     evidence: EvidenceIn = _EVIDENCE
     delivery: DeliveryIn | None = Field(None, description="领卡方式（APP 网上申办时填写）",
                                         examples=[{"method": "post", "address": "重庆市渝北区龙溪街道8号"}])
@@ -109,7 +110,8 @@ class ReissueIn(Schema):
     agent: AgentIn | None = _AGENT
     reason: CardReason = Field(description="补换原因：" + choices_text(CardReason), examples=["lost"])
     photo_changed: bool = Field(False, description="是否更换照片；为 true 时须提供 photo", examples=[True])
-    photo: str | None = image("新的社保卡照片（1 寸白底免冠登记照；更换照片时必填，不提供时沿用已存档照片）")
+    photo: str | None = image("新的社保卡照片（1 寸白底免冠登记照；更换照片时必填，不提供时沿用已存档照片；"
+                              "须符合照片规则：358×441 像素 JPEG、白色背景、仅本人一张正面人脸且居中）")
     evidence: EvidenceIn = _EVIDENCE
 
 

@@ -26,7 +26,10 @@ class ArchiveItem(models.Model):
     """One archived image (credential, scene photo, signature, ...) attached to a subject.
 
     The file is validated (JPEG/PNG by content, size and pixel limits) before it is accepted; ``sha256``
-    and ``size_bytes`` describe exactly the stored bytes, so the file can be checked for tampering.
+    and ``size_bytes`` (and ``width`` / ``height``) describe exactly the stored bytes, so the file can be
+    checked for tampering.  ``original_sha256`` is the digest of the bytes as received: the same as
+    ``sha256`` unless the stored copy carries the certified-copy watermark (``archive.watermark``:
+    credential, scene and introduction-letter images), which changes the bytes but not the size.
     """
 
     subject_type = models.CharField("业务对象类型", max_length=40, help_text="如 service_request（业务）、batch（批量）")
@@ -36,6 +39,8 @@ class ArchiveItem(models.Model):
     file = models.FileField("影像文件", upload_to=archive_upload_to, max_length=200)
     sha256 = models.CharField("文件 SHA-256 摘要", max_length=64, db_index=True,
                               help_text="所存文件字节的摘要，用于核验文件未被篡改")
+    original_sha256 = models.CharField("原始文件 SHA-256 摘要", max_length=64,
+                                       help_text="收到时（加盖核对水印前）的文件字节摘要")
     size_bytes = models.PositiveIntegerField("文件大小（字节）")
     content_type = models.CharField("文件类型", max_length=40, help_text="image/jpeg 或 image/png")
     width = models.PositiveIntegerField("宽度（像素）")

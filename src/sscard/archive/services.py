@@ -20,6 +20,7 @@ from django.db import transaction
 from sscard.archive.choices import EvidenceKind, PaperKind
 from sscard.archive.models import ArchiveItem, PaperArchiveRecord, archive_upload_to
 from sscard.archive.rules import decode_base64_image, inspect_image
+from sscard.archive.watermark import watermark_image, watermarked
 from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core import clock
@@ -69,20 +70,29 @@ def archive_store_image(*, actor, subject_type: str, subject_id, kind: str, cont
 
     Rule: only a real JPEG or PNG (by content) within the byte limit (default 5 MB), the pixel limit
     (default 40 megapixels) and above the minimum side is accepted; everything is checked before anything
-    is stored.  The SHA-256 and size of the exact bytes are recorded; the path holds no personal data.
-    The file is written after commit (see module docstring), so a rollback stores nothing.
+    is stored.  A credential, scene or introduction-letter image is stored as a certified copy, with the
+    watermark 「此件经与原件核对无误，仅供办理政务服务事项时使用」 (``archive.watermark``; same format and
+    size); a card photo, signature, signed form or upload is stored as received.
+
+    Digests: ``sha256`` and ``size_bytes`` are those of the stored bytes (what ``archive_item_content``
+    checks for tampering); ``original_sha256`` is that of the bytes received (equal to ``sha256`` when
+    nothing was drawn on them).  The path holds no personal data.  The file is written after commit (see
+    module docstring), so a rollback stores nothing.
     """
     if kind not in EvidenceKind.values:
         raise InvalidInput("ARCHIVE_KIND", "归档影像类型不正确", details={"allowed": list(EvidenceKind.values)})
     subject_id = _check_subject(subject_type, subject_id)
     facts = inspect_image(content)
-    content = bytes(content)
+    received = bytes(content)
+    original = hashlib.sha256(received).hexdigest()
+    marked = watermarked(kind)
+    content, width, height = watermark_image(received) if marked else (received, facts.width, facts.height)
     digest = hashlib.sha256(content).hexdigest()
     with transaction.atomic():
         item = ArchiveItem(
             subject_type=subject_type, subject_id=subject_id, person_id=person_id, kind=kind,
-            sha256=digest, size_bytes=len(content), content_type=facts.content_type,
-            width=facts.width, height=facts.height, created_at=clock.now(), **_actor_fields(actor),
+            sha256=digest, original_sha256=original, size_bytes=len(content), content_type=facts.content_type,
+            width=width, height=height, created_at=clock.now(), **_actor_fields(actor),
         )
         name = archive_upload_to(item, "")
         item.file.name = name
@@ -90,8 +100,9 @@ def archive_store_image(*, actor, subject_type: str, subject_id, kind: str, cont
         audit_record(
             event_type=AuditEventType.EVIDENCE_ARCHIVED, actor=actor, subject_type=subject_type, subject_id=subject_id,
             person_id=person_id,
-            data={"archive_item_id": item.pk, "kind": kind, "sha256": digest, "size": len(content),
-                  "content_type": facts.content_type, "width": facts.width, "height": facts.height},
+            data={"archive_item_id": item.pk, "kind": kind, "sha256": digest, "original_sha256": original,
+                  "watermarked": marked, "size": len(content), "content_type": facts.content_type,
+                  "width": width, "height": height},
         )
         item_id = item.pk
         transaction.on_commit(lambda: _write_after_commit(name, content, item_id))

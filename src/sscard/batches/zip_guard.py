@@ -33,7 +33,6 @@ from django.conf import settings
 from sscard.archive.rules import max_image_bytes
 from sscard.batches import columns as cols
 from sscard.core.masking import mask_id_number
-from sscard.policy.catalogue import get_catalogue
 
 MB = 1024 * 1024
 DEFAULT_MAX_WORKBOOK_BYTES = 64 * MB
@@ -45,7 +44,6 @@ DEFAULT_WORKBOOK_MAX_RATIO = 100
 DEFAULT_MAX_SHEET_CELLS = 4_000_000
 DEFAULT_MAX_SCANS_BYTES = 4 * 1024 * MB
 DEFAULT_SCAN_MAX_RATIO = 20
-DEFAULT_PHOTO_MIN_WHITE = 200
 _NAME_IN_MESSAGE = 80
 _MAX_DIRECTORY_ENTRY_BYTES = 1024  # average size of a central directory entry (46 bytes + name + extra)
 _ID_LIKE = re.compile(r"[0-9A-Za-z]{6,}")
@@ -93,21 +91,6 @@ def max_scan_members() -> int:
 
 def scan_max_ratio() -> int:
     return setting("SSCARD_BATCH_SCAN_MAX_RATIO", DEFAULT_SCAN_MAX_RATIO)
-
-
-def photo_size() -> tuple[int, int]:
-    """The batch photo's size in pixels: the procedure catalogue's ``[unit.scans] photo_size``."""
-    return get_catalogue().unit.scans.photo_size
-
-
-def photo_format() -> str:
-    """``JPEG`` or ``PNG``: the catalogue's ``[unit.scans] photo_format``."""
-    return get_catalogue().unit.scans.photo_format.upper()
-
-
-def photo_min_white() -> int:
-    """Minimum mean of each RGB channel along the photo's border for a white background."""
-    return setting("SSCARD_BATCH_PHOTO_MIN_WHITE", DEFAULT_PHOTO_MIN_WHITE)
 
 
 # -- shared zip helpers ----------------------------------------------------------------------------

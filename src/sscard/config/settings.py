@@ -154,6 +154,9 @@ SSCARD_SIMULATED_PARTNERS_ENABLED = env_bool("SSCARD_SIMULATE_PARTNERS", False)
 # Processes that check the rows and scans of a large batch (default: cores - 1; see batches.checking).
 if os.environ.get("SSCARD_BATCH_CHECK_WORKERS"):
     SSCARD_BATCH_CHECK_WORKERS = env_int("SSCARD_BATCH_CHECK_WORKERS", 1)
+# Whether a batch photo's face is checked too (~7 ms of one core a photo; the window, kiosk and app always
+# check it; see archive.photo and batches.scans).
+SSCARD_BATCH_PHOTO_FACES = env_bool("SSCARD_BATCH_PHOTO_FACES", True)
 
 # Largest request body: a window submission carries a few base64 images.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SSCARD_MAX_BODY_BYTES", 12 * 1024 * 1024)

@@ -13,7 +13,9 @@ businesses, PIN businesses, information change, and the production businesses th
 5. the business's own refusals under those locks (``refuse``);
 6. the evidence the window must keep.
 
-Everything missing among the materials (documents, photo, images, signature) is named in one refusal.
+Everything missing among the materials (documents, photo, images, signature) is named in one refusal, with
+every problem of a photo brought that breaks the photo rule (``sscard.archive.photo``: format, size, white
+background, one centred face; every channel checks the face).
 Call it inside the business's transaction.
 """
 
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 
+from sscard.archive.photo import photo_problems
 from sscard.archive.services import archive_record_paper, archive_store_image
 from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
@@ -77,7 +80,8 @@ class PersonData:
 
 @dataclass
 class EvidenceInput:
-    """Images and references a business brings.  Bytes are decoded images, checked by the archive."""
+    """Images and references a business brings.  Bytes are decoded images, checked by the archive (the card
+    ``photo`` also by the photo rule)."""
 
     credential_images: list[bytes] = field(default_factory=list)
     scene_image: bytes | None = None
@@ -363,9 +367,10 @@ def business_intake(*, actor, business: str, applicant: DocInput | PersonData | 
     """Check a business and (``record``) save its completed record; call inside a transaction.
 
     Rule: the catalogue cell for (business, caller's channel, role) must offer it; the documents must be
-    the accepted ones, with the photo where the cell needs one; on the app the applicant is the account's
-    own person (or, applying, the account holder acts for a minor); the card state must be one the
-    catalogue lists; a window keeps the evidence the cell asks for.
+    the accepted ones, with the photo where the cell needs one, and a photo brought must pass the photo
+    rule (its every problem named in ``details.missing`` with the missing materials); on the app the
+    applicant is the account's own person (or, applying, the account holder acts for a minor); the card
+    state must be one the catalogue lists; a window keeps the evidence the cell asks for.
 
     The card: ``card`` (given), or ``card_of(person)`` (the business finds it), each locked here, or the
     person's card in use, locked (``need_card``; none: 404).  ``refuse`` runs the business's own checks
@@ -383,6 +388,8 @@ def business_intake(*, actor, business: str, applicant: DocInput | PersonData | 
     outlet = outlet_of(actor)
     problems = material_problems(cell, Materials(applicant_doc=_doc_type(applicant), agent_doc=_doc_type(agent),
                                                  photo=evidence.photo is not None, photo_changed=photo_changed))
+    if evidence.photo is not None:  # the photo printed on the card: the one photo rule, face included
+        problems += photo_problems(evidence.photo)
     if problems:  # name everything missing at once: the evidence too, as far as it can be known now
         found = card or live_card_of(person)
         problems += evidence_problems(evidence_needs(cell, outlet=outlet, card=found), evidence, cell)

@@ -17,6 +17,7 @@ from openpyxl.cell import WriteOnlyCell
 from sscard.batches import columns as cols
 from sscard.core import clock
 from sscard.testing.factories import id_number_for, jpeg_bytes
+from sscard.testing.photos import photo_bytes
 
 _serial = itertools.count(1)
 ADULT_SCANS = ("_正面", "_反面")
@@ -72,9 +73,9 @@ def workbook(kind: str, rows: list[dict], *, headers: list[str] | None = None, n
     return buf.getvalue()
 
 
-@functools.cache
 def photo() -> bytes:
-    return jpeg_bytes(358, 441)
+    """A batch photo that passes the photo rule, face included (the drawn one of ``testing.photos``)."""
+    return photo_bytes()
 
 
 @functools.cache

@@ -25,7 +25,7 @@ def apply_body(*, number=None, birth=None, name="李四", agent=None, photo=True
         "evidence": evidence if evidence is not None else f.window_evidence(),
     }
     if photo:
-        body["photo"] = f.b64_jpeg()
+        body["photo"] = f.b64_photo()
     if agent is not None:
         body["agent"] = agent
     if delivery is not None:
@@ -41,7 +41,7 @@ def reissue_body(person_or_doc, *, reason="lost", agent=None, evidence=None, pho
     if agent is not None:
         body["agent"] = agent
     if photo:
-        body["photo"] = f.b64_jpeg()
+        body["photo"] = f.b64_photo()
     return body
 
 

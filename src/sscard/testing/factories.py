@@ -20,6 +20,7 @@ from sscard.employers.models import Employer, EmployerHandler
 from sscard.employers.rules import make_uscc
 from sscard.people.models import Person
 from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
+from sscard.testing.photos import photo_bytes
 
 _seq = itertools.count(1)
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -100,6 +101,11 @@ def jpeg_bytes(width: int = 358, height: int = 441, color=(255, 255, 255)) -> by
 
 def b64_jpeg(**kw) -> str:
     return base64.b64encode(jpeg_bytes(**kw)).decode("ascii")
+
+
+def b64_photo(**kw) -> str:
+    """A card photo that passes the photo rule (``sscard.testing.photos.photo_bytes``), base64."""
+    return base64.b64encode(photo_bytes(**kw)).decode("ascii")
 
 
 class ApiClient:

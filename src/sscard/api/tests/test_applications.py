@@ -3,12 +3,14 @@ renew and activate, /requests) through the API: access rules and rendering, the 
 agents of an application, its fee and audit, the photo on the printed card, the old card until hand-over,
 the app's own list, the review detail, void, overdue production, and who sees which request."""
 
+import base64
 import datetime as dt
 import io
 
 import pytest
 from django.core.management import call_command
 
+from sscard.archive.tests.images import png_claiming
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
 from sscard.core import clock
@@ -17,6 +19,7 @@ from sscard.hardware.simulated import SimulatedIssuancePrinter
 from sscard.testing import factories as f
 from sscard.testing.audit import audit_types
 from sscard.testing.desk import app_body, apply_body, fail_printer, originals, reissue_body, req_of, snapshot
+from sscard.testing.photos import photo_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +43,29 @@ def test_bad_bodies_are_4xx_with_chinese_messages(clerk_api):
         assert 400 <= resp.status_code < 500 and resp.json()["message"]
     resp = clerk_api.post("/cards/reissue", {"applicant": {"doc_type": "id_card", "number": "1"}, "reason": "bored"})
     assert resp.status_code == 400 and resp.json()["code"] == "INPUT_INVALID"
+    assert ServiceRequest.objects.count() == 0
+
+
+def test_a_bad_window_photo_is_4xx_naming_every_problem(clerk_api):
+    """The card photo is held to the photo rule; whatever is sent as a photo, the answer is a 4xx."""
+    bad = photo_bytes(size=(300, 400), background=(90, 90, 110), fmt="PNG", faces=((0.2, 0.45, 0.3),))
+    good = photo_bytes()
+    sent = {"all wrong": bad, "nobody": photo_bytes(faces=()), "garbage": bytes(range(256)) * 8,
+            "gif": b"GIF89a" + bytes(200), "truncated": good[:len(good) // 2], "bomb": png_claiming(30000, 30000),
+            "empty": b""}
+    for label, content in sent.items():
+        body = apply_body()
+        body["photo"] = base64.b64encode(content).decode("ascii") or "="
+        resp = clerk_api.post("/applications", body)
+        assert 400 <= resp.status_code < 500, (label, resp.status_code)
+        assert resp.json()["message"], label
+    body = apply_body()
+    body["photo"] = base64.b64encode(bad).decode("ascii")
+    resp = clerk_api.post("/applications", body)
+    assert resp.status_code == 400 and resp.json()["code"] == "PHOTO_FORMAT"
+    missing = resp.json()["details"]["missing"]
+    assert [m["code"] for m in missing] == ["PHOTO_FORMAT", "PHOTO_SIZE", "PHOTO_BACKGROUND", "PHOTO_FACE_OFF_CENTRE"]
+    assert all(m["message"] in resp.json()["message"] for m in missing)
     assert ServiceRequest.objects.count() == 0
 
 

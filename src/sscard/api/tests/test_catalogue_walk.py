@@ -102,7 +102,7 @@ class World:
             if self.agent is not None:
                 body["agent"] = {"doc_type": agent_doc, "number": self.agent.id_number, "name": "代办人"}
             if cell is None or cell.photo in (PhotoRule.REQUIRED, PhotoRule.OPTIONAL):
-                body["photo"] = f.b64_jpeg()
+                body["photo"] = f.b64_photo()
             if self.channel == "app":
                 body["delivery"] = {"method": "post", "address": "重庆市渝中区1号"}
         else:

@@ -1,5 +1,6 @@
 import datetime as dt
 import hashlib
+import io
 import re
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.files.storage import default_storage
 from django.db import transaction
+from PIL import Image, ImageChops, ImageStat
 
 from sscard.archive.models import ArchiveItem, PaperArchiveRecord
 from sscard.archive.selectors import archive_item_content, archive_items_for, paper_records_for
@@ -41,9 +43,9 @@ def test_valid_image_stored_with_digest_size_and_actor(fmt, ext, content_type,
     clock.freeze(dt.datetime(2026, 3, 1, 10, 0, tzinfo=dt.timezone.utc))
     content = make_image(fmt, size=(160, 120), noise=True)
     with django_capture_on_commit_callbacks(execute=True):
-        item = _store(content)
+        item = _store(content, kind="uploaded_document")  # stored as received (no watermark)
     item.refresh_from_db()
-    assert item.sha256 == hashlib.sha256(content).hexdigest()
+    assert item.sha256 == item.original_sha256 == hashlib.sha256(content).hexdigest()
     assert (item.size_bytes, item.content_type) == (len(content), content_type)
     assert (item.width, item.height) == (160, 120)
     assert (item.actor_kind, item.actor_id, item.actor_name, item.actor_role, item.outlet_id) == (
@@ -64,8 +66,46 @@ def test_audit_event_written_without_image_bytes(django_capture_on_commit_callba
     assert (event.subject_type, event.subject_id, event.person_id, event.actor_name, event.channel) == (
         "service_request", "42", 9, "窗口甲", "window")
     assert event.data == {"archive_item_id": item.pk, "kind": "signature", "sha256": item.sha256,
+                          "original_sha256": item.sha256, "watermarked": False,
                           "size": len(content), "content_type": "image/png", "width": 120, "height": 90}
     assert audit_verify_chain()[0] is True
+
+
+@pytest.mark.parametrize("kind", ["credential", "scene", "intro_letter"])
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_credential_copies_are_stored_with_the_certified_copy_watermark(kind, fmt,
+                                                                         django_capture_on_commit_callbacks):
+    content = make_image(fmt, size=(640, 400))
+    with django_capture_on_commit_callbacks(execute=True):
+        item = _store(content, kind=kind)
+    item.refresh_from_db()
+    stored = default_storage.open(item.file.name).read()
+    assert stored != content
+    with Image.open(io.BytesIO(stored)) as image:
+        assert (image.format, image.size) == (fmt, (640, 400))
+        marked = image.convert("RGB")
+    with Image.open(io.BytesIO(content)) as image:
+        plain = image.convert("RGB")
+    # The statement runs across the whole copy: every band of it, top to bottom, is drawn on.
+    for top in range(0, 400, 100):
+        band = (0, top, 640, top + 100)
+        assert ImageStat.Stat(ImageChops.difference(marked.crop(band), plain.crop(band))).mean[0] > 3
+    assert (item.width, item.height, item.size_bytes) == (640, 400, len(stored))
+    assert item.sha256 == hashlib.sha256(stored).hexdigest()  # the stored bytes: the tamper check holds
+    assert item.original_sha256 == hashlib.sha256(content).hexdigest()  # the bytes as received
+    assert archive_item_content(item) == stored
+    event = AuditEvent.objects.get(event_type="EVIDENCE_ARCHIVED")
+    assert event.data["watermarked"] is True and event.data["original_sha256"] == item.original_sha256
+
+
+@pytest.mark.parametrize("kind", ["photo", "signature", "signed_form", "uploaded_document"])
+def test_photos_signatures_forms_and_uploads_are_stored_unchanged(kind, django_capture_on_commit_callbacks):
+    content = make_image("JPEG", size=(358, 441))
+    with django_capture_on_commit_callbacks(execute=True):
+        item = _store(content, kind=kind)
+    item.refresh_from_db()
+    assert default_storage.open(item.file.name).read() == content
+    assert item.sha256 == item.original_sha256 == hashlib.sha256(content).hexdigest()
 
 
 @pytest.mark.parametrize("content,code", [

@@ -14,6 +14,7 @@ from sscard.desk.models import ServiceRequest
 from sscard.employers.rules import make_uscc
 from sscard.testing import batch_files as bf
 from sscard.testing import factories as f
+from sscard.testing.photos import photo_bytes
 
 pytestmark = pytest.mark.django_db
 WED = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -297,3 +298,26 @@ def test_reissue_sheet_needs_a_photo_only_when_it_changes(clerk_api, employer, d
     rows = {r["line_no"]: r for r in clerk_api.get(f"/batches/{resp.json()['batch_no']}/rows").json()}
     assert rows[2]["status"] == "accepted"
     assert rows[3]["status"] == "refused" and rows[3]["reason"] == "缺少照片扫描件（应命名为“证件号码.jpg”）"
+
+
+def test_a_row_whose_photo_shows_no_face_is_refused_with_the_reason(
+        clerk_api, employer, settings, django_capture_on_commit_callbacks):
+    rows = [bf.person_row(name="李一"), bf.person_row(name="李二")]
+    files = _unzip(bf.scans_for(rows))
+    files[f"{rows[1]['doc_number']}.jpg"] = photo_bytes(faces=())
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = submit(clerk_api, employer, rows, scans=bf.scans_zip(files))
+    batch_no = resp.json()["batch_no"]
+    out = clerk_api.get(f"/batches/{batch_no}").json()
+    assert (out["accepted_rows"], out["refused_rows"]) == (1, 1)
+    refused = BatchRow.objects.get(batch__batch_no=batch_no, status="refused")
+    assert refused.line_no == 3 and "照片：照片中未检测到人脸" in refused.reason
+
+    settings.SSCARD_BATCH_PHOTO_FACES = False  # the switch of the batch path: the face is left to the window
+    rows = [bf.person_row(name="李三")]
+    files = _unzip(bf.scans_for(rows))
+    files[f"{rows[0]['doc_number']}.jpg"] = photo_bytes(faces=())
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = submit(clerk_api, employer, rows, scans=bf.scans_zip(files))
+    out = clerk_api.get(f"/batches/{resp.json()['batch_no']}").json()
+    assert (out["accepted_rows"], out["refused_rows"]) == (1, 0)

@@ -9,7 +9,7 @@ from the same rules the intake refuses with (``desk.checklist.draft_problems``).
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sscard.batches.scans import check_photo
+from sscard.archive.photo import photo_problems
 from sscard.core.errors import DomainError
 from sscard.desk.applications import card_apply
 from sscard.desk.checklist import checklist_for, draft_problems, window_roles
@@ -62,7 +62,7 @@ def _problems(request, draft: ApplyDraft) -> list[dict]:
     problems += draft_problems(checklist, applicant_doc=draft.applicant.doc_type,
                                agent_doc=draft.agent.doc_type if draft.agent else None, evidence=draft.evidence())
     if draft.photo is not None:
-        problems += [{"field": "photo", "message": f"照片：{m}"} for m in check_photo(draft.photo)]
+        problems += [{"field": "photo", "message": f"照片：{m}"} for m in (p.message for p in photo_problems(draft.photo))]
     return problems
 
 
@@ -87,7 +87,7 @@ def photo_check(request):
     if photo is None and not problems:
         problems = ["请先拍摄或上传照片"]
     elif photo is not None:
-        problems = check_photo(photo)
+        problems = [p.message for p in photo_problems(photo)]
     return render(request, "web/window/partials/photo_check.html", {"problems": problems})
 
 

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from sscard.batches.scans import check_photo
+from sscard.archive.photo import photo_problems
 from sscard.cards.selectors import card_out
 from sscard.core.errors import DomainError
 from sscard.desk import applications, info_change, lifecycle, pin
@@ -96,7 +96,7 @@ class BusinessDraft(Draft):
                               agent_doc=self.agent.doc_type if self.agent else None,
                               evidence=self.evidence(photo=self.photo_changed), photo_changed=self.photo_changed)
         if self.photo_changed and self.photo is not None:
-            out += [{"field": "photo", "message": f"照片：{m}"} for m in check_photo(self.photo)]
+            out += [{"field": "photo", "message": f"照片：{m}"} for m in (p.message for p in photo_problems(self.photo))]
         return out
 
 

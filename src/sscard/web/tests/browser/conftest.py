@@ -35,22 +35,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 def fake_camera_file(folder: Path) -> Path:
-    """What the fake webcam films: a head and shoulders on a white background (MJPEG frames), so that a
-    photo taken from it passes the white-background rule like a real ID photo would."""
-    from PIL import Image, ImageDraw
-
-    frame = Image.new("RGB", (640, 480), "white")
-    draw = ImageDraw.Draw(frame)
-    draw.ellipse((255, 110, 385, 270), fill=(224, 186, 160))  # face
-    draw.ellipse((285, 165, 305, 180), fill=(40, 30, 30))
-    draw.ellipse((335, 165, 355, 180), fill=(40, 30, 30))
-    draw.rectangle((300, 225, 340, 235), fill=(150, 60, 60))
-    draw.ellipse((200, 290, 440, 560), fill=(30, 50, 90))  # shoulders
-    path = folder / "fake-camera.mjpeg"
+    """What the fake webcam films (MJPEG frames): the drawn ID-photo face of ``sscard.testing.photos`` on a
+    white background, placed so that the page's centre crop to 358×441 is a photo that passes the photo
+    rule (white background, one face, centred), as a real person in front of a white wall would."""
     import io
 
+    from sscard.testing.photos import photo_image
+
+    crop_width = 358 * 480 / 441  # the page crops the 640×480 frame to the photo's aspect, centred
+    frame = photo_image(size=(640, 480), faces=((0.5, 0.45, 0.42 * crop_width / 640),))
     buffer = io.BytesIO()
     frame.save(buffer, "JPEG", quality=90)
+    path = folder / "fake-camera.mjpeg"
     path.write_bytes(buffer.getvalue() * 30)
     return path
 
