@@ -36,3 +36,20 @@ def orders_overdue(now=None):
     now = now or clock.now()
     return (ProductionOrder.objects.select_related("batch__employer", "outlet")
             .filter(due_at__lt=now).exclude(stage__in=DONE_ORDER_STAGES).order_by("due_at", "order_no"))
+
+
+def outlet_batch_work(outlet_id: int) -> dict:
+    """What an outlet's window has to do for batch cards: orders on their way to be signed for on arrival,
+    and batches with cards waiting for the employer's handler (counts only, no personal data)."""
+    in_transit = [{"order_no": o.order_no, "batch_no": o.batch.batch_no, "employer": o.batch.employer.name,
+                   "cards": o.items.filter(stage=ItemStage.IN_TRANSIT).count()}
+                  for o in ProductionOrder.objects.select_related("batch__employer")
+                  .filter(outlet_id=outlet_id, stage=OrderStage.IN_TRANSIT).order_by("order_no")]
+    ready = {}
+    for item in (ProductionItem.objects.select_related("order__batch__employer")
+                 .filter(order__outlet_id=outlet_id, stage=ItemStage.READY)):
+        batch = item.order.batch
+        entry = ready.setdefault(batch.batch_no, {"batch_no": batch.batch_no, "employer": batch.employer.name,
+                                                  "cards": 0})
+        entry["cards"] += 1
+    return {"in_transit": in_transit, "ready": sorted(ready.values(), key=lambda b: b["batch_no"])}

@@ -19,7 +19,7 @@ HOLDER_DOC_TYPES = [(d.value, d.label) for d in (DocType.ID_CARD, DocType.SS_CAR
                                                   DocType.HMT_PERMIT, DocType.PASSPORT, DocType.FOREIGNER_PR)]
 AGENT_DOC_TYPES = [(d.value, d.label) for d in (DocType.ID_CARD, DocType.SS_CARD)]
 IMAGE_SLOTS = [("credential_1", "凭证影像（正面）"), ("credential_2", "凭证影像（背面）"), ("scene", "办理场景影像")]
-LABELS = {"applicant": "申办人", "agent": "代办人"}
+LABELS = {"applicant": "申办人", "agent": "代办人", "handler": "领卡经办人"}
 
 
 class Draft:
