@@ -121,7 +121,9 @@ def test_allowed_and_operations_for_answer_without_raising():
     assert not any(OPERATIONS[n].public for n in names)
     assert names == [n for n in OPERATIONS if n in names]  # table order
     auditor = {o.name for o in operations_for(staff("auditor"))}
-    assert auditor == {"auth.me", "request.view", "request.view_all"}
+    # an auditor reads: who am I, requests, and the pages' session
+    assert auditor == {"auth.me", "auth.staff_sign_out", "auth.session_keepalive", "page.start", "request.view",
+                       "request.view_all"}
 
 
 def test_an_unknown_operation_is_a_programming_error():
