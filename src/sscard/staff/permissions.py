@@ -182,9 +182,11 @@ _TABLE = (
     op("production.overdue", "超过10个工作日未完成的制卡批次", BACK_OFFICE),
     op("production.import_result", "导入银行或卡商回盘文件", BACK_OFFICE_OR_SYSTEM, message=EXCHANGE),
     op("production.exchange_run", "执行报盘/回盘循环", BACK_OFFICE_OR_SYSTEM, message=EXCHANGE),
-    # supervisor pages (issue #9): the outlet's issuance device and settings
+    # supervisor pages (issue #9): the outlet's issuance device, settings
     op("outlet.issuance_status_set", "设置网点制卡设备状态", BACK_OFFICE, message=DEVICE_SWITCH),
     op("outlet.settings_change", "修改网点配置", BACK_OFFICE, message=SETTINGS),
+    op("fee.rule_change", "修改收费标准", BACK_OFFICE, message=SETTINGS),
+    op("calendar.day_change", "维护节假日日历", BACK_OFFICE, message=SETTINGS),
 )
 
 
