@@ -67,6 +67,7 @@ REVIEW = "审核须由审核员办理"
 EMPLOYER = "只有窗口经办人员或系统管理员可以登记用人单位及其经办人"
 EXCHANGE = "集中制卡报盘与回盘由后台主管或系统管理员办理"
 NO_OUTLET = "当前窗口经办员未分配服务网点，不能办理窗口业务"
+SUPERVISOR_PAGE = "主管看板只对主管和系统管理员开放"
 DEVICE_SWITCH = "网点制卡设备状态须由主管或系统管理员设置"
 SETTINGS = "网点、收费标准和节假日设置须由主管或系统管理员维护"
 
@@ -182,7 +183,8 @@ _TABLE = (
     op("production.overdue", "超过10个工作日未完成的制卡批次", BACK_OFFICE),
     op("production.import_result", "导入银行或卡商回盘文件", BACK_OFFICE_OR_SYSTEM, message=EXCHANGE),
     op("production.exchange_run", "执行报盘/回盘循环", BACK_OFFICE_OR_SYSTEM, message=EXCHANGE),
-    # supervisor pages (issue #9): the outlet's issuance device, settings
+    # supervisor pages (issue #9): the dashboard, the outlet's issuance device, settings
+    op("page.dashboard", "主管看板", BACK_OFFICE, message=SUPERVISOR_PAGE),
     op("outlet.issuance_status_set", "设置网点制卡设备状态", BACK_OFFICE, message=DEVICE_SWITCH),
     op("outlet.settings_change", "修改网点配置", BACK_OFFICE, message=SETTINGS),
     op("fee.rule_change", "修改收费标准", BACK_OFFICE, message=SETTINGS),

@@ -17,6 +17,11 @@ class Area:
 
 AREAS: list[Area] = []
 
+# supervisor pages (issue #9)
+AREAS += [
+    Area("web:dashboard", "page.dashboard", "主管看板", "今日业务量、积压与超时、按时率趋势、网点制卡设备状态"),
+]
+
 
 def areas_for(actor) -> list[Area]:
     return [a for a in AREAS if permissions.allowed(actor, a.operation)]
