@@ -8,6 +8,7 @@ that makes it.  Quotes already given (requests' ``fee_amount_fen``) keep their a
 from django.db import IntegrityError, transaction
 
 from sscard.core.errors import Conflict, InvalidInput, NotFound
+from sscard.core.ids import row_id
 from sscard.fees.models import FeeRule
 from sscard.fees.services import MAX_AMOUNT_FEN
 from sscard.policy.catalogue import get_catalogue
@@ -43,11 +44,8 @@ def _check_business_reason(business: str, reason: str) -> None:
 
 
 def fee_rule_lock(rule_id) -> FeeRule:
-    try:
-        pk = int(rule_id)
-    except (TypeError, ValueError):
-        pk = None
-    rule = FeeRule.objects.select_for_update().filter(pk=pk).first() if pk and pk > 0 else None
+    pk = row_id(rule_id)
+    rule = FeeRule.objects.select_for_update().filter(pk=pk).first() if pk else None
     if rule is None:
         raise NotFound("FEE_RULE_NOT_FOUND", "未找到该收费标准")
     return rule

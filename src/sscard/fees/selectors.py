@@ -1,6 +1,7 @@
 """Fee reads: the quote for a business and the payments of a subject."""
 
 from sscard.core.errors import NotFound
+from sscard.core.ids import row_id
 from sscard.fees.models import FeeRule, Payment
 from sscard.fees.rules import FeeQuote, build_quote, pick_rule
 from sscard.policy.choices import Business, CardReason
@@ -34,11 +35,8 @@ def fee_rules_list() -> list[FeeRule]:
 
 
 def fee_rule_get(rule_id) -> FeeRule:
-    try:
-        pk = int(rule_id)
-    except (TypeError, ValueError):
-        pk = None
-    rule = FeeRule.objects.filter(pk=pk).first() if pk and pk > 0 else None
+    pk = row_id(rule_id)
+    rule = FeeRule.objects.filter(pk=pk).first() if pk else None
     if rule is None:
         raise NotFound("FEE_RULE_NOT_FOUND", "未找到该收费标准")
     return rule

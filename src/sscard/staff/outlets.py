@@ -11,6 +11,7 @@ from django.db import transaction
 from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core.errors import Conflict, InvalidInput, NotFound
+from sscard.core.ids import row_id
 from sscard.staff.choices import DeviceStatus
 from sscard.staff.config_audit import config_audit_record
 from sscard.staff.models import Outlet
@@ -22,11 +23,8 @@ SETTINGS_FIELDS = ("has_signature_pad", "has_digital_archive", "accepts_pickup",
 
 def outlet_lock(outlet_id) -> Outlet:
     """Lock the outlet row for the rest of the transaction; ``OUTLET_NOT_FOUND`` if there is none."""
-    try:
-        pk = int(outlet_id)
-    except (TypeError, ValueError):
-        pk = None
-    outlet = Outlet.objects.select_for_update().filter(pk=pk).first() if pk and pk > 0 else None
+    pk = row_id(outlet_id)
+    outlet = Outlet.objects.select_for_update().filter(pk=pk).first() if pk else None
     if outlet is None:
         raise NotFound("OUTLET_NOT_FOUND", "未找到该网点")
     return outlet

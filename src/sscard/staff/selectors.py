@@ -1,6 +1,7 @@
 """Reads of outlets for the supervisor's pages: the list with their means and device status, one outlet."""
 
 from sscard.core.errors import NotFound
+from sscard.core.ids import row_id
 from sscard.staff.choices import DeviceStatus
 from sscard.staff.models import Outlet
 
@@ -24,11 +25,8 @@ def outlet_choices() -> list[tuple[int, str]]:
 
 
 def outlet_get(outlet_id) -> Outlet:
-    try:
-        pk = int(outlet_id)
-    except (TypeError, ValueError):
-        pk = None
-    outlet = Outlet.objects.filter(pk=pk).first() if pk and pk > 0 else None
+    pk = row_id(outlet_id)
+    outlet = Outlet.objects.filter(pk=pk).first() if pk else None
     if outlet is None:
         raise NotFound("OUTLET_NOT_FOUND", "未找到该网点")
     return outlet

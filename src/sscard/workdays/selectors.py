@@ -12,6 +12,7 @@ import threading
 import time
 
 from sscard.core.errors import NotFound
+from sscard.core.ids import row_id
 from sscard.workdays import rules
 from sscard.workdays.models import CalendarDay, CalendarYear
 from sscard.workdays.rules import DueDate, WorkCalendar, YearData
@@ -86,11 +87,8 @@ def calendar_days(*, year: int) -> list[CalendarDay]:
 
 
 def calendar_day_get(day_id) -> CalendarDay:
-    try:
-        pk = int(day_id)
-    except (TypeError, ValueError):
-        pk = None
-    day = CalendarDay.objects.filter(pk=pk).first() if pk and pk > 0 else None
+    pk = row_id(day_id)
+    day = CalendarDay.objects.filter(pk=pk).first() if pk else None
     if day is None:
         raise NotFound("CALENDAR_DAY_NOT_FOUND", "未找到该日期的节假日或调休记录")
     return day

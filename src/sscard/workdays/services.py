@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core.errors import Conflict, InvalidInput, NotFound
+from sscard.core.ids import row_id
 from sscard.staff.config_audit import config_audit_record
 from sscard.staff.permissions import require
 from sscard.workdays.choices import DayKind
@@ -79,11 +80,8 @@ def _day_values(*, kind: str, name: str, note: str) -> dict:
 
 
 def calendar_day_lock(day_id) -> CalendarDay:
-    try:
-        pk = int(day_id)
-    except (TypeError, ValueError):
-        pk = None
-    day = CalendarDay.objects.select_for_update().filter(pk=pk).first() if pk and pk > 0 else None
+    pk = row_id(day_id)
+    day = CalendarDay.objects.select_for_update().filter(pk=pk).first() if pk else None
     if day is None:
         raise NotFound("CALENDAR_DAY_NOT_FOUND", "未找到该日期的节假日或调休记录")
     return day

@@ -14,7 +14,7 @@ from sscard.core import clock
 from sscard.desk.models import ServiceRequest
 from sscard.staff.models import Outlet
 from sscard.testing import factories as f
-from sscard.testing.desk import apply_body, app_body, fail_printer, make_request, req_of
+from sscard.testing.desk import app_body, apply_body, make_request, req_of
 
 pytestmark = pytest.mark.django_db
 

@@ -218,3 +218,11 @@ def test_unknown_rows_are_not_found(supervisor_client):
         resp = supervisor_client.get(url)
         assert resp.status_code == 404, url
     assert reverse("web:settings_calendar_delete", args=[1]) == "/supervisor/settings/calendar/1/delete/"
+
+
+def test_an_id_too_large_for_the_database_is_not_found(supervisor_client):
+    huge = 2**70
+    for url in (f"/supervisor/settings/outlets/{huge}/", f"/supervisor/settings/fees/{huge}/",
+                f"/supervisor/settings/calendar/{huge}/", f"/supervisor/settings/calendar/{huge}/delete/"):
+        assert supervisor_client.get(url).status_code == 404, url
+    assert supervisor_client.post(f"/supervisor/outlets/{huge}/issuance-status/", {"status": "working"}).status_code == 404
