@@ -15,6 +15,7 @@ class AuditEventType(models.TextChoices):
     STAFF_SIGNED_OUT = "STAFF_SIGNED_OUT", "工作人员退出登录"
     CITIZEN_SIGNED_IN = "CITIZEN_SIGNED_IN", "APP用户登录"
     KIOSK_TOKEN_ISSUED = "KIOSK_TOKEN_ISSUED", "自助一体机凭据签发"
+    OUTLET_ISSUANCE_STATUS_CHANGED = "OUTLET_ISSUANCE_STATUS_CHANGED", "网点制卡设备状态变更"
     # configuration (admin) and operator commands
     CONFIG_ADDED = "CONFIG_ADDED", "配置新增"
     CONFIG_CHANGED = "CONFIG_CHANGED", "配置修改"

@@ -34,6 +34,11 @@ def _visible(actor) -> Q:
     return Q(pk__in=[])
 
 
+def at_outlet_q(outlet_id: int) -> Q:
+    """Requests an outlet deals with: taken in there, or to be picked up there."""
+    return Q(outlet_id=outlet_id) | Q(pickup_outlet_id=outlet_id)
+
+
 def request_for_actor(actor, request_no: str, *, clerk_by_voucher: bool = False) -> ServiceRequest:
     """The request if the caller may see it; NotFound otherwise.
 
@@ -56,14 +61,17 @@ def requests_of_citizen(actor, *, limit: int = 50, offset: int = 0) -> list[Serv
                 .order_by("-created_at", "-id")[offset:offset + limit])
 
 
-def overdue_production(*, now=None, limit: int = 100, offset: int = 0) -> list[dict]:
-    """Production requests past their due time, most overdue first, personal data masked.
+def overdue_production(*, now=None, limit: int = 100, offset: int = 0, outlet_id: int | None = None) -> list[dict]:
+    """Production requests past their due time, most overdue first, personal data masked; ``outlet_id``:
+    those taken in or to be picked up at that outlet.
 
     Rule: a request is overdue only while it is still in production (``production_requests_overdue``);
     a card made and waiting for pick-up is not.
     """
     now = now or clock.now()
     qs = production_requests_overdue(now).select_related("applicant", "outlet", "pickup_outlet")
+    if outlet_id is not None:
+        qs = qs.filter(at_outlet_q(outlet_id))
     rows = []
     for req in qs[offset:offset + limit]:
         rows.append({

@@ -1,5 +1,7 @@
 """Fee reads: the quote for a business and the payments of a subject."""
 
+from sscard.core.errors import NotFound
+from sscard.core.ids import row_id
 from sscard.fees.models import FeeRule, Payment
 from sscard.fees.rules import FeeQuote, build_quote, pick_rule
 from sscard.policy.choices import Business, CardReason
@@ -25,3 +27,16 @@ def payments_for(*, subject_type: str, subject_id) -> list[Payment]:
 
 def payment_by_receipt(receipt_no: str) -> Payment | None:
     return Payment.objects.filter(receipt_no=receipt_no).first()
+
+
+def fee_rules_list() -> list[FeeRule]:
+    """The whole fee schedule, by business and reason (inactive rules too: the settings page shows them)."""
+    return list(FeeRule.objects.order_by("business", "reason"))
+
+
+def fee_rule_get(rule_id) -> FeeRule:
+    pk = row_id(rule_id)
+    rule = FeeRule.objects.filter(pk=pk).first() if pk else None
+    if rule is None:
+        raise NotFound("FEE_RULE_NOT_FOUND", "未找到该收费标准")
+    return rule

@@ -31,11 +31,24 @@ def batch_production(batch) -> dict:
             "failed": failed}
 
 
-def orders_overdue(now=None):
-    """Orders past their due time (10 working days) whose cards have not reached the outlet."""
+def orders_overdue(now=None, *, outlet_id: int | None = None):
+    """Orders past their due time (10 working days) whose cards have not reached the outlet; ``outlet_id``:
+    those bound for that outlet."""
     now = now or clock.now()
-    return (ProductionOrder.objects.select_related("batch__employer", "outlet")
-            .filter(due_at__lt=now).exclude(stage__in=DONE_ORDER_STAGES).order_by("due_at", "order_no"))
+    qs = (ProductionOrder.objects.select_related("batch__employer", "outlet")
+          .filter(due_at__lt=now).exclude(stage__in=DONE_ORDER_STAGES).order_by("due_at", "order_no"))
+    return qs.filter(outlet_id=outlet_id) if outlet_id is not None else qs
+
+
+def orders_overdue_rows(*, now=None, outlet_id: int | None = None, limit: int = 100) -> list[dict]:
+    """``orders_overdue`` as rows for the supervisor's dashboard: the order, its batch and employer, the
+    outlet, the stage, the due time, hours overdue and the number of cards."""
+    now = now or clock.now()
+    qs = orders_overdue(now, outlet_id=outlet_id).annotate(cards=Count("items"))[:limit]
+    return [{"order_no": o.order_no, "batch_no": o.batch.batch_no, "employer": o.batch.employer.name,
+             "outlet": o.outlet.name, "stage": o.stage, "stage_label": str(OrderStage(o.stage).label),
+             "due_at": o.due_at, "hours_overdue": round((now - o.due_at).total_seconds() / 3600, 1),
+             "cards": o.cards} for o in qs]
 
 
 def outlet_batch_work(outlet_id: int) -> dict:
@@ -53,3 +66,4 @@ def outlet_batch_work(outlet_id: int) -> dict:
                                                   "cards": 0})
         entry["cards"] += 1
     return {"in_transit": in_transit, "ready": sorted(ready.values(), key=lambda b: b["batch_no"])}
+

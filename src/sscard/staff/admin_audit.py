@@ -3,14 +3,10 @@
 from django.contrib import admin
 from django.db import transaction
 
-from sscard.audit.choices import AuditEventType
-from sscard.audit.services import audit_record
 from sscard.policy.choices import Channel
 from sscard.staff.actors import Actor
+from sscard.staff.config_audit import config_audit_record, config_snapshot
 from sscard.staff.models import StaffMember
-
-CONFIG_EVENTS = {"ADDED": AuditEventType.CONFIG_ADDED, "CHANGED": AuditEventType.CONFIG_CHANGED,
-                 "DELETED": AuditEventType.CONFIG_DELETED}
 
 
 def _admin_actor(request):
@@ -21,41 +17,27 @@ def _admin_actor(request):
                  user_id=request.user.pk)
 
 
-def _snapshot(obj, fields) -> dict:
-    """Plain values of the named fields (foreign keys as ids), for the audit event's before/after."""
-    out = {}
-    for name in fields:
-        try:
-            field = obj._meta.get_field(name)
-        except Exception:  # a form-only field: nothing stored to record
-            continue
-        if field.concrete:
-            out[field.attname] = getattr(obj, field.attname)
-    return out
-
-
 class AuditedAdmin(admin.ModelAdmin):
     """Configuration edited in the admin (fees, calendar, outlets, staff, kiosks) is a state change too:
     every add, change and delete writes an audit event with the fields before and after."""
 
     def _audit(self, request, obj, kind: str, before: dict, after: dict) -> None:
         with transaction.atomic():
-            audit_record(event_type=CONFIG_EVENTS[kind], actor=_admin_actor(request),
-                         subject_type=obj._meta.label_lower, subject_id=obj.pk, before=before, after=after,
-                         data={"via": "admin"})
+            config_audit_record(actor=_admin_actor(request), obj=obj, kind=kind, before=before, after=after,
+                                via="admin")
 
     def save_model(self, request, obj, form, change):
         fields = list(form.changed_data) if change else [f.name for f in obj._meta.concrete_fields]
         before = {}
         if change:
             old = type(obj).objects.filter(pk=obj.pk).first()
-            before = _snapshot(old, fields) if old is not None else {}
+            before = config_snapshot(old, fields) if old is not None else {}
         super().save_model(request, obj, form, change)
-        self._audit(request, obj, "CHANGED" if change else "ADDED", before, _snapshot(obj, fields))
+        self._audit(request, obj, "CHANGED" if change else "ADDED", before, config_snapshot(obj, fields))
 
     def delete_model(self, request, obj):
         fields = [f.name for f in obj._meta.concrete_fields]
-        before = _snapshot(obj, fields)
+        before = config_snapshot(obj, fields)
         pk = obj.pk
         super().delete_model(request, obj)
         obj.pk = pk

@@ -8,4 +8,10 @@ ERROR_CODES = ErrorCodes("staff", [
     ErrorCode("ACCESS_DENIED", 403, "当前用户（角色、渠道或网点）无权办理此业务"),
     ErrorCode("OUTLET_MISMATCH", 403, "该业务不属于本网点，须到受理网点办理"),
     ErrorCode("CLERK_WITHOUT_OUTLET", 403, "窗口经办员未分配服务网点，不能办理窗口业务"),
+    # outlets: the issuance device switch and the outlet's settings (staff.outlets)
+    ErrorCode("OUTLET_NOT_FOUND", 404, "未找到该网点"),
+    ErrorCode("ISSUANCE_STATUS_INVALID", 400, "制卡设备状态无效，应为正常、设备故障或网络故障"),
+    ErrorCode("ISSUANCE_STATUS_UNCHANGED", 409, "网点制卡设备已是所选状态，未作修改"),
+    ErrorCode("ISSUANCE_NOTE_INVALID", 400, "设备状态说明不正确：设为故障时须填写，且不超过200个字符"),
+    ErrorCode("OUTLET_SETTING_INVALID", 400, "网点配置项不正确：须为“是”或“否”"),
 ])

@@ -67,6 +67,9 @@ REVIEW = "审核须由审核员办理"
 EMPLOYER = "只有窗口经办人员或系统管理员可以登记用人单位及其经办人"
 EXCHANGE = "集中制卡报盘与回盘由后台主管或系统管理员办理"
 NO_OUTLET = "当前窗口经办员未分配服务网点，不能办理窗口业务"
+SUPERVISOR_PAGE = "主管看板只对主管和系统管理员开放"
+DEVICE_SWITCH = "网点制卡设备状态须由主管或系统管理员设置"
+SETTINGS = "网点、收费标准和节假日设置须由主管或系统管理员维护"
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ EMPLOYER_MANAGERS = who("clerk", "admin")
 EMPLOYER_READERS = who("clerk", "supervisor", "admin")
 BATCH_READERS = who("kiosk", "clerk", "supervisor", "admin")
 VOIDERS = who("citizen", "clerk", "supervisor", "admin")
+AUDIT_READERS = who("supervisor", "auditor", "admin")
 
 ANY, SUBJECT = Scope.ANY, Scope.SUBJECT
 
@@ -186,6 +190,14 @@ _TABLE = (
     op("production.overdue", "超过10个工作日未完成的制卡批次", BACK_OFFICE),
     op("production.import_result", "导入银行或卡商回盘文件", BACK_OFFICE_OR_SYSTEM, message=EXCHANGE),
     op("production.exchange_run", "执行报盘/回盘循环", BACK_OFFICE_OR_SYSTEM, message=EXCHANGE),
+    # supervisor pages (issue #9): the dashboard, the outlet's issuance device, settings, audit search
+    op("page.dashboard", "主管看板", BACK_OFFICE, message=SUPERVISOR_PAGE),
+    op("outlet.issuance_status_set", "设置网点制卡设备状态", BACK_OFFICE, message=DEVICE_SWITCH),
+    op("settings.view", "查看网点、收费标准和节假日设置", BACK_OFFICE, message=SETTINGS),
+    op("outlet.settings_change", "修改网点配置", BACK_OFFICE, message=SETTINGS),
+    op("fee.rule_change", "修改收费标准", BACK_OFFICE, message=SETTINGS),
+    op("calendar.day_change", "维护节假日日历", BACK_OFFICE, message=SETTINGS),
+    op("audit.search", "审计日志查询", AUDIT_READERS, message="审计日志只能由主管、审计员或系统管理员查询"),
 )
 
 

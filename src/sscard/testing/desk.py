@@ -2,6 +2,8 @@
 the request a response names, and what a refused call must leave untouched.  Import them by name;
 the fixtures of these tests are in ``sscard.testing.fixtures.desk``."""
 
+import itertools
+
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
 from sscard.core import clock
@@ -68,3 +70,19 @@ def app_body(person, **delivery):
     """An application in the app by ``person`` (evidence uploaded), posted unless ``delivery`` says else."""
     return apply_body(number=person.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]},
                       delivery=delivery or {"method": "post"})
+
+
+_request_seq = itertools.count(1)
+
+
+def make_request(*, business="apply", outlet=None, channel="window", status="completed", created_at=None,
+                 production_mode="none", due_at=None, applicant=None, pickup_outlet=None, new_card=None,
+                 applicant_role="self", **fields) -> ServiceRequest:
+    """A business record written directly (counts, backlog and on-time figures of the dashboard); the
+    businesses themselves are tested through their services.  A new applicant each time by default."""
+    at = created_at or clock.now()
+    return ServiceRequest.objects.create(
+        request_no=f"YW{at:%Y%m%d}{next(_request_seq):08d}", business=business, channel=channel,
+        applicant_role=applicant_role, catalogue_version="test", applicant=applicant or f.make_person(),
+        outlet=outlet, pickup_outlet=pickup_outlet, actor_name="测试", actor_role="clerk", status=status,
+        production_mode=production_mode, due_at=due_at, new_card=new_card, created_at=at, updated_at=at, **fields)

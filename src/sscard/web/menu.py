@@ -17,6 +17,13 @@ class Area:
 
 AREAS: list[Area] = []
 
+# supervisor pages (issue #9)
+AREAS += [
+    Area("web:dashboard", "page.dashboard", "主管看板", "今日业务量、积压与超时、按时率趋势、网点制卡设备状态"),
+    Area("web:audit_search", "audit.search", "审计日志查询", "按对象、操作人、事件类型和时间查询审计记录（只读）"),
+    Area("web:settings", "settings.view", "网点与参数设置", "网点条件、收费标准、节假日日历"),
+]
+
 
 def areas_for(actor) -> list[Area]:
     return [a for a in AREAS if permissions.allowed(actor, a.operation)]

@@ -3,7 +3,10 @@
 from django.urls import path
 
 from sscard.web.views import (
+    audit_search,  # supervisor pages
+    dashboard,
     session,
+    settings_pages,
     window,
     window_apply,
     window_batch,
@@ -58,4 +61,21 @@ urlpatterns += [
     path("window/simulated/id-card/", window_simulator.place_id_card, name="sim_id_card"),
     path("window/simulated/card/", window_simulator.insert_card, name="sim_card"),
     path("window/simulated/pin-pad/", window_simulator.type_pins, name="sim_pins"),
+]
+
+# supervisor pages (issue #9): the dashboard and the issuance device switch, audit search, settings
+urlpatterns += [
+    path("supervisor/", dashboard.dashboard, name="dashboard"),
+    path("supervisor/outlets/<int:outlet_id>/issuance-status/", dashboard.device_status_set, name="device_status_set"),
+    path("supervisor/audit/", audit_search.audit_search, name="audit_search"),
+    path("supervisor/settings/", settings_pages.outlets, name="settings"),
+    path("supervisor/settings/outlets/<int:outlet_id>/", settings_pages.outlet_edit, name="settings_outlet_edit"),
+    path("supervisor/settings/fees/", settings_pages.fees, name="settings_fees"),
+    path("supervisor/settings/fees/new/", settings_pages.fee_add, name="settings_fee_add"),
+    path("supervisor/settings/fees/<int:rule_id>/", settings_pages.fee_edit, name="settings_fee_edit"),
+    path("supervisor/settings/calendar/", settings_pages.calendar, name="settings_calendar"),
+    path("supervisor/settings/calendar/new/", settings_pages.calendar_add, name="settings_calendar_add"),
+    path("supervisor/settings/calendar/<int:day_id>/", settings_pages.calendar_edit, name="settings_calendar_edit"),
+    path("supervisor/settings/calendar/<int:day_id>/delete/", settings_pages.calendar_delete,
+         name="settings_calendar_delete"),
 ]

@@ -11,6 +11,8 @@ import datetime as dt
 import threading
 import time
 
+from sscard.core.errors import NotFound
+from sscard.core.ids import row_id
 from sscard.workdays import rules
 from sscard.workdays.models import CalendarDay, CalendarYear
 from sscard.workdays.rules import DueDate, WorkCalendar, YearData
@@ -74,3 +76,28 @@ def add_working_days(start: dt.datetime, n: int) -> DueDate:
 def add_hours(start: dt.datetime, hours: int) -> dt.datetime:
     """Plain-hours limit (24 h, 96 h)."""
     return rules.add_hours(start, hours)
+
+
+# ---------------------------------------------------------------- the settings pages
+
+
+def calendar_days(*, year: int) -> list[CalendarDay]:
+    """The edited rows of one year, by date."""
+    return list(CalendarDay.objects.filter(date__year=year).order_by("date"))
+
+
+def calendar_day_get(day_id) -> CalendarDay:
+    pk = row_id(day_id)
+    day = CalendarDay.objects.filter(pk=pk).first() if pk else None
+    if day is None:
+        raise NotFound("CALENDAR_DAY_NOT_FOUND", "未找到该日期的节假日或调休记录")
+    return day
+
+
+def calendar_year_status(year: int) -> dict:
+    """Where a year's working days come from: announced (``CalendarYear``), carried by ``chinesecalendar``,
+    or only Monday-Friday (due dates provisional)."""
+    announced = CalendarYear.objects.filter(year=year, announced=True).exists()
+    return {"year": year, "announced": announced, "builtin": rules.chinesecalendar_knows(year),
+            "provisional": not announced and not rules.chinesecalendar_knows(year),
+            "edited_years": sorted({d.year for d in CalendarDay.objects.dates("date", "year")} | {year})}

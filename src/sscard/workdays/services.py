@@ -1,12 +1,18 @@
-"""Writers of the working-day calendar (admin edits go through Django admin; imports come here)."""
+"""Writers of the working-day calendar: imports, and single days edited on the supervisor's settings
+pages (the Django admin is the other editor)."""
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
-from sscard.core.errors import InvalidInput
+from sscard.core.errors import Conflict, InvalidInput, NotFound
+from sscard.core.ids import row_id
+from sscard.staff.config_audit import config_audit_record
+from sscard.staff.permissions import require
+from sscard.workdays.choices import DayKind
 from sscard.workdays.models import CalendarDay, CalendarYear
 from sscard.workdays.selectors import clear_calendar_cache
 
@@ -54,3 +60,86 @@ def calendar_import(*, actor, rows, source: str, note: str = "") -> ImportCounts
         transaction.on_commit(clear_calendar_cache)
     clear_calendar_cache()
     return counts
+
+
+# ---------------------------------------------------------------- single days (settings pages)
+
+NAME_MAX, NOTE_MAX = 100, 200
+DAY_FIELDS = ("kind", "name", "note")
+
+
+def _day_values(*, kind: str, name: str, note: str) -> dict:
+    if kind not in DayKind.values:
+        raise InvalidInput("CALENDAR_DAY_INVALID", "类型须为法定节假日（休息）或调休上班", details={"field": "kind"})
+    name, note = (name or "").strip(), (note or "").strip()
+    if len(name) > NAME_MAX:
+        raise InvalidInput("CALENDAR_DAY_INVALID", f"名称不能超过{NAME_MAX}个字符", details={"field": "name"})
+    if len(note) > NOTE_MAX:
+        raise InvalidInput("CALENDAR_DAY_INVALID", f"说明不能超过{NOTE_MAX}个字符", details={"field": "note"})
+    return {"kind": kind, "name": name, "note": note}
+
+
+def calendar_day_lock(day_id) -> CalendarDay:
+    pk = row_id(day_id)
+    day = CalendarDay.objects.select_for_update().filter(pk=pk).first() if pk else None
+    if day is None:
+        raise NotFound("CALENDAR_DAY_NOT_FOUND", "未找到该日期的节假日或调休记录")
+    return day
+
+
+def calendar_day_add(*, actor, date: dt.date, kind: str, name: str = "", note: str = "") -> CalendarDay:
+    """A date whose status differs from (or confirms) the default: a public holiday or a make-up working
+    day.  Rule: an edited row wins over ``chinesecalendar`` and the Monday-Friday fallback; one row per
+    date.  Due dates already given keep their value; new ones count with the edit."""
+    require(actor, "calendar.day_change")
+    if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
+        raise InvalidInput("CALENDAR_DAY_INVALID", "日期不正确", details={"field": "date"})
+    values = _day_values(kind=kind, name=name, note=note)
+    exists = Conflict("CALENDAR_DAY_EXISTS", f"{date.isoformat()} 已有记录，请修改原记录", details={"field": "date"})
+    with transaction.atomic():
+        if CalendarDay.objects.select_for_update().filter(date=date).exists():
+            raise exists
+        try:
+            with transaction.atomic():  # savepoint: a concurrent add of the same date is caught here
+                day = CalendarDay.objects.create(date=date, **values)
+        except IntegrityError:
+            raise exists from None
+        config_audit_record(actor=actor, obj=day, kind="ADDED", before={}, after={"date": date, **values},
+                            via="page")
+        transaction.on_commit(clear_calendar_cache)
+    return day
+
+
+def calendar_day_change(*, actor, day_id, kind: str, name: str = "", note: str = "") -> tuple[CalendarDay, dict]:
+    """Change a date's kind, name or note (the date itself is the row's identity: delete and add instead).
+    Returns the row and the changed values (empty: nothing changed, nothing written)."""
+    require(actor, "calendar.day_change")
+    values = _day_values(kind=kind, name=name, note=note)
+    with transaction.atomic():
+        day = calendar_day_lock(day_id)
+        changed = [f for f in DAY_FIELDS if getattr(day, f) != values[f]]
+        if not changed:
+            return day, {}
+        before = {f: getattr(day, f) for f in changed}
+        for f in changed:
+            setattr(day, f, values[f])
+        day.save(update_fields=[*changed, "updated_at"])
+        after = {f: values[f] for f in changed}
+        config_audit_record(actor=actor, obj=day, kind="CHANGED", before=before, after=after,
+                            via="page", data={"date": day.date})
+        transaction.on_commit(clear_calendar_cache)
+    return day, after
+
+
+def calendar_day_delete(*, actor, day_id) -> CalendarDay:
+    """Remove a date's row: the date falls back to ``chinesecalendar`` or Monday-Friday."""
+    require(actor, "calendar.day_change")
+    with transaction.atomic():
+        day = calendar_day_lock(day_id)
+        before = {"date": day.date, **{f: getattr(day, f) for f in DAY_FIELDS}}
+        pk = day.pk
+        day.delete()
+        day.pk = pk
+        config_audit_record(actor=actor, obj=day, kind="DELETED", before=before, after={}, via="page")
+        transaction.on_commit(clear_calendar_cache)
+    return day

@@ -14,6 +14,7 @@ from sscard.production import exchange_files as xf
 from sscard.production import folders
 from sscard.production.models import ProductionItem, ProductionOrder
 from sscard.production.pickup import batch_activation_sweep
+from sscard.production.selectors import orders_overdue_rows
 from sscard.testing import factories as f
 from sscard.testing.batch_flow import adults, paper_batch
 
@@ -194,6 +195,12 @@ def test_overdue_orders_and_rows_are_listed_for_supervisors(settings, clerk_api,
     rows = supervisor.get("/requests/overdue").json()
     assert len(rows) == 2
     assert clerk_api.get("/production/overdue").status_code == 403
+    # the supervisor's dashboard: the order as a row, narrowed by the outlet it is bound for
+    order = ProductionOrder.objects.get()
+    (row,) = orders_overdue_rows(outlet_id=order.outlet_id)
+    assert (row["order_no"], row["cards"], row["stage_label"]) == (order.order_no, 2, "已报送银行")
+    assert row["hours_overdue"] == 0.0 and row["employer"] == employer[0].name
+    assert orders_overdue_rows(outlet_id=f.make_outlet().pk) == []
 
 
 def test_status_query_shows_the_production_stage(settings, clerk_api, admin_api, employer,

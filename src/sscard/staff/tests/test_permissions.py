@@ -121,8 +121,21 @@ def test_allowed_and_operations_for_answer_without_raising():
     assert not any(OPERATIONS[n].public for n in names)
     assert names == [n for n in OPERATIONS if n in names]  # table order
     auditor = {o.name for o in operations_for(staff("auditor"))}
+    # an auditor reads: who am I, requests, the pages' session, and the audit trail (never the settings)
     assert auditor == {"auth.me", "auth.staff_sign_out", "auth.session_keepalive", "page.start", "request.view",
-                       "request.view_all"}
+                       "request.view_all", "audit.search"}
+
+
+def test_the_supervisor_pages_are_for_the_back_office_and_audit_search_for_auditors_too():
+    back_office = {"page.dashboard", "outlet.issuance_status_set", "settings.view", "outlet.settings_change",
+                   "fee.rule_change", "calendar.day_change"}
+    for role in ("supervisor", "admin"):
+        assert back_office | {"audit.search"} <= {o.name for o in operations_for(staff(role))}
+    for role in ("clerk", "reviewer", "hotline", "auditor"):
+        names = {o.name for o in operations_for(staff(role, 1))}
+        assert not names & back_office, role
+        assert ("audit.search" in names) == (role == "auditor")
+    assert refusal(staff("auditor"), "fee.rule_change") == ("ACCESS_DENIED", "网点、收费标准和节假日设置须由主管或系统管理员维护")
 
 
 def test_an_unknown_operation_is_a_programming_error():

@@ -51,6 +51,38 @@ def fake_camera_file(folder: Path) -> Path:
     return path
 
 
+_SERIALIZED: dict[str, str] = {}
+
+
+def _carry_serialized_contents() -> None:
+    """Keep ``serialized_rollback`` working once Playwright has started.
+
+    Playwright's sync API leaves its event loop set as the main thread's running loop, and from then on
+    asgiref (Django's connection store) keeps the main thread's connections in context-local storage: a
+    new connection object, without the contents serialized when the test database was made.  When other
+    database tests ran first (the full suite), the browser tests after the first would then start
+    without the seeded configuration (the fee schedule).  Carry the serialized contents over to the
+    connection the test uses, before pytest-django restores from them (setup) and decides how to flush
+    (teardown).
+    """
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        if hasattr(conn, "_test_serialized_contents"):
+            _SERIALIZED.setdefault(conn.alias, conn._test_serialized_contents)
+    for alias, contents in _SERIALIZED.items():
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
+
+
+def pytest_runtest_setup(item):
+    _carry_serialized_contents()
+
+
+def pytest_runtest_teardown(item):
+    _carry_serialized_contents()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args, tmp_path_factory):
     if not CHROMIUM:

@@ -1,0 +1,189 @@
+"""主管看板: today's businesses per outlet and type, the backlog and overdue items against the procedure's
+limits, the charts of the period (businesses per day, on-time rate), and each outlet's issuance device
+with the switch that sets it failed or working again.
+
+The figures come from the selectors of the apps that own them (``desk.workload``, ``desk.selectors``,
+``production.selectors``, ``staff.selectors``, ``audit.selectors``); the switch is
+``staff.outlets.outlet_issuance_status_set``.  An htmx request gets the page's body (or the device
+section) only; a plain request the whole page.
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from sscard.audit.choices import AuditEventType
+from sscard.audit.selectors import latest_events
+from sscard.core import clock
+from sscard.core.errors import DomainError
+from sscard.desk import workload
+from sscard.desk.choices import ProductionMode
+from sscard.desk.selectors import overdue_production
+from sscard.policy.choices import Business
+from sscard.production.selectors import orders_overdue_rows
+from sscard.staff.choices import DeviceStatus
+from sscard.staff.outlets import outlet_issuance_status_set
+from sscard.staff.selectors import outlet_choices, outlets_list
+from sscard.web.access import page
+from sscard.web.supervisor_forms import DashboardFilter, DeviceSwitchForm
+from sscard.web.views.areas import area_nav
+
+TEMPLATE = "web/supervisor/dashboard.html"
+BODY = "web/supervisor/partials/dashboard_body.html"
+DEVICES = "web/supervisor/partials/devices.html"
+OVERDUE_SHOWN = 50
+MODE_LABELS = {ProductionMode.DEFERRED: "24小时", ProductionMode.CENTRAL: "5个工作日",
+               ProductionMode.BATCH: "10个工作日"}
+
+
+def _day_label(d) -> str:
+    return f"{d.month}月{d.day}日"
+
+
+def _per_day_summary(days: list[dict]) -> str:
+    total = sum(d["count"] for d in days)
+    if not total:
+        return f"{_day_label(days[0]['date'])}至{_day_label(days[-1]['date'])}没有受理业务。"
+    busiest = max(days, key=lambda d: d["count"])
+    return (f"{_day_label(days[0]['date'])}至{_day_label(days[-1]['date'])}共受理业务 {total} 笔，"
+            f"日均 {total / len(days):.1f} 笔；最多的一天是{_day_label(busiest['date'])}，{busiest['count']} 笔。")
+
+
+def _on_time_summary(days: list[dict]) -> str:
+    due = sum(d["due"] for d in days)
+    if not due:
+        return "期间没有到期的限时制卡业务（现场即时制卡不计入）。"
+    on_time = sum(d["on_time"] for d in days)
+    return (f"期间到期的限时制卡业务 {due} 笔，按时制成 {on_time} 笔，超时 {due - on_time} 笔，"
+            f"按时率 {100 * on_time / due:.1f}%（现场即时制卡不计入）。")
+
+
+def _charts(per_day: list[dict], on_time: list[dict]) -> dict:
+    """What dashboard.js draws (sent as JSON in the page, never computed in the browser)."""
+    return {
+        "perDay": {"labels": [_day_label(d["date"]) for d in per_day], "counts": [d["count"] for d in per_day]},
+        "onTime": {"labels": [_day_label(d["date"]) for d in on_time], "rates": [d["rate"] for d in on_time],
+                   "due": [d["due"] for d in on_time], "onTime": [d["on_time"] for d in on_time]},
+    }
+
+
+def _overdue(now, outlet_id) -> list[dict]:
+    rows = overdue_production(now=now, limit=OVERDUE_SHOWN, outlet_id=outlet_id)
+    rows += workload.review_overdue(now=now, limit=OVERDUE_SHOWN, outlet_id=outlet_id)
+    for r in rows:
+        r["business_label"] = str(Business(r["business"]).label) if r["business"] in Business.values else r["business"]
+        r["limit"] = MODE_LABELS.get(r["production_mode"], "")
+        r["stage"] = "待审核" if r.get("status") == "pending_review" else "制卡中"
+    rows.sort(key=lambda r: -r["hours_overdue"])
+    return rows[:OVERDUE_SHOWN]
+
+
+def device_rows(*, now, outlet_id=None, failed_only=False) -> list[dict]:
+    """Each outlet's issuance device, its deferred cards waiting and the last change of its status."""
+    outlets = outlets_list(outlet_id=outlet_id, failed_only=failed_only)
+    waiting = workload.deferred_waiting(now=now)
+    last = latest_events(event_type=AuditEventType.OUTLET_ISSUANCE_STATUS_CHANGED, subject_type="staff.outlet",
+                         subject_ids=[o.pk for o in outlets])
+    rows = []
+    for o in outlets:
+        w = waiting.get(o.pk, {})
+        rows.append({"outlet": o, "working": o.issuance_status == DeviceStatus.WORKING,
+                     "status_label": o.get_issuance_status_display(), "waiting": w.get("waiting", 0),
+                     "oldest_due_at": w.get("oldest_due_at"), "seconds_left": w.get("seconds_left"),
+                     "last": last.get(str(o.pk)),
+                     "choices": DeviceStatus.choices,
+                     "suggested": DeviceStatus.WORKING if o.issuance_status != DeviceStatus.WORKING
+                     else DeviceStatus.DEVICE_FAILED})
+    return rows
+
+
+def _figures(filters: dict) -> dict:
+    now, today = clock.now(), clock.today()
+    outlet_id = filters.get("outlet")
+    start, end = filters["date_from"], filters["date_to"]
+    per_day = workload.businesses_per_day(start=start, end=end, outlet_id=outlet_id)
+    on_time = workload.on_time_per_day(start=start, end=end, outlet_id=outlet_id, now=now)
+    backlog = workload.backlog(now=now, outlet_id=outlet_id)
+    today_table = workload.businesses_by_outlet(start=today, end=today, outlet_id=outlet_id)
+    orders = orders_overdue_rows(now=now, outlet_id=outlet_id, limit=OVERDUE_SHOWN)
+    devices = device_rows(now=now, outlet_id=outlet_id, failed_only=filters.get("device") == "failed")
+    return {
+        "now": now, "today": today, "start": start, "end": end, "today_table": today_table,
+        "period_table": workload.businesses_by_outlet(start=start, end=end, outlet_id=outlet_id),
+        "backlog": backlog, "overdue": _overdue(now, outlet_id), "orders": orders,
+        "per_day": per_day, "on_time": on_time,
+        "per_day_summary": _per_day_summary(per_day), "on_time_summary": _on_time_summary(on_time),
+        "charts": _charts(per_day, on_time), "devices": devices,
+        "totals": {"today": today_table["total"], "open": sum(b["open"] for b in backlog),
+                   "overdue": sum(b["overdue"] for b in backlog),
+                   "deferred_waiting": sum(d["waiting"] for d in devices)},
+    }
+
+
+def _context(request, form: DashboardFilter, **extra) -> dict:
+    context = {"title": "主管看板", "form": form, "errors": {}, **area_nav(request, "web:dashboard"), **extra}
+    if form.is_valid():
+        context["filters"] = form.cleaned_data
+        context.update(_figures(form.cleaned_data))
+        # show the period in effect (the defaults too) in the date inputs
+        form.data = form.data.copy()
+        form.data.update({"date_from": form.cleaned_data["date_from"].isoformat(),
+                          "date_to": form.cleaned_data["date_to"].isoformat()})
+    else:
+        context["errors"] = form.page_errors()
+    return context
+
+
+@page("page.dashboard")
+@require_GET
+def dashboard(request):
+    form = DashboardFilter(request.GET, outlets=outlet_choices())
+    context = _context(request, form)
+    return render(request, BODY if request.htmx else TEMPLATE, context, status=400 if context["errors"] else 200)
+
+
+FILTER_KEYS = ("outlet", "date_from", "date_to", "device")
+
+
+def _switch_notice(outlet) -> str:
+    notice = f"已将{outlet.name}的制卡设备设为“{outlet.get_issuance_status_display()}”。"
+    waiting = workload.deferred_waiting().get(outlet.pk, {}).get("waiting", 0)
+    if waiting and outlet.issuance_status == DeviceStatus.WORKING:
+        notice += f"该网点有 {waiting} 笔延时制卡业务等待制卡，请通知窗口尽快办理。"
+    return notice
+
+
+@page("outlet.issuance_status_set")
+@require_POST
+def device_status_set(request, outlet_id: int):
+    """The switch: set one outlet's issuance device status; the device section (htmx) or the page again."""
+    form = DeviceSwitchForm(request.POST)
+    # the filters the section was shown with ride along (hidden), so it comes back as it was
+    filters = DashboardFilter({k: request.POST.get(k, "") for k in FILTER_KEYS}, outlets=outlet_choices())
+    errors, notice, status = {}, "", 200
+    if form.is_valid():
+        try:
+            outlet = outlet_issuance_status_set(actor=request.actor, outlet_id=outlet_id,
+                                                status=form.cleaned_data["status"], note=form.cleaned_data["note"])
+        except DomainError as exc:
+            field = exc.details.get("field") if exc.details.get("field") in form.fields else "status"
+            errors, status = {field: exc.message}, exc.status
+        else:
+            notice = _switch_notice(outlet)
+    else:
+        errors, status = form.page_errors(), 400
+    if not request.htmx:
+        if not errors:
+            messages.success(request, notice)
+            query = urlencode({k: v for k, v in filters.data.items() if v})
+            return redirect(f"{reverse('web:dashboard')}{'?' + query if query else ''}#devices")
+        context = _context(request, filters, device_errors=errors, device_error_outlet=outlet_id)
+        context["errors"] = {f"{name}-{outlet_id}": message for name, message in errors.items()}
+        return render(request, TEMPLATE, context, status=status)
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    context = {"devices": device_rows(now=clock.now(), outlet_id=cleaned.get("outlet"),
+                                      failed_only=cleaned.get("device") == "failed"),
+               "device_errors": errors, "device_error_outlet": outlet_id, "device_notice": notice, "form": filters}
+    return render(request, DEVICES, context, status=status)
