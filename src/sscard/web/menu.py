@@ -24,6 +24,10 @@ AREAS += [
     Area("web:settings", "settings.view", "网点与参数设置", "网点条件、收费标准、节假日日历"),
 ]
 
+AREAS += [
+    Area("web:window", "page.window", "窗口工作台", "查找办理人，办理申领、补换、挂失等窗口业务"),
+]
+
 
 def areas_for(actor) -> list[Area]:
     return [a for a in AREAS if permissions.allowed(actor, a.operation)]
@@ -31,7 +35,3 @@ def areas_for(actor) -> list[Area]:
 
 def menu_for(actor) -> list[dict]:
     return [{"url": reverse(a.url_name), "title": a.title, "summary": a.summary} for a in areas_for(actor)]
-
-AREAS += [
-    Area("web:window", "page.window", "窗口工作台", "查找办理人，办理申领、补换、挂失等窗口业务"),
-]

@@ -2,6 +2,7 @@
 township outlet without a signature pad or digital archive (printed form, recorded paper signature)."""
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +16,7 @@ from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedIdReader
 from sscard.testing import factories as f
 from sscard.web.tests.browser.axe import serious_violations
 from sscard.web.tests.browser.conftest import screenshot, sign_in
-from sscard.web.tests.browser.test_window_apply import _shoot
+from sscard.web.tests.browser.test_window_apply import _shoot, _sign
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -94,3 +95,50 @@ def test_township_outlet_prints_the_form_and_records_the_paper_signature(site, p
     assert req.status == "completed" and req.new_card is not None
     types = set(AuditEvent.objects.filter(subject_id=req.request_no).values_list("event_type", flat=True))
     assert "REQUEST_SIGNED_FORM_RECORDED" in types
+
+
+def test_a_deferred_card_is_made_after_the_supervisor_sets_the_device_back_to_working(site, page, browser):
+    outlet = f.make_outlet(name="江北区社保卡服务中心", issuance_status="device_failed")
+    clerk = f.make_staff("clerk", outlet)
+    supervisor = f.make_staff("supervisor")
+    sign_in(page, site, clerk)
+    expect(page.locator('[data-device="card_printer"]')).to_contain_text("设备故障")
+    page.get_by_role("link", name="社保卡申领").first.click()
+    page.get_by_label("证件号码", exact=True).fill(f.id_number_for(dt.date(1988, 8, 8)))
+    page.get_by_label("姓名", exact=True).fill("郑十")
+    page.get_by_label("联系电话").fill("13922223333")
+    page.get_by_label("居住地址").fill("重庆市江北区观音桥街道1号")
+    _shoot(page, "photo", "拍摄照片")
+    _shoot(page, "credential_1", "拍摄凭证影像（正面）")
+    _shoot(page, "scene", "拍摄办理场景影像")
+    _sign(page)
+    page.get_by_role("button", name="核对信息").click()
+    page.get_by_role("button", name="确认提交").click()
+    expect(page.locator("main").get_by_role("status").first).to_contain_text("24 小时内制成")
+    req = ServiceRequest.objects.get()
+    assert (req.status, req.production_mode) == ("in_production", "deferred")
+    page.goto(f"{site}/window/deferred/")
+    expect(page.locator("main")).to_contain_text(req.request_no)
+    screenshot(page, "window-deferred")
+
+    # the supervisor, on their own screen, sets the outlet's device back to working
+    other = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    boss = other.new_page()
+    sign_in(boss, site, supervisor)
+    boss.goto(f"{site}/supervisor/")
+    row = boss.locator(f"#outlet-{outlet.pk}")
+    row.get_by_label("状态").select_option("working")
+    row.get_by_label("说明").fill("制卡机已修复")
+    row.get_by_role("button", name=re.compile("保存")).click()
+    expect(boss.locator("#devices [role=status]")).to_contain_text("1 笔延时制卡业务等待制卡")
+    other.close()
+
+    # back at the window: make the card and hand it over, the originals checked
+    page.goto(f"{site}/window/requests/{req.request_no}/")
+    page.get_by_label("申办人居民身份证（原件）").check()
+    page.get_by_role("button", name="制卡并发放").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("已办结")
+    req.refresh_from_db()
+    assert req.status == "completed" and req.new_card is not None and req.new_card.issued_at is not None
+    assert AuditEvent.objects.filter(event_type="OUTLET_ISSUANCE_STATUS_CHANGED").exists()
+    assert serious_violations(page) == []
