@@ -20,6 +20,7 @@ import functools
 import io
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -32,6 +33,8 @@ from sscard.policy.catalogue import get_catalogue
 
 PhotoProblem = InvalidInput  # one problem of a photo: ``code`` (registered in archive/errors.py), ``message``
 
+# A real ID-style photo that passes this rule (public domain, see samples/README.md): for the demo and tests
+SAMPLE_PHOTO = Path(__file__).resolve().parent / "samples" / "astronaut-id.jpg"
 DEFAULT_PHOTO_MIN_WHITE = 200
 PHOTO_BORDER_PX = 8
 

@@ -6,17 +6,18 @@ eye sockets with dark eyes, a nose, a mouth, neck and shoulders) and softened wi
 the cascade's brightness features respond to.  ``photo_bytes()`` with its defaults is a photo that passes
 the rule: 358×441 JPEG, white background, one face of about half the photo's width, centred, in the upper
 half.  Every call with the same arguments gives the same bytes (cached).  ``real_photo()`` is a real face
-(a public-domain NASA portrait, ``samples/README.md``) framed as an ID photo.
+(a public-domain NASA portrait, ``archive/samples/README.md``) framed as an ID photo.
 """
 
 import functools
 import io
-from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter
 
-# A real face (a public-domain NASA portrait, framed as an ID photo): see samples/README.md.
-REAL_PHOTO = Path(__file__).resolve().parent / "samples" / "astronaut-id.jpg"
+from sscard.archive.photo import SAMPLE_PHOTO
+
+# A real face (a public-domain NASA portrait, framed as an ID photo): see archive/samples/README.md.
+REAL_PHOTO = SAMPLE_PHOTO
 WHITE = (255, 255, 255)
 SKIN = (215, 180, 150)
 HAIR = (30, 25, 20)
@@ -82,5 +83,5 @@ def photo_bytes(*, size: tuple[int, int] = (358, 441), background=WHITE,
 
 @functools.cache
 def real_photo() -> bytes:
-    """A real face framed as a 358×441 ID photo on white (public domain, see ``samples/README.md``)."""
+    """A real face framed as a 358×441 ID photo on white (public domain, see ``archive/samples/README.md``)."""
     return REAL_PHOTO.read_bytes()

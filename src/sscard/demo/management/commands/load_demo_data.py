@@ -14,6 +14,7 @@ through the same services as any business: persons by ``person_find_or_create``,
 
 import datetime as dt
 import secrets
+import shutil
 from io import StringIO
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from sscard.archive.photo import SAMPLE_PHOTO
 from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardEvent, CardState
@@ -124,6 +126,10 @@ class Command(BaseCommand):
         self.stdout.write(f"\n用人单位 Employer (batches): {employer.name}  统一社会信用代码 {employer.uscc}; "
                           f"handler 经办人: {citizens[0][0]} {citizens[0][1]}\n"
                           "  templates: GET /api/v1/batches/templates/new_card.xlsx; submit: POST /api/v1/batches")
+        photo = settings.VAR_DIR / "demo-photo.jpg"
+        shutil.copyfile(SAMPLE_PHOTO, photo)
+        self.stdout.write(f"\n示例证件照 Sample ID photo to upload at the window (passes the photo rule): {photo}\n"
+                          "页面 Pages: http://127.0.0.1:8000/  (clerk_yz / demo-pass-123)")
 
     def _employer(self, citizens, created):
         """A demo unit whose handler is the first app user (张三), for trying employer batches: registered
