@@ -91,6 +91,7 @@ class AuditEventType(models.TextChoices):
     # service evaluation (好差评) and the follow-up of a bad rating
     EVALUATION_RECORDED = "EVALUATION_RECORDED", "服务评价记录"
     FOLLOW_UP_OPENED = "FOLLOW_UP_OPENED", "差评整改工单生成"
+    FOLLOW_UP_CLOSED = "FOLLOW_UP_CLOSED", "差评整改办结"
     # the outlet's queue (叫号)
     QUEUE_TICKET_CALLED = "QUEUE_TICKET_CALLED", "叫号"
     QUEUE_TICKET_SKIPPED = "QUEUE_TICKET_SKIPPED", "过号"

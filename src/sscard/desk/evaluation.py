@@ -10,8 +10,13 @@ from django.db import transaction
 from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core import clock
-from sscard.core.errors import Conflict, InvalidInput
-from sscard.desk.choices import BAD_LEVELS, EvaluationLevel, RequestStatus
+from sscard.core.errors import Conflict, InvalidInput, NotFound
+from sscard.desk.choices import (
+    BAD_LEVELS,
+    EvaluationLevel,
+    FollowUpStatus,
+    RequestStatus,
+)
 from sscard.desk.models import EvaluationFollowUp, ServiceEvaluation, ServiceRequest
 from sscard.desk.selectors import request_for_actor
 from sscard.staff.permissions import require
@@ -52,3 +57,24 @@ def evaluation_record(*, actor, request_no: str, level, reason: str = "") -> Ser
             audit_record(event_type=AuditEventType.FOLLOW_UP_OPENED, actor=actor, subject_type="service_request",
                          subject_id=req.request_no, data={"follow_up_id": follow_up.pk, "due_at": due.due_at.isoformat()})
     return evaluation
+
+
+def evaluation_follow_up_close(*, actor, follow_up_id: int, resolution: str) -> EvaluationFollowUp:
+    """The supervisor settles a bad rating's follow-up, saying what was done (整改情况)."""
+    require(actor, "evaluation.follow_up_close")
+    resolution = (resolution or "").strip()[:500]
+    if not resolution:
+        raise InvalidInput("FOLLOW_UP_RESOLUTION_REQUIRED", "请填写整改情况")
+    with transaction.atomic():
+        follow_up = (EvaluationFollowUp.objects.select_for_update().select_related("evaluation__request")
+                     .filter(pk=follow_up_id).first())
+        if follow_up is None:
+            raise NotFound("FOLLOW_UP_NOT_FOUND", "未找到该差评整改工单")
+        if follow_up.status != FollowUpStatus.OPEN:
+            raise Conflict("FOLLOW_UP_CLOSED", "该差评整改工单已办结")
+        follow_up.status, follow_up.resolution, follow_up.closed_at = FollowUpStatus.CLOSED, resolution, clock.now()
+        follow_up.save(update_fields=["status", "resolution", "closed_at"])
+        audit_record(event_type=AuditEventType.FOLLOW_UP_CLOSED, actor=actor, subject_type="service_request",
+                     subject_id=follow_up.evaluation.request.request_no,
+                     data={"follow_up_id": follow_up.pk, "on_time": follow_up.closed_at <= follow_up.due_at})
+    return follow_up

@@ -19,6 +19,7 @@ from sscard.desk.rules import open_production_q
 from sscard.policy.choices import ApplicantRole, Business, CardReason, DocType
 from sscard.policy.rules import is_minor_now
 from sscard.staff.permissions import allowed, outlet_bound
+
 _RELATED = ("applicant", "agent", "card", "new_card", "payment", "pickup_outlet", "outlet")
 
 

@@ -25,8 +25,13 @@ from django.db.models import Count, F, Min, Q
 from django.db.models.functions import TruncDate
 
 from sscard.core import clock, masking
-from sscard.desk.choices import ProductionMode, RequestStatus
-from sscard.desk.models import ServiceRequest
+from sscard.desk.choices import (
+    EvaluationLevel,
+    FollowUpStatus,
+    ProductionMode,
+    RequestStatus,
+)
+from sscard.desk.models import EvaluationFollowUp, ServiceEvaluation, ServiceRequest
 from sscard.desk.selectors import at_outlet_q, open_production_requests
 from sscard.policy.catalogue import policy_setting
 from sscard.policy.choices import Business, Channel
@@ -213,3 +218,32 @@ def deferred_waiting(*, now=None) -> dict[int, dict]:
         left = (r["oldest_due"] - now).total_seconds() if r["oldest_due"] else None
         out[r["outlet_id"]] = {"waiting": r["n"], "oldest_due_at": r["oldest_due"], "seconds_left": left}
     return out
+
+
+def evaluation_summary(*, start, end, outlet_id: int | None = None) -> dict:
+    """好差评 of the period (Beijing dates, inclusive): count per level, total, and the share of good ratings
+    (非常满意 and 满意) — anonymous figures only."""
+    from_dt, to_dt = day_start(start), day_start(end + dt.timedelta(days=1))
+    qs = ServiceEvaluation.objects.filter(created_at__gte=from_dt, created_at__lt=to_dt)
+    if outlet_id is not None:
+        qs = qs.filter(outlet_id=outlet_id)
+    counts = {row["level"]: row["n"] for row in qs.values("level").annotate(n=Count("id"))}
+    levels = [{"level": v, "label": str(label), "count": counts.get(v, 0)} for v, label in EvaluationLevel.choices]
+    total = sum(counts.values())
+    good = counts.get(EvaluationLevel.VERY_SATISFIED, 0) + counts.get(EvaluationLevel.SATISFIED, 0)
+    return {"levels": levels, "total": total, "good_rate": round(100 * good / total, 1) if total else None}
+
+
+def follow_ups_open(*, outlet_id: int | None = None, now=None, limit: int = 100) -> list[dict]:
+    """Bad ratings still to be settled, soonest due first, with the business and the reason given."""
+    now = now or clock.now()
+    qs = (EvaluationFollowUp.objects.filter(status=FollowUpStatus.OPEN)
+          .select_related("evaluation__request", "evaluation__outlet").order_by("due_at"))
+    if outlet_id is not None:
+        qs = qs.filter(evaluation__outlet_id=outlet_id)
+    return [{"id": fu.pk, "request_no": fu.evaluation.request.request_no,
+             "business_label": str(Business(fu.evaluation.request.business).label),
+             "outlet": fu.evaluation.outlet.name if fu.evaluation.outlet_id else fu.evaluation.channel,
+             "served_by": fu.evaluation.served_by, "level_label": fu.evaluation.get_level_display(),
+             "reason": fu.evaluation.reason, "due_at": fu.due_at, "overdue": fu.due_at < now}
+            for fu in qs[:limit]]

@@ -169,6 +169,7 @@ _TABLE = (
     op("request.voucher_pdf", "打印自助一体机凭证", WINDOW_OR_KIOSK, SUBJECT),
     op("request.overdue", "超过制卡时限的业务", BACK_OFFICE),
     op("request.evaluate", "服务评价（好差评）", WINDOW_OR_KIOSK | CITIZEN, ANY),
+    op("evaluation.follow_up_close", "差评整改办结", BACK_OFFICE, message="差评整改由主管或系统管理员办结"),
     op("request.receipt_pdf", "打印受理回执", CLERK, SUBJECT),
     # employers and their handlers
     op("employer.register", "登记用人单位", EMPLOYER_MANAGERS, ANY, message=EMPLOYER),

@@ -67,6 +67,7 @@ urlpatterns += [
 urlpatterns += [
     path("supervisor/", dashboard.dashboard, name="dashboard"),
     path("supervisor/outlets/<int:outlet_id>/issuance-status/", dashboard.device_status_set, name="device_status_set"),
+    path("supervisor/follow-ups/<int:follow_up_id>/close/", dashboard.follow_up_close, name="follow_up_close"),
     path("supervisor/audit/", audit_search.audit_search, name="audit_search"),
     path("supervisor/settings/", settings_pages.outlets, name="settings"),
     path("supervisor/settings/outlets/<int:outlet_id>/", settings_pages.outlet_edit, name="settings_outlet_edit"),

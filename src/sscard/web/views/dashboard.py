@@ -20,6 +20,7 @@ from sscard.core import clock
 from sscard.core.errors import DomainError
 from sscard.desk import workload
 from sscard.desk.choices import ProductionMode
+from sscard.desk.evaluation import evaluation_follow_up_close
 from sscard.desk.selectors import overdue_production
 from sscard.policy.choices import Business
 from sscard.production.selectors import orders_overdue_rows
@@ -116,6 +117,8 @@ def _figures(filters: dict) -> dict:
         "per_day": per_day, "on_time": on_time,
         "per_day_summary": _per_day_summary(per_day), "on_time_summary": _on_time_summary(on_time),
         "charts": _charts(per_day, on_time), "devices": devices,
+        "evaluations": workload.evaluation_summary(start=start, end=end, outlet_id=outlet_id),
+        "follow_ups": workload.follow_ups_open(outlet_id=outlet_id, now=now),
         "totals": {"today": today_table["total"], "open": sum(b["open"] for b in backlog),
                    "overdue": sum(b["overdue"] for b in backlog),
                    "deferred_waiting": sum(d["waiting"] for d in devices)},
@@ -153,6 +156,20 @@ def _switch_notice(outlet) -> str:
     if waiting and outlet.issuance_status == DeviceStatus.WORKING:
         notice += f"该网点有 {waiting} 笔延时制卡业务等待制卡，请通知窗口尽快办理。"
     return notice
+
+
+@page("evaluation.follow_up_close")
+@require_POST
+def follow_up_close(request, follow_up_id: int):
+    """差评整改办结 from the dashboard's follow-up list; back to the dashboard with the outcome."""
+    try:
+        evaluation_follow_up_close(actor=request.actor, follow_up_id=follow_up_id,
+                                   resolution=request.POST.get("resolution", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "差评整改已办结。")
+    return redirect(f"{reverse('web:dashboard')}#follow-ups")
 
 
 @page("outlet.issuance_status_set")
