@@ -51,6 +51,9 @@ cat <<MSG
 
 ============================================================================
  重庆市第三代社保卡业务经办 — demo running
+   Pages (工作台):       http://127.0.0.1:${PORT}/   window clerk: clerk_yz / demo-pass-123
+                        (supervisor, reviewer, hotline, auditor: same password; see README)
+   Sample ID photo to upload at the window: ${SSCARD_VAR_DIR}/demo-photo.jpg
    API docs (Swagger):  http://127.0.0.1:${PORT}/api/v1/docs
    OpenAPI document:    http://127.0.0.1:${PORT}/api/v1/openapi.json
    Django admin:        http://127.0.0.1:${PORT}/admin/   (admin / demo-pass-123)
