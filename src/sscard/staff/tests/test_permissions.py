@@ -121,7 +121,8 @@ def test_allowed_and_operations_for_answer_without_raising():
     assert not any(OPERATIONS[n].public for n in names)
     assert names == [n for n in OPERATIONS if n in names]  # table order
     auditor = {o.name for o in operations_for(staff("auditor"))}
-    assert auditor == {"auth.me", "request.view", "request.view_all"}
+    assert auditor == {"auth.me", "request.view", "request.view_all",
+                       "auth.staff_sign_out", "auth.session_keepalive", "page.start"}
 
 
 def test_an_unknown_operation_is_a_programming_error():
