@@ -51,6 +51,13 @@ class ServiceRequest(models.Model):
     payment = models.ForeignKey("fees.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     voucher_no = models.CharField(max_length=24, null=True, blank=True, unique=True)
     review_note = models.CharField(max_length=200, blank=True)
+    # An app application under review is held by one reviewer at a time (desk.claims), until the claim
+    # expires; a refusal records which item it concerns ({"item", "item_label", "reason"}).
+    review_claimed_by = models.ForeignKey("staff.StaffMember", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+")
+    review_claimed_at = models.DateTimeField(null=True, blank=True)
+    review_claim_expires_at = models.DateTimeField(null=True, blank=True)
+    rejection = models.JSONField(default=dict, blank=True)
 
     created_at = models.DateTimeField(db_index=True)
     updated_at = models.DateTimeField()

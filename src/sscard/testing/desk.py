@@ -5,9 +5,12 @@ the fixtures of these tests are in ``sscard.testing.fixtures.desk``."""
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
 from sscard.core import clock
+from sscard.desk.applications import DeliveryChoice, card_apply
+from sscard.desk.intake import EvidenceInput, PersonData
 from sscard.desk.models import ServiceRequest
 from sscard.hardware.interfaces import ISSUANCE_PRINTER
 from sscard.hardware.simulated import simulated_faults
+from sscard.staff.actors import Actor
 from sscard.testing import factories as f
 
 
@@ -68,3 +71,14 @@ def app_body(person, **delivery):
     """An application in the app by ``person`` (evidence uploaded), posted unless ``delivery`` says else."""
     return apply_body(number=person.id_number, evidence={"uploaded_documents": [f.b64_jpeg()]},
                       delivery=delivery or {"method": "post"})
+
+
+def app_application(person=None, *, name: str = "李四", photo: bool = True) -> ServiceRequest:
+    """An application made in the app by ``person`` (a new adult when none) for themself, posted home,
+    with the ID card image and the photo uploaded: it waits for review (``pending_review``)."""
+    person = person or f.make_person(name=name)
+    actor = Actor.for_citizen(f.make_citizen(person))
+    evidence = EvidenceInput(uploaded_documents=[f.jpeg_bytes(width=640, height=404, color=(214, 228, 243))],
+                             photo=f.jpeg_bytes() if photo else None)
+    return card_apply(actor=actor, applicant=PersonData(doc_type="id_card", number=person.id_number, name=person.name),
+                      evidence=evidence, delivery=DeliveryChoice(method="post"))
