@@ -37,6 +37,9 @@ ERROR_CODES = ErrorCodes("desk", [
     ErrorCode("ORIGINALS_NOT_CHECKED", 422, "领卡须核验办理时所提交的全部身份证明原件"),
     ErrorCode("DELIVERY_NOT_POST", 422, "该业务未选择邮寄到家，不能邮寄发出"),
     ErrorCode("TRACKING_NO_REQUIRED", 400, "须填写邮件单号（不超过40个字符）"),
+    # the 12333 hotline (desk.hotline)
+    ErrorCode("CALLER_DETAILS_MISSING", 400, "核验来电人身份须填写社保卡号、持卡人姓名和身份证号码"),
+    ErrorCode("CALLER_NOT_VERIFIED", 422, "社保卡号、姓名、身份证号码与同一张社保卡不符，身份核验未通过"),
     # kiosk vouchers
     ErrorCode("VOUCHER_MISMATCH", 422, "凭证号与该业务不一致"),
     ErrorCode("VOUCHER_EXPIRED", 422, "凭证已超过有效期，须重新办理"),

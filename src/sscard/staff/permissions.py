@@ -104,6 +104,7 @@ CLERK = who("clerk")
 WINDOW_OR_KIOSK = who("kiosk", "clerk")
 REVIEWERS = who("reviewer", "supervisor")
 SUPERVISOR = who("supervisor")
+HOTLINE = who("hotline")
 BACK_OFFICE = who("supervisor", "admin")
 BACK_OFFICE_OR_SYSTEM = who("system", "supervisor", "admin")
 ALL_OUTLETS_READERS = who("reviewer", "supervisor", "auditor", "admin")
@@ -139,6 +140,8 @@ _TABLE = (
     op("card.pin_change", "社保卡密码修改", CHANNEL, ANY),
     op("card.pin_reset", "社保卡密码重置", CHANNEL, ANY),
     op("card.pin_verify", "社保卡密码校验", CHANNEL, ANY),
+    # the 12333 hotline: the caller is checked against one card before anything is done on the phone
+    op("caller.verify", "12333来电人身份核验", HOTLINE, message="来电人身份核验须由12333话务员办理"),
     # a production request and its steps
     op("request.view", "业务办理进度", EVERYONE, SUBJECT),
     op("request.view_all", "查看所有网点的业务", ALL_OUTLETS_READERS),
