@@ -24,3 +24,10 @@ def areas_for(actor) -> list[Area]:
 
 def menu_for(actor) -> list[dict]:
     return [{"url": reverse(a.url_name), "title": a.title, "summary": a.summary} for a in areas_for(actor)]
+
+
+# 审核 (reviewers, supervisors)
+AREAS += [
+    Area("web:review_queue", "request.review_queue", "网上申领审核",
+         "审核“重庆人社”APP提交的社保卡申领：待审、已退回、已通过"),
+]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sscard.web.views import session
+from sscard.web.views import review, session
 
 app_name = "web"
 
@@ -11,4 +11,15 @@ urlpatterns = [
     path("sign-in/", session.sign_in, name="sign_in"),
     path("sign-out/", session.sign_out, name="sign_out"),
     path("session/keepalive/", session.keepalive, name="keepalive"),
+]
+
+# 审核: the review queue of app applications (reviewers, supervisors)
+urlpatterns += [
+    path("review/", review.queue, name="review_queue"),
+    path("review/<str:no>/", review.case, name="review_case"),
+    path("review/<str:no>/images/<int:item_id>/", review.image, name="review_image"),
+    path("review/<str:no>/approve/", review.approve, name="review_approve"),
+    path("review/<str:no>/reject/", review.reject, name="review_reject"),
+    path("review/<str:no>/release/", review.release, name="review_release"),
+    path("review/<str:no>/reassign/", review.reassign, name="review_reassign"),
 ]
