@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sscard.web.views import review, session
+from sscard.web.views import hotline, review, session
 
 app_name = "web"
 
@@ -22,4 +22,12 @@ urlpatterns += [
     path("review/<str:no>/reject/", review.reject, name="review_reject"),
     path("review/<str:no>/release/", review.release, name="review_release"),
     path("review/<str:no>/reassign/", review.reassign, name="review_reassign"),
+]
+
+# 12333: the hotline desk (hotline operators)
+urlpatterns += [
+    path("hotline/", hotline.desk, name="hotline"),
+    path("hotline/loss/", hotline.loss_report, name="hotline_loss"),
+    path("hotline/status/", hotline.status_query, name="hotline_status"),
+    path("hotline/end/", hotline.end_call, name="hotline_end"),
 ]
