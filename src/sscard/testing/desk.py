@@ -2,6 +2,10 @@
 the request a response names, and what a refused call must leave untouched.  Import them by name;
 the fixtures of these tests are in ``sscard.testing.fixtures.desk``."""
 
+import io
+
+from PIL import Image, ImageDraw
+
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
 from sscard.core import clock
@@ -73,12 +77,37 @@ def app_body(person, **delivery):
                       delivery=delivery or {"method": "post"})
 
 
+def _jpeg(image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def _photo_image() -> bytes:
+    """A 358x441 white-background JPEG with a head-and-shoulders outline (something to look at in a review)."""
+    image = Image.new("RGB", (358, 441), (255, 255, 255))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((119, 70, 239, 215), fill=(120, 120, 128))
+    draw.pieslice((49, 230, 309, 560), 180, 360, fill=(60, 70, 90))
+    return _jpeg(image)
+
+
+def _id_card_image() -> bytes:
+    """A 640x404 picture of an ID card's face: a frame, a photo box and lines where the text would be."""
+    image = Image.new("RGB", (640, 404), (214, 228, 243))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8, 8, 631, 395), radius=24, outline=(90, 110, 140), width=4)
+    draw.rectangle((450, 70, 590, 250), fill=(160, 160, 170))
+    for y in (80, 130, 180, 230, 320):
+        draw.rectangle((40, y, 40 + (380 if y != 320 else 560), y + 18), fill=(120, 135, 160))
+    return _jpeg(image)
+
+
 def app_application(person=None, *, name: str = "李四", photo: bool = True) -> ServiceRequest:
     """An application made in the app by ``person`` (a new adult when none) for themself, posted home,
     with the ID card image and the photo uploaded: it waits for review (``pending_review``)."""
     person = person or f.make_person(name=name)
     actor = Actor.for_citizen(f.make_citizen(person))
-    evidence = EvidenceInput(uploaded_documents=[f.jpeg_bytes(width=640, height=404, color=(214, 228, 243))],
-                             photo=f.jpeg_bytes() if photo else None)
+    evidence = EvidenceInput(uploaded_documents=[_id_card_image()], photo=_photo_image() if photo else None)
     return card_apply(actor=actor, applicant=PersonData(doc_type="id_card", number=person.id_number, name=person.name),
                       evidence=evidence, delivery=DeliveryChoice(method="post"))

@@ -126,7 +126,8 @@ def reject(request, no: str):
         req = request_reject(actor=request.actor, request_no=no, reason=form["reason"], item=form["item"])
     except InvalidInput as exc:
         problems = exc.details.get("missing") or [{"code": exc.code, "message": exc.message}]
-        errors = {REJECT_FIELDS.get(p["code"], "__all__"): p["message"] for p in problems}
+        found = {REJECT_FIELDS.get(p["code"], "__all__"): p["message"] for p in problems}
+        errors = {k: found[k] for k in ("__all__", "item", "reason") if k in found}  # in the form's order
         return _case_page(request, no, errors=errors, form=form, status=exc.status)
     messages.success(request, f"业务 {req.request_no} 审核不通过（{req.rejection['item_label']}），已退回申请人。")
     return redirect(_queue_url())
