@@ -71,9 +71,14 @@ class VerifiedCaller:
             return None
 
 
+def _printable(value) -> str:
+    """What was typed, without control characters (a NUL cannot even be stored in PostgreSQL)."""
+    return "".join(ch for ch in str(value or "") if ch.isprintable())
+
+
 def _clean(card_no, name, id_number) -> dict:
-    values = {"card_no": crypto.normalise(str(card_no or ""))[:20], "name": str(name or "").strip()[:100],
-              "id_number": crypto.normalise(str(id_number or ""))[:18]}
+    values = {"card_no": crypto.normalise(_printable(card_no))[:20], "name": _printable(name).strip()[:100],
+              "id_number": crypto.normalise(_printable(id_number))[:18]}
     missing = [{"field": k, "message": m} for k, m in FIELDS.items() if not values[k]]
     if missing:
         raise InvalidInput("CALLER_DETAILS_MISSING", "；".join(m["message"] for m in missing),

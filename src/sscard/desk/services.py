@@ -142,6 +142,12 @@ def refuse_claimed_by_other(req: ServiceRequest, actor) -> None:
                             "claimed_until": until.isoformat()})
 
 
+def _typed_text(value) -> str:
+    """A note or reason as typed, without control characters other than line breaks and tabs (a NUL cannot
+    even be stored in PostgreSQL)."""
+    return "".join(ch for ch in str(value or "") if ch.isprintable() or ch in "\n\t").strip()
+
+
 def _decision_data(req: ServiceRequest, actor) -> dict:
     return {"claimed": req.review_claimed_by_id == actor.staff_id and req.review_claimed_by_id is not None}
 
@@ -158,7 +164,7 @@ def request_approve(*, actor, request_no: str, note: str = "") -> ServiceRequest
         refuse_claimed_by_other(req, actor)
         data = _decision_data(req, actor)
         request_clear_step(req, Step.REVIEW)
-        req.review_note = (note or "").strip()[:200]
+        req.review_note = _typed_text(note)[:200]
         request_move(actor=actor, request=req, event=RequestEvent.APPROVE, target=next_status(actor=actor, request=req),
                      data=data)
     return req
@@ -168,7 +174,7 @@ def request_reject(*, actor, request_no: str, reason: str, item: str = ReviewIte
     """Review failed: the reason is required and is told to the applicant, with the item it concerns
     (``ReviewItem``: the photo, a document image, a field of the typed data ...), kept in ``rejection``."""
     require(actor, "request.reject")
-    reason = (reason or "").strip()
+    reason = _typed_text(reason)
     problems = []
     if not reason:
         problems.append(InvalidInput("REJECT_REASON_REQUIRED", "审核不通过必须填写原因"))

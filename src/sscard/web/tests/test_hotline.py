@@ -85,6 +85,7 @@ def test_a_mismatch_is_refused_recorded_and_keeps_no_caller(client, operator, ad
 @pytest.mark.parametrize("data", [
     {}, {"card_no": " ", "name": "", "id_number": ""}, {"card_no": "x" * 5000, "name": "张" * 5000, "id_number": "1" * 5000},
     {"card_no": "<script>", "name": "'; DROP TABLE", "id_number": "\x00\x01"}, {"card_no": ["a", "b"]},
+    {"card_no": "B\x00\x00\x00123", "name": "\x00", "id_number": "5001\x00"},
 ])
 def test_bad_input_is_never_a_5xx_and_changes_nothing(client, operator, card, data):
     before = snapshot(card)

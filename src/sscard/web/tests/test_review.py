@@ -184,6 +184,14 @@ def test_an_expired_claim_lets_another_reviewer_take_the_case(client, case, sett
 # ---------------------------------------------------------------- decisions
 
 
+def test_control_characters_in_a_reason_or_note_are_dropped(client, case):
+    other = app_application(f.make_person(name="吴六"))
+    signed_in(client, "reviewer")
+    assert client.post(case_url(case, "web:review_reject"), {"item": "photo", "reason": "照片\x00模糊\n请重拍"}).status_code == 302
+    assert client.post(case_url(other, "web:review_approve"), {"note": "\x00\x01"}).status_code == 302
+    assert _row(case).rejection["reason"] == "照片模糊\n请重拍" and _row(other).review_note == ""
+
+
 def test_approve_moves_the_case_to_production_and_says_so(client, case):
     signed_in(client, "reviewer")
     client.get(case_url(case))
