@@ -41,7 +41,7 @@ def test_a_reviewer_approves_one_application_and_rejects_another_for_its_photo(s
     assert serious_violations(page) == []
     screenshot(page, "review-queue")
 
-    page.get_by_role("button", name=f"审核 {first.request_no}").click()
+    page.get_by_role("link", name=f"审核 {first.request_no}").click()
     expect(page.get_by_role("heading", name=f"审核 {first.request_no}")).to_be_visible()
     expect(page.get_by_role("img", name=re.compile("登记照"))).to_be_visible()
     expect(page.get_by_role("img", name=re.compile("申办人身份证明图片"))).to_be_visible()
@@ -53,7 +53,7 @@ def test_a_reviewer_approves_one_application_and_rejects_another_for_its_photo(s
     expect(page.get_by_role("status").first).to_contain_text(f"业务 {first.request_no} 已审核通过")
     assert _row(first).status == "in_production"
 
-    page.get_by_role("button", name=f"审核 {second.request_no}").click()
+    page.get_by_role("link", name=f"审核 {second.request_no}").click()
     page.get_by_role("button", name="审核不通过并退回").click()  # nothing chosen: both fields named
     expect(page).to_have_title(re.compile("^错误："))
     summary = page.locator("[data-error-summary]")
