@@ -61,6 +61,13 @@ class AuditEventType(models.TextChoices):
     REQUEST_DELIVERED = "REQUEST_DELIVERED", "邮寄签收"
     REQUEST_VOIDED = "REQUEST_VOIDED", "业务作废"
     REQUEST_COMPLETED = "REQUEST_COMPLETED", "业务办结"
+    # review claims (one reviewer at a time on an app application)
+    REQUEST_REVIEW_CLAIMED = "REQUEST_REVIEW_CLAIMED", "领取审核案件"
+    REQUEST_REVIEW_RELEASED = "REQUEST_REVIEW_RELEASED", "释放审核案件"
+    REQUEST_REVIEW_REASSIGNED = "REQUEST_REVIEW_REASSIGNED", "改派审核案件"
+    # the 12333 hotline: the caller checked against one card
+    CALLER_VERIFIED = "CALLER_VERIFIED", "12333来电人身份核验通过"
+    CALLER_VERIFICATION_FAILED = "CALLER_VERIFICATION_FAILED", "12333来电人身份核验未通过"
     # evidence and fees
     EVIDENCE_ARCHIVED = "EVIDENCE_ARCHIVED", "影像归档"
     EVIDENCE_VIEWED = "EVIDENCE_VIEWED", "查看影像"

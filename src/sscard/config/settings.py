@@ -128,6 +128,10 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Review: opening an app application claims it for the reviewer for this long (others are refused).
+SSCARD_REVIEW_CLAIM_MINUTES = env_int("SSCARD_REVIEW_CLAIM_MINUTES", 30)
+# 12333 hotline: a verified caller is kept in the operator's session for this long (or until 结束通话).
+SSCARD_HOTLINE_CALLER_MINUTES = env_int("SSCARD_HOTLINE_CALLER_MINUTES", 10)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

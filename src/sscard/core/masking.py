@@ -30,3 +30,12 @@ def mask_address(value: str | None) -> str:
         return ""
     keep = min(6, max(1, len(value) // 3))
     return value[:keep] + "****"
+
+
+def mask_card_no(value: str | None) -> str:
+    """A social security card number (e.g. ``B12345678``): its first character and last three kept."""
+    if not value:
+        return ""
+    if len(value) <= 4:
+        return "*" * len(value)
+    return value[:1] + "*" * (len(value) - 4) + value[-3:]

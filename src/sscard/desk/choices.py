@@ -83,3 +83,37 @@ class TicketStatus(models.TextChoices):
     CALLED = "called", "已叫号"
     SKIPPED = "skipped", "过号"
     DONE = "done", "已办理"
+
+
+class ReviewItem(models.TextChoices):
+    """What a review refusal concerns (审核不通过所涉及的项目): an uploaded image or a field of the typed data,
+    so the applicant is told exactly what to correct."""
+
+    PHOTO = "photo", "登记照"
+    APPLICANT_DOC_IMAGE = "applicant_doc_image", "申办人身份证明图片"
+    AGENT_DOC_IMAGE = "agent_doc_image", "代办人身份证明图片"
+    APPLICANT_NAME = "applicant_name", "申办人姓名"
+    APPLICANT_ID_NUMBER = "applicant_id_number", "申办人证件号码"
+    APPLICANT_BIRTH_DATE = "applicant_birth_date", "申办人出生日期"
+    APPLICANT_PHONE = "applicant_phone", "联系电话"
+    APPLICANT_ADDRESS = "applicant_address", "居住地址"
+    DELIVERY_ADDRESS = "delivery_address", "邮寄地址"
+    AGENT_NAME = "agent_name", "代办人姓名"
+    AGENT_ID_NUMBER = "agent_id_number", "代办人证件号码"
+    OTHER = "other", "其他（见原因说明）"
+
+
+class ReviewTab(models.TextChoices):
+    """The review queue's tabs, by request status (``desk.rules.REVIEW_TAB_STATUSES``)."""
+
+    PENDING = "pending", "待审"
+    REJECTED = "rejected", "已退回"
+    APPROVED = "approved", "已通过"
+
+
+class Urgency(models.TextChoices):
+    """How close a case is to its due date (``desk.rules.urgency``)."""
+
+    OVERDUE = "overdue", "已超期"
+    DUE_TODAY = "due_today", "今日到期"
+    LATER = "later", "未到期"

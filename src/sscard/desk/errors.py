@@ -29,6 +29,12 @@ ERROR_CODES = ErrorCodes("desk", [
     ErrorCode("BATCH_REQUEST", 422, "单位批量制卡业务随制卡批次办理，不能单独操作"),
     ErrorCode("ARCHIVE_ITEM_NOT_FOUND", 404, "未找到该业务的这一影像"),
     ErrorCode("REJECT_REASON_REQUIRED", 400, "审核不通过须填写原因"),
+    ErrorCode("REJECT_ITEM_INVALID", 400, "须选择审核不通过所涉及的项目（照片、证件图片或所填信息中的一项）"),
+    # review claims (desk.claims)
+    ErrorCode("REVIEW_CLAIMED_BY_OTHER", 409, "该案件正由其他审核员审核，须待其办结、领取到期或由主管改派"),
+    ErrorCode("REVIEW_NOT_CLAIMED", 409, "该案件当前无人审核，无需释放"),
+    ErrorCode("REVIEW_ALREADY_ASSIGNED", 409, "该案件已由所选审核员审核，无需改派"),
+    ErrorCode("REVIEW_ASSIGNEE_INVALID", 400, "改派对象须为在岗的审核员或主管"),
     ErrorCode("VOID_REASON_REQUIRED", 400, "作废业务须填写原因"),
     ErrorCode("VOID_IN_PRODUCTION", 422, "社保卡已在制作中，不能自行撤回"),
     ErrorCode("VOID_IN_PRODUCTION_BACK_OFFICE", 403, "制卡中的业务须由后台主管作废，或由受理网点作废本网点延时制卡的业务"),
@@ -39,6 +45,9 @@ ERROR_CODES = ErrorCodes("desk", [
     ErrorCode("ORIGINALS_NOT_CHECKED", 422, "领卡须核验办理时所提交的全部身份证明原件"),
     ErrorCode("DELIVERY_NOT_POST", 422, "该业务未选择邮寄到家，不能邮寄发出"),
     ErrorCode("TRACKING_NO_REQUIRED", 400, "须填写邮件单号（不超过40个字符）"),
+    # the 12333 hotline (desk.hotline)
+    ErrorCode("CALLER_DETAILS_MISSING", 400, "核验来电人身份须填写社保卡号、持卡人姓名和身份证号码"),
+    ErrorCode("CALLER_NOT_VERIFIED", 422, "社保卡号、姓名、身份证号码与同一张社保卡不符，身份核验未通过"),
     # kiosk vouchers
     ErrorCode("VOUCHER_MISMATCH", 422, "凭证号与该业务不一致"),
     ErrorCode("VOUCHER_EXPIRED", 422, "凭证已超过有效期，须重新办理"),

@@ -69,6 +69,13 @@ class ServiceRequest(models.Model):
                                 related_name="+", verbose_name="缴费/抵扣记录")
     voucher_no = models.CharField("凭证编号", max_length=24, null=True, blank=True, unique=True)
     review_note = models.CharField("审核意见", max_length=200, blank=True)
+    # An app application under review is held by one reviewer at a time (desk.claims), until the claim
+    # expires; a refusal records which item it concerns ({"item", "item_label", "reason"}).
+    review_claimed_by = models.ForeignKey("staff.StaffMember", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="+", verbose_name="审核认领人")
+    review_claimed_at = models.DateTimeField("审核认领时间", null=True, blank=True)
+    review_claim_expires_at = models.DateTimeField("认领失效时间", null=True, blank=True)
+    rejection = models.JSONField("审核不通过的项目与原因", default=dict, blank=True)
 
     created_at = models.DateTimeField("受理时间", db_index=True)
     updated_at = models.DateTimeField("更新时间")

@@ -28,6 +28,7 @@ from sscard.hardware.drivers import get_card_terminal, get_issuance_printer
 from sscard.hardware.interfaces import DeviceUnavailable
 from sscard.policy.catalogue import policy_setting
 from sscard.policy.choices import Business, Channel
+from sscard.workdays.rules import DueDate
 from sscard.workdays.selectors import add_hours, add_working_days
 
 REISSUE_FAMILY = (Business.REISSUE, Business.REPLACE, Business.RENEW)
@@ -97,6 +98,12 @@ def request_card_make(*, actor, request: ServiceRequest, identification_code: st
     return card
 
 
+def app_production_due(submitted_at) -> DueDate:
+    """Rule (网上办理): the card is made within ``app_production_working_days`` working days of the
+    submission; the review queue shows the same due date while the application waits for review."""
+    return add_working_days(submitted_at, int(policy_setting("app_production_working_days")))
+
+
 def production_begin(*, actor, request: ServiceRequest, photo: bytes | None = None) -> str:
     """Steps are clear: make the card now, or schedule it.  Returns the request's next status.
 
@@ -106,7 +113,7 @@ def production_begin(*, actor, request: ServiceRequest, photo: bytes | None = No
     Call with the audit chain head free (see the module docstring).
     """
     if request.channel == Channel.APP:
-        due = add_working_days(request.created_at, int(policy_setting("app_production_working_days")))
+        due = app_production_due(request.created_at)
         request.production_mode = ProductionMode.CENTRAL
         request.due_at, request.due_provisional = due.due_at, due.provisional
         return RequestStatus.IN_PRODUCTION

@@ -10,6 +10,7 @@ from sscard.archive.selectors import archive_item_content, archive_items_for
 from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.core.errors import NotFound
+from sscard.desk.choices import ReviewItem
 from sscard.desk.models import ServiceRequest
 from sscard.staff.permissions import require
 
@@ -55,3 +56,18 @@ def review_image(*, actor, request_no: str, item_id: int) -> tuple[bytes, str]:
                      subject_id=req.request_no, person_id=req.applicant_id,
                      data={"item_id": item.pk, "kind": item.kind})
     return content, item.content_type
+
+
+def review_image_items(images: list[dict]) -> list[dict]:
+    """Each image of the full view with the review item it shows (``ReviewItem``), so a refusal can be
+    tied to it: the photo, and the uploaded documents in upload order (the applicant's, then the agent's)."""
+    out, documents = [], [ReviewItem.APPLICANT_DOC_IMAGE, ReviewItem.AGENT_DOC_IMAGE]
+    for image in images:
+        if image["kind"] == "photo":
+            item = ReviewItem.PHOTO
+        elif image["kind"] == "uploaded_document" and documents:
+            item = documents.pop(0)
+        else:
+            item = ReviewItem.OTHER
+        out.append({**image, "item": str(item), "label": str(item.label) if item != ReviewItem.OTHER else "其他影像"})
+    return out

@@ -5,10 +5,14 @@ to the status of the next pending step, or on to production / completion when no
 those events list each possible target.  Anything absent is refused.
 """
 
+import datetime as dt
+
 from django.db.models import Q
+from django.utils import timezone
 
 from sscard.desk.choices import RequestEvent as E
 from sscard.desk.choices import RequestStatus as S
+from sscard.desk.choices import ReviewTab, Urgency
 from sscard.policy.choices import Business
 
 _AFTER_STEPS = frozenset({S.AWAITING_VOUCHER, S.AWAITING_SIGNATURE, S.AWAITING_FEE, S.IN_PRODUCTION, S.COMPLETED})
@@ -53,3 +57,30 @@ INITIAL = _AFTER_STEPS | {S.PENDING_REVIEW}
 
 def allowed(state: str, event: str, target: str) -> bool:
     return target in TRANSITIONS.get((state, event), frozenset())
+
+
+# ---------------------------------------------------------------- review (app applications)
+
+# The review queue's tabs by request status: waiting, refused, and passed (any status after the review;
+# a request voided after its review is in none of them).
+REVIEW_TAB_STATUSES: dict[str, tuple[str, ...]] = {
+    ReviewTab.PENDING: (S.PENDING_REVIEW,),
+    ReviewTab.REJECTED: (S.REJECTED,),
+    ReviewTab.APPROVED: tuple(s for s in S if s not in (S.PENDING_REVIEW, S.REJECTED, S.VOIDED)),
+}
+
+
+def urgency(due_at: dt.datetime | None, now: dt.datetime) -> str:
+    """A case against its due date: past it (overdue), due before the end of today (Beijing), or later."""
+    if due_at is None:
+        return Urgency.LATER
+    if due_at < now:
+        return Urgency.OVERDUE
+    if timezone.localtime(due_at).date() == timezone.localtime(now).date():
+        return Urgency.DUE_TODAY
+    return Urgency.LATER
+
+
+def claim_is_live(holder_id: int | None, until: dt.datetime | None, now: dt.datetime) -> bool:
+    """A review claim holds until its expiry; an expired claim is as good as none."""
+    return holder_id is not None and until is not None and until > now

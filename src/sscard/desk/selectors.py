@@ -13,10 +13,17 @@ from sscard.cards.models import Card
 from sscard.cards.selectors import card_out
 from sscard.core import clock, masking
 from sscard.core.errors import NotFound
-from sscard.desk.choices import RequestStatus
+from sscard.desk.choices import Delivery, RequestStatus, ReviewTab, Urgency
 from sscard.desk.models import ServiceRequest
-from sscard.desk.rules import open_production_q
-from sscard.policy.choices import ApplicantRole, Business, CardReason, DocType
+from sscard.desk.production import app_production_due
+from sscard.desk.rules import (
+    PRODUCTION_BUSINESSES,
+    REVIEW_TAB_STATUSES,
+    claim_is_live,
+    open_production_q,
+    urgency,
+)
+from sscard.policy.choices import ApplicantRole, Business, CardReason, Channel, DocType
 from sscard.policy.rules import is_minor_now
 from sscard.staff.permissions import allowed, outlet_bound
 
@@ -105,6 +112,89 @@ def review_queue(*, limit: int = 100) -> list[dict]:
             "delivery": req.delivery, "created_at": req.created_at,
         })
     return rows
+
+
+def _review_case_row(req: ServiceRequest, *, actor, now) -> dict:
+    """One app application as the review pages list it: masked personal data, due date and urgency, who
+    holds its claim, and the refusal (item and reason) once rejected."""
+    if req.status == RequestStatus.PENDING_REVIEW:
+        due = app_production_due(req.created_at)
+        due_at, provisional = due.due_at, due.provisional
+    else:
+        due_at, provisional = req.due_at, req.due_provisional
+    level = urgency(due_at, now)
+    live = claim_is_live(req.review_claimed_by_id, req.review_claim_expires_at, now)
+    claim = None
+    if live:
+        claim = {"name": req.review_claimed_by.display_name, "until": req.review_claim_expires_at,
+                 "mine": req.review_claimed_by_id == actor.staff_id}
+    materials = req.materials or {}
+    return {
+        "request_no": req.request_no,
+        "business_label": str(Business(req.business).label),
+        "role_label": str(ApplicantRole(req.applicant_role).label),
+        "status": req.status, "status_label": str(RequestStatus(req.status).label),
+        "pending": req.status == RequestStatus.PENDING_REVIEW,
+        "applicant_name": masking.mask_name(req.applicant.name),
+        "applicant_id_number": req.applicant.masked_id_number,
+        "applicant_doc_label": str(DocType(materials["applicant_doc"]).label) if materials.get("applicant_doc") else "",
+        "agent_name": masking.mask_name(req.agent.name) if req.agent_id else "",
+        "agent_id_number": req.agent.masked_id_number if req.agent_id else "",
+        "agent_doc_label": str(DocType(materials["agent_doc"]).label) if materials.get("agent_doc") else "",
+        "delivery_label": str(Delivery(req.delivery).label),
+        "delivery_address": masking.mask_address(req.delivery_address),
+        "pickup_outlet": req.pickup_outlet.name if req.pickup_outlet_id else "",
+        "submitted_at": req.created_at,
+        "updated_at": req.updated_at,
+        "due_at": due_at, "due_provisional": provisional,
+        "urgency": level, "urgency_label": str(Urgency(level).label),
+        "claim": claim,
+        "review_note": req.review_note,
+        "rejection": req.rejection or {},
+    }
+
+
+def _review_requests():
+    return (ServiceRequest.objects.select_related("applicant", "agent", "review_claimed_by", "pickup_outlet")
+            .filter(channel=Channel.APP, business__in=PRODUCTION_BUSINESSES))
+
+
+def review_cases(*, actor, tab: str = ReviewTab.PENDING, now=None, limit: int = 200) -> list[dict]:
+    """The review pages' queue, one tab at a time (``rules.REVIEW_TAB_STATUSES``), masked.
+
+    Waiting cases come by due date (submission order: the due date is N working days after it), the
+    rejected ones newest refusal first, the passed ones by their production due date."""
+    now = now or clock.now()
+    tab = tab if tab in REVIEW_TAB_STATUSES else ReviewTab.PENDING
+    qs = _review_requests().filter(status__in=REVIEW_TAB_STATUSES[tab])
+    order = {ReviewTab.PENDING: ("created_at", "id"), ReviewTab.REJECTED: ("-updated_at", "-id"),
+             ReviewTab.APPROVED: ("due_at", "created_at", "id")}[tab]
+    return [_review_case_row(req, actor=actor, now=now) for req in qs.order_by(*order)[:limit]]
+
+
+def review_tab_counts() -> dict[str, int]:
+    """How many cases each tab holds."""
+    qs = _review_requests()
+    return {tab: qs.filter(status__in=statuses).count() for tab, statuses in REVIEW_TAB_STATUSES.items()}
+
+
+def review_groups(rows: list[dict]) -> list[dict]:
+    """Rows grouped by urgency, most urgent group first (empty groups left out), order kept inside."""
+    groups = []
+    for level in Urgency:
+        inside = [r for r in rows if r["urgency"] == level]
+        if inside:
+            groups.append({"urgency": str(level), "label": str(level.label), "rows": inside})
+    return groups
+
+
+def review_case(*, actor, request_no: str, now=None) -> dict:
+    """One app application of the review pages, masked (the full data come from
+    ``desk.review.review_applicant_full_view``, audited); NotFound for anything else."""
+    req = _review_requests().filter(request_no=str(request_no)[:24]).first()
+    if req is None:
+        raise NotFound("REQUEST_NOT_FOUND", "未找到该业务")
+    return _review_case_row(req, actor=actor, now=now or clock.now())
 
 
 def request_form_rows(req: ServiceRequest) -> list[tuple[str, str]]:

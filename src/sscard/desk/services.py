@@ -11,6 +11,7 @@ central production / post to the back office (supervisor, admin) or the system.
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from sscard.archive.services import archive_record_paper
 from sscard.audit.choices import AuditEventType
@@ -19,11 +20,19 @@ from sscard.cards.choices import LIVE_STATES, CardState
 from sscard.cards.services import card_hand_over, card_issue_replacement, card_lock
 from sscard.core import clock
 from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused
-from sscard.desk.choices import STEP_STATUS, Delivery, ProductionMode, RequestEvent, RequestStatus, Step
+from sscard.desk.choices import (
+    STEP_STATUS,
+    Delivery,
+    ProductionMode,
+    RequestEvent,
+    RequestStatus,
+    ReviewItem,
+    Step,
+)
 from sscard.desk.intake import EvidenceInput, EvidenceNeeds, evidence_check, evidence_store, outlet_of
 from sscard.desk.models import ServiceRequest
 from sscard.desk.production import production_begin, production_finish
-from sscard.desk.rules import TRANSITIONS, allowed
+from sscard.desk.rules import TRANSITIONS, allowed, claim_is_live
 from sscard.fees.services import payment_record
 from sscard.policy.catalogue import get_catalogue, policy_setting
 from sscard.policy.choices import Business, DocType
@@ -46,7 +55,7 @@ AUDIT = {
 # Fields the step machine and the card-making step may change on a request.
 CHANGEABLE = ["status", "pending_steps", "updated_at", "completed_at", "production_mode", "due_at",
               "due_provisional", "delivery", "tracking_no", "payment", "review_note", "outlet", "new_card",
-              "payload"]
+              "payload", "review_claimed_by", "review_claimed_at", "review_claim_expires_at", "rejection"]
 
 
 def unissuable_card_states() -> frozenset[str]:
@@ -88,6 +97,8 @@ def request_move(*, actor, request: ServiceRequest, event: str, target: str, dat
                        details={"status": request.status, "event": event, "target": target})
     before = request.status
     request.status = target
+    if before == RequestStatus.PENDING_REVIEW and target != before:
+        claim_clear(request)  # decided or voided: nobody is reviewing it any more
     if target == RequestStatus.COMPLETED:
         request.completed_at = clock.now()
     request_save(request)
@@ -111,30 +122,77 @@ def request_clear_step(req: ServiceRequest, step: str) -> None:
     req.pending_steps = list(req.pending_steps[1:])
 
 
+def claim_clear(req: ServiceRequest) -> None:
+    """Forget the review claim of the (locked) request; saved with the request."""
+    req.review_claimed_by, req.review_claimed_at, req.review_claim_expires_at = None, None, None
+
+
+def refuse_claimed_by_other(req: ServiceRequest, actor) -> None:
+    """Rule: a case under review belongs to the reviewer holding its live claim (``desk.claims``); anyone
+    else is refused (409) until the claim expires or a supervisor releases or reassigns it."""
+    if not claim_is_live(req.review_claimed_by_id, req.review_claim_expires_at, clock.now()):
+        return
+    if req.review_claimed_by_id == actor.staff_id:
+        return
+    holder = req.review_claimed_by.display_name
+    until = req.review_claim_expires_at
+    raise Conflict("REVIEW_CLAIMED_BY_OTHER",
+                   f"该案件正由{holder}审核（至{timezone.localtime(until):%H:%M}），请选择其他案件；如需改派请联系主管",
+                   details={"holder": holder, "holder_staff_id": req.review_claimed_by_id,
+                            "claimed_until": until.isoformat()})
+
+
+def _typed_text(value) -> str:
+    """A note or reason as typed, without control characters other than line breaks and tabs (a NUL cannot
+    even be stored in PostgreSQL)."""
+    return "".join(ch for ch in str(value or "") if ch.isprintable() or ch in "\n\t").strip()
+
+
+def _decision_data(req: ServiceRequest, actor) -> dict:
+    return {"claimed": req.review_claimed_by_id == actor.staff_id and req.review_claimed_by_id is not None}
+
+
 def request_approve(*, actor, request_no: str, note: str = "") -> ServiceRequest:
-    """Review passed: clear the review step and move on (next step or central production)."""
+    """Review passed: clear the review step and move on (next step or central production).
+
+    A case another reviewer holds (live claim) is refused; an unclaimed one is decided under the row lock,
+    so nobody can be reviewing it meanwhile.  The claim ends with the decision."""
     require(actor, "request.approve")
     with transaction.atomic():
         req = request_lock(request_no)
         _check_event(req, RequestEvent.APPROVE)
+        refuse_claimed_by_other(req, actor)
+        data = _decision_data(req, actor)
         request_clear_step(req, Step.REVIEW)
-        req.review_note = (note or "").strip()[:200]
-        request_move(actor=actor, request=req, event=RequestEvent.APPROVE, target=next_status(actor=actor, request=req))
+        req.review_note = _typed_text(note)[:200]
+        request_move(actor=actor, request=req, event=RequestEvent.APPROVE, target=next_status(actor=actor, request=req),
+                     data=data)
     return req
 
 
-def request_reject(*, actor, request_no: str, reason: str) -> ServiceRequest:
-    """Review failed: the reason is required and is told to the applicant."""
+def request_reject(*, actor, request_no: str, reason: str, item: str = ReviewItem.OTHER) -> ServiceRequest:
+    """Review failed: the reason is required and is told to the applicant, with the item it concerns
+    (``ReviewItem``: the photo, a document image, a field of the typed data ...), kept in ``rejection``."""
     require(actor, "request.reject")
-    reason = (reason or "").strip()
+    reason = _typed_text(reason)
+    problems = []
     if not reason:
-        raise InvalidInput("REJECT_REASON_REQUIRED", "审核不通过必须填写原因")
+        problems.append(InvalidInput("REJECT_REASON_REQUIRED", "审核不通过必须填写原因"))
+    if item not in ReviewItem.values:
+        problems.append(InvalidInput("REJECT_ITEM_INVALID", "请选择审核不通过所涉及的项目"))
+    if problems:
+        first = problems[0]
+        first.details = {"missing": [{"code": p.code, "message": p.message} for p in problems]}
+        raise first
     with transaction.atomic():
         req = request_lock(request_no)
         _check_event(req, RequestEvent.REJECT)
+        refuse_claimed_by_other(req, actor)
+        data = _decision_data(req, actor)
         req.review_note = reason[:200]
+        req.rejection = {"item": item, "item_label": str(ReviewItem(item).label), "reason": reason[:200]}
         request_move(actor=actor, request=req, event=RequestEvent.REJECT, target=RequestStatus.REJECTED,
-                     data={"reason": reason[:200]})
+                     data={"reason": reason[:200], "item": item, **data})
     return req
 
 

@@ -106,6 +106,8 @@ STAFF = who(*StaffRole.values)
 CLERK = who("clerk")
 WINDOW_OR_KIOSK = who("kiosk", "clerk")
 REVIEWERS = who("reviewer", "supervisor")
+SUPERVISOR = who("supervisor")
+HOTLINE = who("hotline")
 BACK_OFFICE = who("supervisor", "admin")
 BACK_OFFICE_OR_SYSTEM = who("system", "supervisor", "admin")
 ALL_OUTLETS_READERS = who("reviewer", "supervisor", "auditor", "admin")
@@ -146,6 +148,8 @@ _TABLE = (
     op("card.pin_change", "社保卡密码修改", CHANNEL, ANY),
     op("card.pin_reset", "社保卡密码重置", CHANNEL, ANY),
     op("card.pin_verify", "社保卡密码校验", CHANNEL, ANY),
+    # the 12333 hotline: the caller is checked against one card before anything is done on the phone
+    op("caller.verify", "12333来电人身份核验", HOTLINE, message="来电人身份核验须由12333话务员办理"),
     # a production request and its steps
     op("request.view", "业务办理进度", EVERYONE, SUBJECT),
     op("request.view_all", "查看所有网点的业务", ALL_OUTLETS_READERS),
@@ -155,6 +159,8 @@ _TABLE = (
     op("request.review_image", "审核：查看上传影像", REVIEWERS, message=REVIEW),
     op("request.approve", "审核通过", REVIEWERS, message=REVIEW),
     op("request.reject", "审核不通过", REVIEWERS, message=REVIEW),
+    op("request.review_claim", "审核：领取案件（审核期间他人不能办理）", REVIEWERS, message=REVIEW),
+    op("request.review_reassign", "审核：改派或释放已领取的案件", SUPERVISOR, message="改派或释放审核案件须由主管办理"),
     op("request.present_voucher", "窗口收取自助一体机凭证", CLERK, ANY, message=WINDOW_STEP),
     op("request.record_signed_form", "登记已签字的纸质业务表单", CLERK, SUBJECT, message=WINDOW_STEP),
     op("request.settle_fee", "费用清缴或抵扣", CLERK, SUBJECT, message=WINDOW_STEP),

@@ -2,15 +2,22 @@
 the request a response names, and what a refused call must leave untouched.  Import them by name;
 the fixtures of these tests are in ``sscard.testing.fixtures.desk``."""
 
+import io
 import itertools
+
+from PIL import Image, ImageDraw
 
 from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
 from sscard.core import clock
+from sscard.desk.applications import DeliveryChoice, card_apply
+from sscard.desk.intake import EvidenceInput, PersonData
 from sscard.desk.models import ServiceRequest
 from sscard.hardware.interfaces import ISSUANCE_PRINTER
 from sscard.hardware.simulated import simulated_faults
+from sscard.staff.actors import Actor
 from sscard.testing import factories as f
+from sscard.testing.photos import photo_bytes
 
 
 def fail_printer(outlet) -> None:
@@ -86,3 +93,35 @@ def make_request(*, business="apply", outlet=None, channel="window", status="com
         applicant_role=applicant_role, catalogue_version="test", applicant=applicant or f.make_person(),
         outlet=outlet, pickup_outlet=pickup_outlet, actor_name="测试", actor_role="clerk", status=status,
         production_mode=production_mode, due_at=due_at, new_card=new_card, created_at=at, updated_at=at, **fields)
+
+
+def _jpeg(image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def _photo_image() -> bytes:
+    """The drawn ID photo that passes the photo rule (white background, one centred face)."""
+    return photo_bytes()
+
+
+def _id_card_image() -> bytes:
+    """A 640x404 picture of an ID card's face: a frame, a photo box and lines where the text would be."""
+    image = Image.new("RGB", (640, 404), (214, 228, 243))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((8, 8, 631, 395), radius=24, outline=(90, 110, 140), width=4)
+    draw.rectangle((450, 70, 590, 250), fill=(160, 160, 170))
+    for y in (80, 130, 180, 230, 320):
+        draw.rectangle((40, y, 40 + (380 if y != 320 else 560), y + 18), fill=(120, 135, 160))
+    return _jpeg(image)
+
+
+def app_application(person=None, *, name: str = "李四", photo: bool = True) -> ServiceRequest:
+    """An application made in the app by ``person`` (a new adult when none) for themself, posted home,
+    with the ID card image and the photo uploaded: it waits for review (``pending_review``)."""
+    person = person or f.make_person(name=name)
+    actor = Actor.for_citizen(f.make_citizen(person))
+    evidence = EvidenceInput(uploaded_documents=[_id_card_image()], photo=_photo_image() if photo else None)
+    return card_apply(actor=actor, applicant=PersonData(doc_type="id_card", number=person.id_number, name=person.name),
+                      evidence=evidence, delivery=DeliveryChoice(method="post"))

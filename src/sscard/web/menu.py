@@ -35,3 +35,11 @@ def areas_for(actor) -> list[Area]:
 
 def menu_for(actor) -> list[dict]:
     return [{"url": reverse(a.url_name), "title": a.title, "summary": a.summary} for a in areas_for(actor)]
+
+
+# 审核 (reviewers, supervisors) and the 12333 hotline desk
+AREAS += [
+    Area("web:review_queue", "request.review_queue", "网上申领审核",
+         "审核“重庆人社”APP提交的社保卡申领：待审、已退回、已通过"),
+    Area("web:hotline", "caller.verify", "12333热线服务台", "核验来电人身份，电话临时挂失，社保卡应用状态查询"),
+]

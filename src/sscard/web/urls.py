@@ -1,10 +1,13 @@
 """The pages: one block of URLs per area, mounted at the site root (the API lives under /api/v1/)."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
+from sscard.web.converters import RequestNoConverter
 from sscard.web.views import (
     audit_search,  # supervisor pages
     dashboard,
+    hotline,
+    review,
     session,
     settings_pages,
     window,
@@ -18,6 +21,7 @@ from sscard.web.views import (
 )
 
 app_name = "web"
+register_converter(RequestNoConverter, "request_no")  # strict: no NUL or other bytes a database refuses
 
 urlpatterns = [
     path("", session.start, name="start"),
@@ -40,14 +44,14 @@ urlpatterns += [
     path("window/b/<str:business>/", window_business.business_form, name="window_business"),
     path("window/b/<str:business>/review/", window_business.business_review, name="window_business_review"),
     path("window/b/<str:business>/submit/", window_business.business_submit, name="window_business_submit"),
-    path("window/requests/<str:no>/", window_request.request_page, name="window_request"),
-    path("window/requests/<str:no>/receipt.pdf", window_request.receipt_pdf, name="window_receipt"),
-    path("window/requests/<str:no>/evaluate/", window_request.evaluate, name="window_evaluate"),
-    path("window/requests/<str:no>/form.pdf", window_steps.form_pdf, name="window_form_pdf"),
-    path("window/requests/<str:no>/signed-form/", window_steps.record_signed_form, name="window_signed_form"),
-    path("window/requests/<str:no>/fee/", window_steps.settle_fee, name="window_settle_fee"),
-    path("window/requests/<str:no>/finish/", window_steps.finish_production, name="window_finish"),
-    path("window/requests/<str:no>/hand-over/", window_steps.hand_over, name="window_hand_over"),
+    path("window/requests/<request_no:no>/", window_request.request_page, name="window_request"),
+    path("window/requests/<request_no:no>/receipt.pdf", window_request.receipt_pdf, name="window_receipt"),
+    path("window/requests/<request_no:no>/evaluate/", window_request.evaluate, name="window_evaluate"),
+    path("window/requests/<request_no:no>/form.pdf", window_steps.form_pdf, name="window_form_pdf"),
+    path("window/requests/<request_no:no>/signed-form/", window_steps.record_signed_form, name="window_signed_form"),
+    path("window/requests/<request_no:no>/fee/", window_steps.settle_fee, name="window_settle_fee"),
+    path("window/requests/<request_no:no>/finish/", window_steps.finish_production, name="window_finish"),
+    path("window/requests/<request_no:no>/hand-over/", window_steps.hand_over, name="window_hand_over"),
     path("window/deferred/", window_steps.deferred_queue, name="window_deferred"),
     path("window/batches/", window_batch.batch_home, name="window_batch"),
     path("window/batches/orders/<str:order_no>/arrive/", window_batch.arrive, name="window_order_arrive"),
@@ -79,4 +83,23 @@ urlpatterns += [
     path("supervisor/settings/calendar/<int:day_id>/", settings_pages.calendar_edit, name="settings_calendar_edit"),
     path("supervisor/settings/calendar/<int:day_id>/delete/", settings_pages.calendar_delete,
          name="settings_calendar_delete"),
+]
+
+# 审核: the review queue of app applications (reviewers, supervisors)
+urlpatterns += [
+    path("review/", review.queue, name="review_queue"),
+    path("review/<request_no:no>/", review.case, name="review_case"),
+    path("review/<request_no:no>/images/<int:item_id>/", review.image, name="review_image"),
+    path("review/<request_no:no>/approve/", review.approve, name="review_approve"),
+    path("review/<request_no:no>/reject/", review.reject, name="review_reject"),
+    path("review/<request_no:no>/release/", review.release, name="review_release"),
+    path("review/<request_no:no>/reassign/", review.reassign, name="review_reassign"),
+]
+
+# 12333: the hotline desk (hotline operators)
+urlpatterns += [
+    path("hotline/", hotline.desk, name="hotline"),
+    path("hotline/loss/", hotline.loss_report, name="hotline_loss"),
+    path("hotline/status/", hotline.status_query, name="hotline_status"),
+    path("hotline/end/", hotline.end_call, name="hotline_end"),
 ]

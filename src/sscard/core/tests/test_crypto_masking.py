@@ -32,6 +32,8 @@ def test_masks():
     assert masking.mask_id_number("") == ""
     assert masking.mask_id_number("7") == "*"
     assert masking.mask_id_number("B0000001") == "B******1"
+    assert masking.mask_card_no("B12345678") == "B*****678"
+    assert (masking.mask_card_no(""), masking.mask_card_no("B123")) == ("", "****")
 
 
 @pytest.mark.django_db

@@ -12,22 +12,52 @@ Without a ``chromium`` on the PATH the browser tests are deselected with a note,
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """On SQLite the live server's request threads share the test's one in-memory connection, so two
+    requests writing at once (a page's two audited images) fail with "database table is locked": run the
+    application for one request at a time (static files still stream in parallel).  PostgreSQL test runs
+    keep the threaded server, with a connection per thread."""
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def serial(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(serial)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = OneRequestAtATime
 
 SCREENSHOTS = Path(__file__).resolve().parents[5] / "var" / "screenshots"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    if CHROMIUM or os.environ.get("SSCARD_REQUIRE_BROWSER") == "1":
-        return
     here = str(Path(__file__).parent)
     keep = [i for i in items if not str(i.path).startswith(here)]
     dropped = [i for i in items if str(i.path).startswith(here)]
+    if CHROMIUM or os.environ.get("SSCARD_REQUIRE_BROWSER") == "1":
+        # Last of all: pytest groups them by Playwright's session-scoped browser parameter, which put them
+        # among the tests of the shared transaction, and their flush at the end left the seeded rows
+        # (fee schedule) missing for the tests after them.
+        items[:] = keep + dropped
+        return
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

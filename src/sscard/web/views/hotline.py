@@ -1,0 +1,124 @@
+"""12333 热线服务台: verify the caller, report a temporary loss by phone, answer a status query.
+
+The caller is checked by ``desk.hotline.caller_verify`` (recorded); what the page keeps in the session is
+ids and masks only, for ``SSCARD_HOTLINE_CALLER_MINUTES``, and 结束通话 clears it.  The businesses are the
+lifecycle services on the operator's phone channel with the verified card as the document, so the
+catalogue decides what the phone may do (a temporary loss; a status query only if the catalogue offers it).
+"""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sscard.cards.choices import CardState
+from sscard.core import masking
+from sscard.core.errors import DomainError, InvalidInput
+from sscard.desk.hotline import FIELDS, VerifiedCaller, caller_document, caller_verify
+from sscard.desk.lifecycle import card_loss_report, card_status_query
+from sscard.policy.catalogue import policy_setting
+from sscard.staff.permissions import require
+from sscard.web.access import page
+
+SESSION_KEY = "hotline_caller"
+
+
+def current_caller(request) -> VerifiedCaller | None:
+    """The verified caller of this operator's session while it is valid; an expired one is dropped."""
+    require(request.actor, "caller.verify")  # the businesses' own operations admit window clerks too
+    caller = VerifiedCaller.from_session(request.session.get(SESSION_KEY))
+    if caller is not None and not caller.live_for(request.actor):
+        request.session.pop(SESSION_KEY, None)
+        messages.info(request, "来电人身份核验已超过有效时间，请重新核验。")
+        return None
+    return caller
+
+
+def _desk(request, *, caller=None, errors=None, form=None, status=200, **extra):
+    return render(request, "web/hotline/desk.html", {
+        "title": "12333热线服务台", "caller": caller, "errors": errors or {}, "form": form or {},
+        "fields": FIELDS, **extra}, status=status)
+
+
+@page("caller.verify")
+@require_http_methods(["GET", "POST"])
+def desk(request):
+    if request.method == "GET":
+        return _desk(request, caller=current_caller(request))
+    form = {"card_no": request.POST.get("card_no", "")[:20], "name": request.POST.get("name", "")[:100]}
+    try:
+        caller = caller_verify(actor=request.actor, card_no=form["card_no"], name=form["name"],
+                               id_number=request.POST.get("id_number", "")[:18])
+    except InvalidInput as exc:
+        errors = {m["field"]: m["message"] for m in exc.details.get("missing", [])} or {"__all__": exc.message}
+        return _desk(request, errors=errors, form=form, status=exc.status)
+    except DomainError as exc:
+        return _desk(request, errors={"__all__": exc.message}, form=form, status=exc.status)
+    request.session[SESSION_KEY] = caller.to_session()
+    messages.success(request, "来电人身份核验通过。")
+    return redirect("web:hotline")
+
+
+def _needs_caller(request):
+    messages.info(request, "请先核验来电人身份。")
+    return redirect("web:hotline")
+
+
+@page("card.loss_report")
+@require_http_methods(["GET", "POST"])
+def loss_report(request):
+    """GET: 核对信息 before the loss is reported; POST: the temporary loss, with the time it lapses."""
+    caller = current_caller(request)
+    if caller is None:
+        return _needs_caller(request)
+    context = {"title": "电话挂失", "caller": caller, "lapse_days": policy_setting("temp_loss_lapse_days")}
+    if request.method == "GET":
+        return render(request, "web/hotline/loss_confirm.html", context)
+    try:
+        it = card_loss_report(actor=request.actor, applicant=caller_document(caller))
+    except DomainError as exc:
+        return render(request, "web/hotline/loss_confirm.html", {**context, "error": exc, "errors": {
+            "__all__": exc.message}}, status=exc.status)
+    card = it.card
+    return render(request, "web/hotline/loss_done.html", {
+        **context, "title": "电话挂失已办理", "request_no": it.request.request_no if it.request else "",
+        "card_no_masked": masking.mask_card_no(card.card_no), "state_label": str(CardState(card.state).label),
+        "lapses_at": card.temp_loss_expires_at})
+
+
+def _status_rows(status: dict) -> dict:
+    cards = [{"card_no": masking.mask_card_no(c["card_no"]), "state_label": c["state_label"], "aaz502": c["aaz502"],
+              "state_changed_at": c["state_changed_at"], "temp_loss_expires_at": c["temp_loss_expires_at"]}
+             for c in status["cards"]]
+    return {"cards": cards, "open_requests": status["open_requests"]}
+
+
+@page("card.status_query")
+@require_POST
+def status_query(request):
+    """The status query of the caller's cards (htmx: the result region only, announced by aria-live)."""
+    caller = current_caller(request)
+    template = "web/hotline/partials/status_result.html" if request.htmx else "web/hotline/desk.html"
+    context = {"title": "12333热线服务台", "caller": caller, "errors": {}, "form": {}, "fields": FIELDS}
+    status = 200
+    if caller is None:
+        context["status_error"] = {"message": "请先核验来电人身份。"}
+        status = 400
+    else:
+        try:
+            _it, result = card_status_query(actor=request.actor, applicant=caller_document(caller))
+        except DomainError as exc:
+            context["status_error"] = exc
+            status = exc.status
+        else:
+            context["status"] = _status_rows(result)
+    # htmx swaps 2xx answers only: the refusal is the content of the result region
+    return render(request, template, context, status=200 if request.htmx else status)
+
+
+@page("caller.verify")
+@require_POST
+def end_call(request):
+    """结束通话: the caller is forgotten at once."""
+    request.session.pop(SESSION_KEY, None)
+    messages.success(request, "通话已结束，来电人信息已清除。")
+    return redirect("web:hotline")
