@@ -8,8 +8,10 @@ all at once.
 import datetime as dt
 
 from sscard.archive.rules import decode_base64_image
+from sscard.core import clock
 from sscard.core.errors import DomainError
 from sscard.desk.intake import DocInput, EvidenceInput, PersonData
+from sscard.people.idnumbers import parse_identity
 from sscard.policy.choices import ApplicantRole, DocType
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
@@ -52,6 +54,11 @@ class Draft:
         number = self.text(f"{who}_number", 40).upper()
         if not number:
             self.errors[f"{who}_number"] = f"请输入{LABELS[who]}证件号码，或读取身份证"
+        elif doc_type in dict(doc_types) and doc_type != DocType.SS_CARD:
+            try:  # the intake's own number rule (check digit, date, format), named before the submit
+                parse_identity(doc_type, number, today=clock.today())
+            except DomainError as exc:
+                self.errors[f"{who}_number"] = f"{LABELS[who]}：{exc.message}"
         return DocInput(doc_type=doc_type, number=number)
 
     def person(self, who: str, doc_types, *, name_required: bool = True) -> PersonData:
@@ -90,3 +97,9 @@ class Draft:
 
     def input_problems(self) -> list[dict]:
         return [{"field": k, "message": v} for k, v in self.errors.items()]
+
+
+def image_slots(post=None) -> list[tuple[str, str, str]]:
+    """(slot, label, value) of the evidence images: a form shown again keeps what was captured."""
+    post = post or {}
+    return [(slot, label, post.get(f"{slot}_data", "")) for slot, label in IMAGE_SLOTS]

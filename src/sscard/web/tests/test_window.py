@@ -162,3 +162,17 @@ def test_the_queue_widget_calls_the_next_and_the_business_links_to_it(clerk_clie
         "applicant_phone": "13900001111", "applicant_address": "重庆市渝中区民族路1号", "photo_data": data_url(photo()),
         **evidence_fields()})
     assert "排队号</dt><dd>A001" in clerk_client.get(resp["Location"]).content.decode()
+
+
+def test_a_wrong_check_digit_is_named_at_check_answers_and_the_images_are_kept(clerk_client):
+    number = f.id_number_for(f.adult_birth())
+    wrong = number[:-1] + ("0" if number[-1] != "0" else "1")
+    fields = {"role": "self", "applicant_doc_type": "id_card", "applicant_number": wrong, "applicant_name": "刘一",
+              "applicant_phone": "13900001111", "applicant_address": "重庆市渝中区民族路1号", **evidence_fields()}
+    review = clerk_client.post(reverse("web:window_apply_review"), fields).content.decode()
+    assert "申办人：居民身份证号码校验位不正确" in review
+    resp = clerk_client.post(reverse("web:window_apply_submit"), fields)
+    page = resp.content.decode()
+    assert resp.status_code == 400 and not ServiceRequest.objects.exists()
+    assert f'name="scene_data" data-value value="{fields["scene_data"]}"' in page
+    assert f'value="{fields["signature_data"]}"' in page

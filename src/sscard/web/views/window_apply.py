@@ -16,7 +16,7 @@ from sscard.desk.checklist import checklist_for, draft_problems, window_roles
 from sscard.desk.queue import queue_link_business
 from sscard.policy.choices import ApplicantRole, Business, Channel
 from sscard.web.access import page
-from sscard.web.drafts import AGENT_DOC_TYPES, APPLICANT_DOC_TYPES, IMAGE_SLOTS, Draft
+from sscard.web.drafts import AGENT_DOC_TYPES, APPLICANT_DOC_TYPES, Draft, image_slots
 
 
 class ApplyDraft(Draft):
@@ -47,7 +47,7 @@ def _form_context(request, draft: ApplyDraft | None = None, **extra) -> dict:
         role = ApplicantRole.SELF
     return {"title": "社保卡申领", "roles": window_roles(Business.APPLY), "role": role,
             "checklist": _checklist(request, role), "applicant_doc_types": APPLICANT_DOC_TYPES,
-            "agent_doc_types": AGENT_DOC_TYPES, "image_slots": IMAGE_SLOTS, "post": draft.post if draft else {},
+            "agent_doc_types": AGENT_DOC_TYPES, "image_slots": image_slots(draft.post if draft else None), "post": draft.post if draft else {},
             **extra}
 
 

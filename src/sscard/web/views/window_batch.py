@@ -13,7 +13,7 @@ from sscard.production.selectors import outlet_batch_work
 from sscard.production.services import order_arrive
 from sscard.web.access import page
 from sscard.web.devices import window_devices
-from sscard.web.drafts import HOLDER_DOC_TYPES, IMAGE_SLOTS, Draft
+from sscard.web.drafts import HOLDER_DOC_TYPES, Draft, image_slots
 
 SELF = [(ApplicantRole.SELF, "本人")]
 
@@ -67,7 +67,7 @@ def _to_individual_context(request, **extra) -> dict:
     checklist = checklist_for(business=Business.APPLY, channel=Channel.WINDOW, role=ApplicantRole.SELF,
                               outlet=request.staff.outlet)
     return {"title": "批量转零星", "devices": window_devices(request.staff.outlet), "checklist": checklist,
-            "holder_doc_types": HOLDER_DOC_TYPES, "image_slots": IMAGE_SLOTS, "images_step": "",
+            "holder_doc_types": HOLDER_DOC_TYPES, "image_slots": image_slots(extra.get("post")), "images_step": "",
             "signature_step": "", **extra}
 
 

@@ -23,7 +23,7 @@ from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import Business, CardReason, Channel
 from sscard.staff.permissions import require
 from sscard.web.access import page
-from sscard.web.drafts import AGENT_DOC_TYPES, HOLDER_DOC_TYPES, IMAGE_SLOTS, Draft
+from sscard.web.drafts import AGENT_DOC_TYPES, HOLDER_DOC_TYPES, Draft, image_slots
 from sscard.web.views.window import SESSION_PERSON
 
 
@@ -108,7 +108,8 @@ def _context(request, business: str, draft: BusinessDraft | None = None, **extra
     spec_cat = get_catalogue().business(business)
     return {"title": spec_cat.label, "business": business, "business_label": spec_cat.label,
             "spec": _spec(business), "roles": roles, "role": role, "checklist": _checklist(request, business, role),
-            "holder_doc_types": HOLDER_DOC_TYPES, "agent_doc_types": AGENT_DOC_TYPES, "image_slots": IMAGE_SLOTS,
+            "holder_doc_types": HOLDER_DOC_TYPES, "agent_doc_types": AGENT_DOC_TYPES,
+            "image_slots": image_slots(draft.post if draft else None),
             "reasons": [(r, CardReason(r).label) for r in spec_cat.reasons],
             "changeable": [(f, FIELD_LABELS.get(f, f)) for f in spec_cat.changeable_fields],
             "post": draft.post if draft else {}, "photo_step": "", "images_step": "", "signature_step": "",

@@ -84,6 +84,10 @@
     var state = box.querySelector("[data-signature-status]");
     // A white background: the archive keeps a JPEG-like opaque image, not a transparent one.
     var pad = new window.SignaturePad(canvas, {backgroundColor: "rgb(255,255,255)", penColor: "rgb(0,0,0)"});
+    if (value.value) {  // a form shown again keeps the signature already made
+      pad.fromDataURL(value.value, {ratio: 1, width: canvas.width, height: canvas.height});
+      state.textContent = "已签名";
+    }
     pad.addEventListener("endStroke", function () {
       value.value = pad.toDataURL("image/png");
       state.textContent = "已签名";
