@@ -45,7 +45,7 @@ def _form_context(request, draft: ApplyDraft | None = None, **extra) -> dict:
     role = draft.role if draft else request.GET.get("role", ApplicantRole.SELF)
     if role not in dict(window_roles(Business.APPLY)):
         role = ApplicantRole.SELF
-    return {"title": "社保卡申领", "roles": window_roles(Business.APPLY), "role": role,
+    return {"title": "社保卡申领", "business": Business.APPLY, "roles": window_roles(Business.APPLY), "role": role,
             "checklist": _checklist(request, role), "applicant_doc_types": APPLICANT_DOC_TYPES,
             "agent_doc_types": AGENT_DOC_TYPES, "image_slots": image_slots(draft.post if draft else None), "post": draft.post if draft else {},
             **extra}
