@@ -129,7 +129,7 @@ class Command(BaseCommand):
         photo = settings.VAR_DIR / "demo-photo.jpg"
         shutil.copyfile(SAMPLE_PHOTO, photo)
         self.stdout.write(f"\n示例证件照 Sample ID photo to upload at the window (passes the photo rule): {photo}\n"
-                          "页面 Pages: http://127.0.0.1:8000/  (clerk_yz / demo-pass-123)")
+                          "页面 Pages: the site root /  (window clerk: clerk_yz / demo-pass-123)")
 
     def _employer(self, citizens, created):
         """A demo unit whose handler is the first app user (张三), for trying employer batches: registered
