@@ -99,6 +99,7 @@ class AuditEventType(models.TextChoices):
     EVALUATION_RECORDED = "EVALUATION_RECORDED", "服务评价记录"
     FOLLOW_UP_OPENED = "FOLLOW_UP_OPENED", "差评整改工单生成"
     FOLLOW_UP_CLOSED = "FOLLOW_UP_CLOSED", "差评整改办结"
+    RECEIPT_PRINTED = "RECEIPT_PRINTED", "受理回执打印"
     # the outlet's queue (叫号)
     QUEUE_TICKET_CALLED = "QUEUE_TICKET_CALLED", "叫号"
     QUEUE_TICKET_SKIPPED = "QUEUE_TICKET_SKIPPED", "过号"

@@ -102,8 +102,14 @@ def test_a_complete_application_is_made_at_once(clerk_client, outlet):
     assert (req.status, req.production_mode) == ("completed", "instant")
     page = clerk_client.get(resp["Location"]).content.decode()
     assert "已办结" in page and req.new_card.card_no in page and number not in page
-    receipt = clerk_client.get(reverse("web:window_receipt", kwargs={"no": req.request_no}))
+    receipt = clerk_client.post(reverse("web:window_receipt", kwargs={"no": req.request_no}))
     assert receipt["Content-Type"] == "application/pdf" and receipt["Cache-Control"] == "no-store"
+    assert b"reprint" not in receipt.content
+    again = clerk_client.post(reverse("web:window_receipt", kwargs={"no": req.request_no}))
+    assert again.status_code == 200 and again.content != receipt.content  # 「补打第 1 次」 on the reprint
+    page = clerk_client.get(resp["Location"]).content.decode()
+    assert "回执打印记录（2 次）" in page and "补打受理回执" in page
+    assert clerk_client.get(reverse("web:window_receipt", kwargs={"no": req.request_no})).status_code == 405
 
 
 def test_a_loss_report_at_the_window(clerk_client, adult):

@@ -13,11 +13,11 @@ from sscard.desk.choices import EvaluationLevel, ProductionMode, RequestStatus, 
 from sscard.desk.evaluation import evaluation_record
 from sscard.desk.models import ServiceEvaluation
 from sscard.desk.queue import queue_ticket_of
+from sscard.desk.receipts import receipt_print, receipt_prints
 from sscard.desk.selectors import request_for_actor, request_form_rows
 from sscard.fees.choices import PaymentMethod
 from sscard.policy.choices import Business, DocType
 from sscard.staff.choices import DeviceStatus
-from sscard.staff.permissions import require
 from sscard.web.access import page
 from sscard.web.devices import window_devices
 
@@ -68,6 +68,7 @@ def request_page(request, no: str):
         "originals": _originals_of(req), "device_working": req.outlet_id is not None and
         req.outlet.issuance_status == DeviceStatus.WORKING, "fee_yuan": _yuan(req.fee_amount_fen),
         "payment_methods": PaymentMethod.choices, "ticket": queue_ticket_of(req.request_no),
+        "prints": receipt_prints(req.request_no),
     })
 
 
@@ -87,12 +88,13 @@ def _originals_of(req) -> list[tuple[str, str]]:
 
 
 @page("request.receipt_pdf")
+@require_POST
 def receipt_pdf(request, no: str):
-    req = request_for_actor(request.actor, no)
-    require(request.actor, "request.receipt_pdf", outlet_id=req.outlet_id)
+    """The receipt, recorded as printed (a POST: each print is an act); a reprint says 「补打第 N 次」."""
+    req, earlier = receipt_print(actor=request.actor, request_no=no)
     pdf = render_receipt(request_no=req.request_no, rows=request_form_rows(req), materials=_materials(req),
                          outlet_name=req.outlet.name if req.outlet_id else "", clerk_name=req.actor_name,
-                         contact=CONTACT, time_limit=_time_limit(req), printed_at=req.created_at)
+                         contact=CONTACT, time_limit=_time_limit(req), printed_at=req.created_at, reprint=earlier)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{req.request_no}-receipt.pdf"'
     response["Cache-Control"] = "no-store"

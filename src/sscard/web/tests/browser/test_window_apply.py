@@ -84,9 +84,13 @@ def test_new_application_with_webcam_images_and_signature_through_instant_issuan
     assert serious_violations(page) == []
     screenshot(page, "window-request")
 
-    receipt = page.request.get(f"{site}/window/requests/{req.request_no}/receipt.pdf")
-    assert receipt.status == 200 and receipt.headers["content-type"] == "application/pdf"
-    assert receipt.body()[:5] == b"%PDF-"
+    with page.context.expect_page() as opened:
+        page.get_by_role("button", name="打印受理回执（PDF）").click()
+    receipt = opened.value
+    receipt.wait_for_load_state()
+    assert "/receipt.pdf" in receipt.url
+    receipt.close()
+    assert AuditEvent.objects.filter(event_type="RECEIPT_PRINTED", subject_id=req.request_no).count() == 1
 
     page.get_by_label("非常满意").check()
     page.get_by_role("button", name="提交评价").click()
