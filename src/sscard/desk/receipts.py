@@ -19,8 +19,8 @@ def receipt_print(*, actor, request_no: str) -> tuple[ServiceRequest, int]:
     visible = request_for_actor(actor, request_no)
     require(actor, "request.receipt_pdf", outlet_id=visible.outlet_id)
     with transaction.atomic():
-        req = ServiceRequest.objects.select_for_update().select_related("outlet", "applicant", "agent", "card").get(
-            pk=visible.pk)
+        req = (ServiceRequest.objects.select_for_update(of=("self",))  # the row only: its joins may be null
+               .select_related("outlet", "applicant", "agent", "card").get(pk=visible.pk))
         earlier = AuditEvent.objects.filter(event_type=AuditEventType.RECEIPT_PRINTED, subject_type=SUBJECT,
                                             subject_id=req.request_no).count()
         audit_record(event_type=AuditEventType.RECEIPT_PRINTED, actor=actor, subject_type=SUBJECT,
