@@ -9,10 +9,15 @@ intake enforces it, from one set of rules.
 
 from dataclasses import dataclass, field
 
-from sscard.desk.intake import EvidenceInput, EvidenceNeeds, evidence_needs, evidence_problems
+from sscard.desk.intake import (
+    EvidenceInput,
+    EvidenceNeeds,
+    evidence_needs,
+    evidence_problems,
+)
 from sscard.policy.catalogue import Cell, get_catalogue
-from sscard.policy.choices import ApplicantRole, Channel, DocType, PhotoRule
-from sscard.policy.rules import Materials, material_problems, resolve_cell
+from sscard.policy.choices import ApplicantRole, Channel, PhotoRule
+from sscard.policy.rules import Materials, doc_list, material_problems, resolve_cell
 
 
 @dataclass(frozen=True)
@@ -38,10 +43,6 @@ class Checklist:
         return {i.key for i in self.items}
 
 
-def _docs(docs) -> str:
-    return "、".join(str(DocType(d).label) if d in DocType.values else d for d in docs)
-
-
 def window_roles(business: str) -> list[tuple[str, str]]:
     """(role, label) a window offers this business to, in the catalogue's order of roles."""
     spec = get_catalogue().business(business)
@@ -57,9 +58,9 @@ def checklist_for(*, business: str, channel: str, role: str, outlet) -> Checklis
     spec = get_catalogue().business(business)
     items = []
     if cell.applicant_docs and cell.evidence not in ("account", "voice"):
-        items.append(Item("applicant_doc", "申办人身份凭证", f"{_docs(cell.applicant_docs)}之一（原件）"))
+        items.append(Item("applicant_doc", "申办人身份凭证", f"{doc_list(cell.applicant_docs)}之一（原件）"))
     if cell.role != ApplicantRole.SELF and cell.evidence not in ("account", "voice"):
-        items.append(Item("agent_doc", "代办人身份凭证", f"{_docs(cell.agent_docs)}之一（原件）"))
+        items.append(Item("agent_doc", "代办人身份凭证", f"{doc_list(cell.agent_docs)}之一（原件）"))
     if cell.photo in (PhotoRule.REQUIRED, PhotoRule.OPTIONAL, PhotoRule.ON_CHANGE):
         items.append(Item("photo", "1寸白底免冠登记照", str(PhotoRule(cell.photo).label),
                           required=cell.photo == PhotoRule.REQUIRED))

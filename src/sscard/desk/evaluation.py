@@ -2,7 +2,7 @@
 
 Anonymous: the rating is recorded with the business number, channel, outlet and the member of staff who
 served; never with the person.  A bad rating (不满意, 非常不满意) needs a reason and opens a follow-up for
-the supervisor, due in ``FOLLOW_UP_WORKING_DAYS`` working days (国办发〔2019〕51号).
+the supervisor, due in the catalogue's ``evaluation_follow_up_working_days`` working days (国办发〔2019〕51号).
 """
 
 from django.db import transaction
@@ -19,10 +19,10 @@ from sscard.desk.choices import (
 )
 from sscard.desk.models import EvaluationFollowUp, ServiceEvaluation, ServiceRequest
 from sscard.desk.selectors import request_for_actor
+from sscard.policy.catalogue import policy_setting
 from sscard.staff.permissions import require
 from sscard.workdays.selectors import add_working_days
 
-FOLLOW_UP_WORKING_DAYS = 15
 REASON_MAX = 300
 
 
@@ -52,7 +52,7 @@ def evaluation_record(*, actor, request_no: str, level, reason: str = "") -> Ser
         audit_record(event_type=AuditEventType.EVALUATION_RECORDED, actor=actor, subject_type="service_request",
                      subject_id=req.request_no, data={"level": level, "bad": level in BAD_LEVELS})
         if level in BAD_LEVELS:
-            due = add_working_days(now, FOLLOW_UP_WORKING_DAYS)
+            due = add_working_days(now, int(policy_setting("evaluation_follow_up_working_days")))
             follow_up = EvaluationFollowUp.objects.create(evaluation=evaluation, due_at=due.due_at, created_at=now)
             audit_record(event_type=AuditEventType.FOLLOW_UP_OPENED, actor=actor, subject_type="service_request",
                          subject_id=req.request_no, data={"follow_up_id": follow_up.pk, "due_at": due.due_at.isoformat()})

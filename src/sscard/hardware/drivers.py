@@ -57,3 +57,8 @@ def reset_drivers() -> None:
     """Forget every built driver (tests that swap drivers call this)."""
     with _lock:
         _cache.clear()
+
+
+def is_simulated(kind: str) -> bool:
+    """Whether the configured driver of ``kind`` is one of the simulated ones (demo and tests)."""
+    return ".simulated." in settings.SSCARD_HARDWARE.get(kind, "")

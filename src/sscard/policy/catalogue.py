@@ -39,7 +39,8 @@ CHANGEABLE_FIELDS = ("address", "phone")
 SETTINGS_SCHEMA = {
     "adult_age": int, "pin_max_wrong_attempts": int, "temp_loss_lapse_days": int, "rollback_window_days": int,
     "reversible_events": list, "instant_fallback_hours": int, "app_production_working_days": int,
-    "batch_production_working_days": int, "batch_activation_hours": int, "voucher_valid_days": int,
+    "batch_production_working_days": int, "batch_activation_hours": int, "evaluation_follow_up_working_days": int,
+    "voucher_valid_days": int,
     "batch_to_individual_stages": list, "production_order_max_items": int,
 }
 

@@ -41,7 +41,8 @@ def _doc_label(doc: str) -> str:
     return str(DocType(doc).label) if doc in DocType.values else "未知证件类型"
 
 
-def _doc_list(docs) -> str:
+def doc_list(docs) -> str:
+    """Document types by their Chinese names, 「、」 between them (refusals and checklists)."""
     return "、".join(_doc_label(d) for d in docs)
 
 
@@ -89,11 +90,11 @@ def _doc_problem(party: str, holder: str, holder_in_context: str, presented: str
     details = {"accepted": list(accepted)}
     if not presented:
         return Refused(_DOC_MISSING[party],
-                       f"缺少{holder}身份凭证：请提供{_doc_list(accepted)}之一", rule=rule, details=details)
+                       f"缺少{holder}身份凭证：请提供{doc_list(accepted)}之一", rule=rule, details=details)
     if presented not in accepted:
         return Refused(_DOC_NOT_ACCEPTED[party],
                        f"{_doc_label(presented)}不能作为{holder_in_context}的身份凭证，"
-                       f"请提供{_doc_list(accepted)}之一", rule=rule, details=details)
+                       f"请提供{doc_list(accepted)}之一", rule=rule, details=details)
     return None
 
 

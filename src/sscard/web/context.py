@@ -2,13 +2,13 @@
 
 from django.conf import settings
 
+from sscard.hardware.drivers import is_simulated
 from sscard.web.access import staff_of
 
 
 def _simulator(staff) -> bool:
     """The window pages show the simulated devices' controls when the drivers are the simulated ones."""
-    return bool(staff and staff.outlet_id) and all(
-        ".simulated." in settings.SSCARD_HARDWARE.get(k, "") for k in ("id_reader", "card_terminal"))
+    return bool(staff and staff.outlet_id) and all(is_simulated(k) for k in ("id_reader", "card_terminal"))
 
 
 def page(request) -> dict:

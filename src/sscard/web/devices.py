@@ -6,14 +6,13 @@ reached from the browser (a local device service, or the simulated hooks of ``st
 the server only knows which driver is configured.
 """
 
-from django.conf import settings
 
+from sscard.hardware.drivers import is_simulated
 from sscard.staff.choices import DeviceStatus
 
 
 def _driver_label(kind: str) -> str:
-    path = settings.SSCARD_HARDWARE.get(kind, "")
-    return "模拟设备" if ".simulated." in path else "已连接"
+    return "模拟设备" if is_simulated(kind) else "已连接"
 
 
 def window_devices(outlet) -> list[dict]:

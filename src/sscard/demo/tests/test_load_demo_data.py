@@ -9,11 +9,21 @@ from django.core.management.base import CommandError
 
 from sscard.audit.services import audit_verify_chain
 from sscard.cards.models import Card, CardStateChange
+from sscard.demo.management.commands.load_demo_data import (
+    CITIZENS,
+    STAFF_PASSWORD,
+    demo_id_number,
+)
 from sscard.people.idnumbers import parse_identity
 from sscard.people.models import Person
 from sscard.staff.choices import StaffRole
-from sscard.demo.management.commands.load_demo_data import CITIZENS, STAFF_PASSWORD, demo_id_number
-from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
+from sscard.staff.models import (
+    ApiToken,
+    CitizenAccount,
+    KioskDevice,
+    Outlet,
+    StaffMember,
+)
 from sscard.testing import factories as f
 
 pytestmark = pytest.mark.django_db

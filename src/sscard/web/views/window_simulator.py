@@ -7,13 +7,13 @@ not exist.  Real devices are reached by the device service at the window, never 
 
 import datetime as dt
 
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from sscard.core import clock
 from sscard.core.errors import DomainError
+from sscard.hardware.drivers import is_simulated
 from sscard.hardware.interfaces import IdCardData
 from sscard.hardware.simulated import (
     SimulatedCardTerminal,
@@ -22,10 +22,6 @@ from sscard.hardware.simulated import (
 )
 from sscard.people.idnumbers import parse_identity
 from sscard.web.access import page
-
-
-def simulated(kind: str) -> bool:
-    return ".simulated." in settings.SSCARD_HARDWARE.get(kind, "")
 
 
 def _station(request) -> str:
@@ -39,7 +35,7 @@ def _done(request, message: str, ok: bool = True):
 @page("page.window")
 @require_POST
 def place_id_card(request):
-    if not simulated("id_reader"):
+    if not is_simulated("id_reader"):
         raise Http404
     number = request.POST.get("number", "").strip().upper()[:18]
     name = request.POST.get("name", "").strip()[:50]
@@ -59,7 +55,7 @@ def place_id_card(request):
 @page("page.window")
 @require_POST
 def insert_card(request):
-    if not simulated("card_terminal"):
+    if not is_simulated("card_terminal"):
         raise Http404
     card_no = request.POST.get("card_no", "").strip().upper()[:20]
     if not card_no:
@@ -72,7 +68,7 @@ def insert_card(request):
 @require_POST
 def type_pins(request):
     """The holder's key presses on the pad: each entry six digits, confirmed (never stored or logged)."""
-    if not simulated("card_terminal"):
+    if not is_simulated("card_terminal"):
         raise Http404
     entries = [request.POST.get(f"pin_{i}", "").strip() for i in range(1, 4)]
     entries = [e for e in entries if e]

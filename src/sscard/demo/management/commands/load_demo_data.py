@@ -29,12 +29,19 @@ from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardEvent, CardState
 from sscard.cards.models import Card
-from sscard.cards.services import NewCard, card_apply_event, card_lock, card_make, card_no_new
+from sscard.cards.services import (
+    NewCard,
+    card_apply_event,
+    card_lock,
+    card_make,
+    card_no_new,
+)
 from sscard.core import clock, crypto
 from sscard.desk.intake import PersonData, person_find_or_create
 from sscard.employers.rules import make_uscc
 from sscard.employers.services import employer_register, handler_add
 from sscard.fees.models import FeeRule
+from sscard.hardware.drivers import is_simulated
 from sscard.hardware.models import SimulatedChip
 from sscard.hardware.simulated import SimulatedCardTerminal
 from sscard.people.idnumbers import check_digit
@@ -207,7 +214,7 @@ class Command(BaseCommand):
     def _chip(card) -> None:
         """The demo card's chip in the simulated card terminal (PIN ``DEMO_CARD_PIN``), so the window's PIN
         businesses work on it; kept as it is on a rerun (a PIN changed in the demo stays changed)."""
-        if ".simulated." not in settings.SSCARD_HARDWARE["card_terminal"]:
+        if not is_simulated("card_terminal"):
             return
         if not SimulatedChip.objects.filter(card_no=card.card_no).exists():
             SimulatedCardTerminal.provision(card.card_no, pin=DEMO_CARD_PIN,

@@ -77,7 +77,7 @@ def test_new_application_with_webcam_images_and_signature_through_instant_issuan
     expect(page.get_by_role("heading", level=1)).to_contain_text("已办结")
     req = ServiceRequest.objects.get(business="apply")
     assert (req.status, req.production_mode, req.outlet_id) == ("completed", "instant", outlet.pk)
-    assert req.new_card is not None and req.new_card.state == "active" or req.new_card.issued_at is not None
+    assert req.new_card is not None and req.new_card.issued_at is not None and req.new_card.issued_outlet_id == outlet.pk
     expect(page.locator("main").get_by_role("status").first).to_contain_text(req.new_card.card_no)
     kinds = sorted(ArchiveItem.objects.filter(subject_id=req.request_no).values_list("kind", flat=True))
     assert kinds == ["credential", "credential", "photo", "scene", "signature"]
