@@ -34,6 +34,14 @@ SECRET_KEY = os.environ.get("SSCARD_SECRET_KEY", _DEV_SECRET)
 FIELD_ENCRYPTION_KEY = os.environ.get("SSCARD_FIELD_KEY", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc=")
 LOOKUP_HASH_KEY = os.environ.get("SSCARD_LOOKUP_KEY", "dev-only-lookup-hash-key")
 PIN_PEPPER = os.environ.get("SSCARD_PIN_PEPPER", "dev-only-pin-pepper")
+# The audit log's tree heads are signed with an Ed25519 key the database never holds (sscard.audit.signing):
+# the base64 of a 32-byte seed.  Verifiers need only the public key (SSCARD_AUDIT_VERIFY_KEY, derived when
+# unset).  The development seed is public, so development heads prove nothing.
+AUDIT_SIGNING_KEY = os.environ.get("SSCARD_AUDIT_SIGNING_KEY", "ZGV2LW9ubHktYXVkaXQtc2lnbmluZy1rZXktMzJieXQ=")
+AUDIT_VERIFY_KEY = os.environ.get("SSCARD_AUDIT_VERIFY_KEY", "")
+# Signed tree heads are also appended to this file (one JSON object a line), a copy outside the database
+# for `verify_audit_log --heads`; ship it to a witness (another host, WORM storage).  Empty: not written.
+AUDIT_HEADS_FILE = os.environ.get("SSCARD_AUDIT_HEADS_FILE", "")
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise RuntimeError("SSCARD_SECRET_KEY must be set when SSCARD_DEBUG is off")
 

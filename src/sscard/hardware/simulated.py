@@ -5,8 +5,8 @@ The "physical world" is driven by class methods: ``SimulatedIdReader.place/remov
 ``SimulatedIssuancePrinter.slow_down`` (a printer that takes its time, like a real one).
 Services only use the protocol methods through ``sscard.hardware.drivers``.
 
-Every protocol method first refuses to run while the calling transaction holds the audit chain head
-(``sscard.audit.services.audit_refuse_chain_head``): device I/O must come before a business's first
+Every protocol method first refuses to run once the calling transaction has written its audit events
+(``sscard.audit.services.audit_refuse_after_write``): device I/O must come before a business's first
 audit write or after its commit, so a business that regresses fails its tests here.
 
 Chips live in the ``SimulatedChip`` table; a PIN is kept there only as a salted, peppered argon2id hash.
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from sscard.audit.services import audit_refuse_chain_head
+from sscard.audit.services import audit_refuse_after_write
 from sscard.core import clock
 from sscard.hardware import pin_hashing, rules
 from sscard.hardware.drivers import get_card_terminal
@@ -177,7 +177,7 @@ class SimulatedIdReader:
 
     def read(self, station: str) -> IdCardData:
         check_station(station)
-        audit_refuse_chain_head(ID_READER)
+        audit_refuse_after_write(ID_READER)
         simulated_faults.check(ID_READER, station)
         with self._lock:
             card = self._cards.get(station)
@@ -237,7 +237,7 @@ class SimulatedCardTerminal:
     # ---- helpers
     def _inserted(self, station: str) -> str:
         check_station(station)
-        audit_refuse_chain_head(CARD_TERMINAL)
+        audit_refuse_after_write(CARD_TERMINAL)
         simulated_faults.check(CARD_TERMINAL, station)
         with self._lock:
             card_no = self._slots.get(station)
@@ -300,7 +300,7 @@ class SimulatedCardTerminal:
             self._set_pin(SimulatedChip.objects.select_for_update().get(pk=chip.pk), new)
 
     def personalise(self, card_no: str) -> None:
-        audit_refuse_chain_head(CARD_TERMINAL)
+        audit_refuse_after_write(CARD_TERMINAL)
         simulated_faults.check(CARD_TERMINAL)
         with transaction.atomic():
             chip, _ = SimulatedChip.objects.select_for_update().get_or_create(
@@ -362,7 +362,7 @@ class SimulatedIssuancePrinter:
         check_station(station)
         if not card_no:
             raise ValueError("card_no is required")
-        audit_refuse_chain_head(ISSUANCE_PRINTER)
+        audit_refuse_after_write(ISSUANCE_PRINTER)
         simulated_faults.check(ISSUANCE_PRINTER, station)
         with self._lock:
             delay = self._delays.get(station, self._delays.get(None, 0.0))
