@@ -122,6 +122,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A PostgreSQL streaming replica for reads that can be a few seconds behind (dashboards, audit search,
+# reports): code opts in with `sscard.core.replica.use_replica()`; everything else reads the primary.
+if os.environ.get("SSCARD_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["SSCARD_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["sscard.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -150,10 +156,26 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("SSCARD_MEDIA_ROOT", VAR_DIR / "media"))
-# Evidence images: the filesystem by default; an S3-compatible store at scale by naming a backend, e.g.
-# SSCARD_STORAGE_BACKEND=storages.backends.s3.S3Storage (django-storages, configured by its AWS_* vars).
+# Evidence images, PDFs and batch files: the filesystem by default; with several nodes an S3-compatible
+# object store (django-storages; `pip install ".[s3]"`): SSCARD_S3_BUCKET names the bucket, and
+# SSCARD_S3_ENDPOINT_URL the server when it is not AWS (MinIO, Ceph, a cloud's S3 API); credentials come
+# from boto3's usual sources (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, an instance role).  Objects are
+# private: nothing is served by URL, every read goes through the application (and its access checks).
+if os.environ.get("SSCARD_S3_BUCKET"):
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["SSCARD_S3_BUCKET"],
+        "endpoint_url": os.environ.get("SSCARD_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("SSCARD_S3_REGION", "cn-southwest-1"),
+        "default_acl": "private",
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "location": os.environ.get("SSCARD_S3_PREFIX", ""),
+    }}
+else:
+    _default_storage = {"BACKEND": os.environ.get("SSCARD_STORAGE_BACKEND",
+                                                  "django.core.files.storage.FileSystemStorage")}
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("SSCARD_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

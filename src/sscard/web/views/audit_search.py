@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from sscard.audit.selectors import AuditQuery
 from sscard.audit.selectors import audit_search as search
+from sscard.core.replica import use_replica
 from sscard.policy.choices import Channel
 from sscard.staff.choices import StaffRole
 from sscard.staff.selectors import outlet_choices
@@ -29,7 +30,8 @@ def audit_search(request):
         query = AuditQuery(subject_type=data["subject_type"], number=data["number"], actor_name=data["actor_name"],
                            actor_role=data["actor_role"], event_type=data["event_type"], at_from=data["at_from"],
                            at_to=data.get("at_to_exclusive"))
-        result = search(query, page=data["page"] or 1)
+        with use_replica():  # the search may be a moment behind the primary
+            result = search(query, page=data["page"] or 1)
         outlets = dict(outlet_choices())
         for row in result["rows"]:
             row["role_label"] = ROLE_LABELS.get(row["actor_role"], row["actor_role"])

@@ -18,6 +18,7 @@ from sscard.audit.choices import AuditEventType
 from sscard.audit.selectors import latest_events
 from sscard.core import clock
 from sscard.core.errors import DomainError
+from sscard.core.replica import use_replica
 from sscard.desk import workload
 from sscard.desk.choices import ProductionMode
 from sscard.desk.evaluation import evaluation_follow_up_close
@@ -101,6 +102,11 @@ def device_rows(*, now, outlet_id=None, failed_only=False) -> list[dict]:
 
 
 def _figures(filters: dict) -> dict:
+    with use_replica():  # a dashboard may be a moment behind the primary
+        return _figures_read(filters)
+
+
+def _figures_read(filters: dict) -> dict:
     now, today = clock.now(), clock.today()
     outlet_id = filters.get("outlet")
     start, end = filters["date_from"], filters["date_to"]
