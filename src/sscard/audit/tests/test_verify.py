@@ -193,3 +193,25 @@ def test_a_pending_event_has_no_proof_yet():
     write(1)
     with pytest.raises(AuditLeaf.DoesNotExist):
         audit_inclusion_proof(events()[0].seq)
+
+
+def test_the_prove_command_prints_a_proof_that_checks_and_refuses_a_forgery(tmp_path, capsys):
+    write(3)
+    audit_integrate()
+    target = events()[1]
+    call_command("audit_prove", str(target.seq))
+    proof_file = tmp_path / "proof.json"
+    proof_file.write_text(capsys.readouterr().out, encoding="utf-8")
+    call_command("audit_prove", str(target.seq), "--check", str(proof_file))
+    assert "包含证明成立" in capsys.readouterr().out
+    AuditEvent.objects.filter(seq=target.seq).update(data={"forged": True})
+    with pytest.raises(CommandError, match="篡改"):
+        call_command("audit_prove", str(target.seq), "--check", str(proof_file))
+    with pytest.raises(CommandError, match="不是"):
+        call_command("audit_prove", str(events()[0].seq), "--check", str(proof_file))
+
+
+def test_the_prove_command_says_when_an_event_is_still_pending():
+    write(1)
+    with pytest.raises(CommandError, match="尚未并入"):
+        call_command("audit_prove", str(events()[0].seq))
