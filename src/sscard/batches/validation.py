@@ -110,7 +110,8 @@ def _write_parts(batch: Batch, rows: list[SourceRow], token: str) -> list[BatchP
                 if key in dups:
                     part_dups[key] = dups[key]
             ids = set().union(*map(scan_ids, numbers)) if archive is not None else set()
-            data = {"kind": batch.kind, "rows": [[r.line_no, list(r.values), sorted(r.numeric)] for r in chunk],
+            data = {"kind": batch.kind,
+                    "rows": [[r.line_no, list(r.values), sorted(r.numeric)] for r in chunk],
                     "dups": part_dups, "scans": archive.index(ids) if archive is not None else None}
             name = storage.part_name(batch.batch_no, token, part_no)
             storage.save_encrypted(name, storage.compact_json(data))
@@ -124,7 +125,8 @@ def batch_prepare(*, batch_no: str, actor=None) -> Batch:
     parts, or is validated or failed, is returned as is)."""
     actor = _system(actor)
     batch = Batch.objects.select_related("employer").filter(batch_no=batch_no).first()
-    if batch is None or batch.status not in (BatchStatus.QUEUED, BatchStatus.VALIDATING) or batch.parts.exists():
+    live = (BatchStatus.QUEUED, BatchStatus.VALIDATING)
+    if batch is None or batch.status not in live or batch.parts.exists():
         return batch or batch_lock(batch_no)
     token = secrets.token_hex(4)
     try:
@@ -143,7 +145,8 @@ def batch_prepare(*, batch_no: str, actor=None) -> Batch:
             return locked
         BatchPart.objects.bulk_create(parts)
         locked.total_rows = len(rows)
-        locked.processed_rows = BatchRow.objects.filter(batch=locked).count()  # rows of an earlier version's run
+        # rows an earlier version's run stored already
+        locked.processed_rows = BatchRow.objects.filter(batch=locked).count()
         locked.started_at = locked.started_at or clock.now()
         batch_move(actor=actor, batch=locked, event=BatchEvent.START,
                    data={"rows": len(rows), "parts": len(parts)},
@@ -196,7 +199,8 @@ def batch_validate_part(*, batch_no: str, part_no: int, actor=None, parallel: bo
 
 def _validate_part(actor, batch: Batch, part: BatchPart, *, parallel: bool) -> bool:
     data = storage.read_encrypted_json(part.file_name)
-    rows = [SourceRow(line_no, tuple(values), frozenset(numeric)) for line_no, values, numeric in data["rows"]]
+    rows = [SourceRow(line_no, tuple(values), frozenset(numeric))
+            for line_no, values, numeric in data["rows"]]
     keys = [c.key for c in cols.columns(batch.kind)]
     done = set(BatchRow.objects.filter(batch_id=batch.pk, line_no__gte=part.first_line,
                                        line_no__lte=part.last_line).values_list("line_no", flat=True))
@@ -224,7 +228,8 @@ def _fail(actor, batch_no: str, message: str, *, code: str = "", drop_files: boo
             return batch
         batch.failure, batch.failure_code = message[:200], code[:40]
         batch_move(actor=actor, batch=batch, event=BatchEvent.FAIL,
-                   data={"failure": batch.failure, "code": batch.failure_code}, fields=["failure", "failure_code"])
+                   data={"failure": batch.failure, "code": batch.failure_code},
+                   fields=["failure", "failure_code"])
         if drop_files:  # a refused file is not kept
             names = [batch.source_name, batch.scans_name]
             transaction.on_commit(lambda: [storage.delete(n) for n in names])
@@ -272,7 +277,8 @@ def _store_chunk(actor, batch: Batch, part: BatchPart, checked: list[Checked], *
         # The part's lock: one writer per range of lines.  The batch row is only updated at the end (its
         # counters, by increments), so the parts of one batch are stored side by side.
         BatchPart.objects.select_for_update().filter(pk=part.pk).first()
-        if Batch.objects.filter(pk=batch.pk).values_list("status", flat=True).first() != BatchStatus.VALIDATING:
+        status = Batch.objects.filter(pk=batch.pk).values_list("status", flat=True).first()
+        if status != BatchStatus.VALIDATING:
             return False
         locked = batch
         lines = [c.row.line_no for c in checked]
