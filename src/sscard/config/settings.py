@@ -194,6 +194,9 @@ SSCARD_BATCH_PHOTO_FACES = env_bool("SSCARD_BATCH_PHOTO_FACES", True)
 
 # Largest request body: a window submission carries a few base64 images.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SSCARD_MAX_BODY_BYTES", 12 * 1024 * 1024)
+# Uploaded files (an employer batch's sheet and scans zip) are spooled to temporary files, never held in
+# memory, and hashed on the way in (batches.uploads).
+FILE_UPLOAD_HANDLERS = ["sscard.batches.uploads.HashingUploadHandler"]
 
 # Hardware drivers: dotted paths; the simulated ones serve the demo and the tests.
 SSCARD_HARDWARE = {
