@@ -10,9 +10,9 @@ Every protocol method first refuses to run once the calling transaction has writ
 audit write or after its commit, so a business that regresses fails its tests here.
 
 Chips live in the ``SimulatedChip`` table; a PIN is kept there only as a salted, peppered argon2id hash.
-``personalise`` sets a random initial PIN that nobody learns, so a new card's holder must set a PIN with
-``reset_pin`` (after identity checks) before any PIN check can succeed.  ``SimulatedCardTerminal.provision``
-is a test/demo helper that writes a chip with a known PIN.
+``personalise`` sets an initial PIN that nobody learns (a random secret), so a new card's holder must set a
+PIN with ``reset_pin`` (after identity checks) before any PIN check can succeed.
+``SimulatedCardTerminal.provision`` is a test/demo helper that writes a chip with a known PIN.
 """
 
 from __future__ import annotations
@@ -189,11 +189,11 @@ class SimulatedIdReader:
 # --------------------------------------------------------------------------- card terminal
 
 
-def _random_pin() -> str:
-    while True:
-        pin = f"{secrets.randbelow(10**6):06d}"
-        if not rules.is_weak(pin):
-            return pin
+def _chip_write(card_no: str, **values) -> None:
+    """Create or update the chip of ``card_no`` with ``values`` in one statement (an upsert)."""
+    values["updated_at"] = clock.now()
+    SimulatedChip.objects.bulk_create([SimulatedChip(card_no=card_no, **values)], update_conflicts=True,
+                                      unique_fields=["card_no"], update_fields=list(values))
 
 
 class SimulatedCardTerminal:
@@ -300,12 +300,11 @@ class SimulatedCardTerminal:
             self._set_pin(SimulatedChip.objects.select_for_update().get(pk=chip.pk), new)
 
     def personalise(self, card_no: str) -> None:
+        """Write the chip's initial PIN: a secret nobody learns (``pin_hashing.unusable_pin_hash``), so no
+        PIN verifies until the holder sets one (``reset_pin``)."""
         audit_refuse_after_write(CARD_TERMINAL)
         simulated_faults.check(CARD_TERMINAL)
-        with transaction.atomic():
-            chip, _ = SimulatedChip.objects.select_for_update().get_or_create(
-                card_no=card_no, defaults={"updated_at": clock.now()})
-            self._set_pin(chip, _random_pin())
+        _chip_write(card_no, pin_hash=pin_hashing.unusable_pin_hash())
 
 
 # --------------------------------------------------------------------------- issuance printer
@@ -370,10 +369,9 @@ class SimulatedIssuancePrinter:
             time.sleep(delay)
 
         code = secrets.token_hex(16).upper()
-        with transaction.atomic():
-            SimulatedChip.objects.update_or_create(
-                card_no=card_no, defaults={"identification_code": code, "updated_at": clock.now()})
-            get_card_terminal().personalise(card_no)
+        # Personalised first: a terminal that fails leaves no chip written, with no savepoint needed.
+        get_card_terminal().personalise(card_no)
+        _chip_write(card_no, identification_code=code)
         job = PrintJob(station=station, card_no=card_no, identification_code=code, holder_name=holder_name,
                        has_photo=bool(photo_jpeg))
         with self._lock:
