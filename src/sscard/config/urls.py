@@ -11,5 +11,6 @@ admin.site.index_title = "参数设置与业务查询"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the pages' language switcher (POST)
     path("", include("sscard.web.urls")),
 ]
