@@ -17,8 +17,9 @@ refusal messages (shown with their stable error code).
 
 from django.db.models import Choices
 from django.utils.functional import lazy
-from django.utils.translation import gettext, pgettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext, pgettext_lazy
 
+from sscard.desk import checklist as desk_checklist
 from sscard.desk.choices import (
     Delivery,
     EvaluationLevel,
@@ -243,6 +244,10 @@ CHECKLIST_TEXTS = [
 # Texts of other apps the pages show that are not a choice's label.
 OTHER_TEXTS = [
     pgettext_lazy("ReviewItem", "其他影像"),  # desk.review: the image of the "other" review item
+    # desk.selectors.request_form_rows: the rows of a business (no context: text(label) finds them)
+    gettext_lazy("业务"), gettext_lazy("办理方式"), gettext_lazy("申办人"), gettext_lazy("申办人证件"),
+    gettext_lazy("代办人"), gettext_lazy("代办人证件"), gettext_lazy("原因"), gettext_lazy("原社保卡号"),
+    gettext_lazy("应缴费用"), gettext_lazy("受理时间"),
 ]
 
 _CONTEXTS = {cls: "Gender" if cls is Person.Gender else cls.__name__ for cls in VOCABULARY}
@@ -282,6 +287,11 @@ def text(chinese, context: str = "") -> str:
     for cls, name in _CONTEXTS.items():
         if chinese in _labels(cls):
             return pgettext(name, chinese)
+    head, space, rest = chinese.partition(" ")  # a label and its value: 居民身份证 5001**********1234
+    if space and rest:
+        shown = text(head)
+        if shown != head:
+            return f"{shown} {rest}"
     return chinese
 
 
@@ -311,6 +321,12 @@ def checklist_item(item, checklist) -> dict:
         detail = label(PhotoRule, checklist.cell.photo)
     return {"key": item.key, "label": text(item.label, "ChecklistItem"), "detail": detail,
             "required": item.required}
+
+
+def window_roles(business: str) -> list[tuple[str, str]]:
+    """``desk.checklist.window_roles`` (the roles a window offers a business to), labelled in the page's
+    language."""
+    return [(role, label(ApplicantRole, role)) for role, _label in desk_checklist.window_roles(business)]
 
 
 label_lazy = lazy(label, str)
