@@ -8,8 +8,9 @@ the services' Chinese.
 
 import datetime as dt
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from sscard.archive.rules import decode_base64_image
 from sscard.core import clock
@@ -29,8 +30,9 @@ AGENT_DOC_TYPES = choices_of(DocType, [DocType.ID_CARD, DocType.SS_CARD])
 IMAGE_SLOTS = [("credential_1", gettext_lazy("凭证影像（正面）")),
                ("credential_2", gettext_lazy("凭证影像（背面）")),
                ("scene", gettext_lazy("办理场景影像"))]
-LABELS = {"applicant": gettext_lazy("申办人"), "agent": gettext_lazy("代办人"),
-          "handler": gettext_lazy("领卡经办人")}
+LABELS = {"applicant": pgettext_lazy("party in a sentence", "申办人"),
+          "agent": pgettext_lazy("party in a sentence", "代办人"),
+          "handler": pgettext_lazy("party in a sentence", "领卡经办人")}
 
 
 class Draft:
@@ -68,7 +70,7 @@ class Draft:
             try:  # the intake's own number rule (check digit, date, format), named before the submit
                 parse_identity(doc_type, number, today=clock.today())
             except DomainError as exc:
-                self.errors[f"{who}_number"] = _("%(label)s：%(message)s") % {"label": LABELS[who],
+                self.errors[f"{who}_number"] = _("%(label)s：%(message)s") % {"label": capfirst(LABELS[who]),
                                                                                "message": exc.message}
         return DocInput(doc_type=doc_type, number=number)
 
