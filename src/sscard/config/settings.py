@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "sscard.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "sscard.web.languages.ChosenLanguageMiddleware",  # zh-hans unless the user chose English (the cookie)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -147,8 +147,16 @@ SSCARD_REVIEW_CLAIM_MINUTES = env_int("SSCARD_REVIEW_CLAIM_MINUTES", 30)
 # 12333 hotline: a verified caller is kept in the operator's session for this long (or until 结束通话).
 SSCARD_HOTLINE_CALLER_MINUTES = env_int("SSCARD_HOTLINE_CALLER_MINUTES", 10)
 
+# The pages are Simplified Chinese; English when the user picks it with the header's switcher (Django's
+# set_language: a cookie that outlives the session).  The browser's Accept-Language is not consulted (a
+# shared office workstation's browser language is nobody's choice).  The pages' catalogue is the web
+# app's own locale folder (src/sscard/web/locale, shipped as package data), found as an app's; its msgids
+# are the Chinese texts (docs/ARCHITECTURE.md).
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

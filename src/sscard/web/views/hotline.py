@@ -8,6 +8,7 @@ catalogue decides what the phone may do (a temporary loss; a status query only i
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sscard.cards.choices import CardState
@@ -28,14 +29,14 @@ def current_caller(request) -> VerifiedCaller | None:
     caller = VerifiedCaller.from_session(request.session.get(SESSION_KEY))
     if caller is not None and not caller.live_for(request.actor):
         request.session.pop(SESSION_KEY, None)
-        messages.info(request, "来电人身份核验已超过有效时间，请重新核验。")
+        messages.info(request, _("来电人身份核验已超过有效时间，请重新核验。"))
         return None
     return caller
 
 
 def _desk(request, *, caller=None, errors=None, form=None, status=200, **extra):
     return render(request, "web/hotline/desk.html", {
-        "title": "12333热线服务台", "caller": caller, "errors": errors or {}, "form": form or {},
+        "title": _("12333热线服务台"), "caller": caller, "errors": errors or {}, "form": form or {},
         "fields": FIELDS, **extra}, status=status)
 
 
@@ -54,12 +55,12 @@ def desk(request):
     except DomainError as exc:
         return _desk(request, errors={"__all__": exc.message}, form=form, status=exc.status)
     request.session[SESSION_KEY] = caller.to_session()
-    messages.success(request, "来电人身份核验通过。")
+    messages.success(request, _("来电人身份核验通过。"))
     return redirect("web:hotline")
 
 
 def _needs_caller(request):
-    messages.info(request, "请先核验来电人身份。")
+    messages.info(request, _("请先核验来电人身份。"))
     return redirect("web:hotline")
 
 
@@ -70,7 +71,7 @@ def loss_report(request):
     caller = current_caller(request)
     if caller is None:
         return _needs_caller(request)
-    context = {"title": "电话挂失", "caller": caller, "lapse_days": policy_setting("temp_loss_lapse_days")}
+    context = {"title": _("电话挂失"), "caller": caller, "lapse_days": policy_setting("temp_loss_lapse_days")}
     if request.method == "GET":
         return render(request, "web/hotline/loss_confirm.html", context)
     try:
@@ -80,7 +81,7 @@ def loss_report(request):
             "__all__": exc.message}}, status=exc.status)
     card = it.card
     return render(request, "web/hotline/loss_done.html", {
-        **context, "title": "电话挂失已办理", "request_no": it.request.request_no if it.request else "",
+        **context, "title": _("电话挂失已办理"), "request_no": it.request.request_no if it.request else "",
         "card_no_masked": masking.mask_card_no(card.card_no), "state_label": str(CardState(card.state).label),
         "lapses_at": card.temp_loss_expires_at})
 
@@ -98,10 +99,10 @@ def status_query(request):
     """The status query of the caller's cards (htmx: the result region only, announced by aria-live)."""
     caller = current_caller(request)
     template = "web/hotline/partials/status_result.html" if request.htmx else "web/hotline/desk.html"
-    context = {"title": "12333热线服务台", "caller": caller, "errors": {}, "form": {}, "fields": FIELDS}
+    context = {"title": _("12333热线服务台"), "caller": caller, "errors": {}, "form": {}, "fields": FIELDS}
     status = 200
     if caller is None:
-        context["status_error"] = {"message": "请先核验来电人身份。"}
+        context["status_error"] = {"message": _("请先核验来电人身份。")}
         status = 400
     else:
         try:
@@ -120,5 +121,5 @@ def status_query(request):
 def end_call(request):
     """结束通话: the caller is forgotten at once."""
     request.session.pop(SESSION_KEY, None)
-    messages.success(request, "通话已结束，来电人信息已清除。")
+    messages.success(request, _("通话已结束，来电人信息已清除。"))
     return redirect("web:hotline")
