@@ -100,7 +100,8 @@ def cards_apply_event_bulk(*, actor, cards: list[DueCard], from_state: str, even
         return BulkMoved(moved, left)
     template = CardStateChange(event=event, from_state=from_state, to_state="", at=now, request=None,
                                rolled_back=False)
-    bulk_insert(CardStateChange, [clone(template, card_id=c.card_id, to_state=c.to_state) for c in moved], key=None)
+    changes = [clone(template, card_id=c.card_id, to_state=c.to_state) for c in moved]
+    bulk_insert(CardStateChange, changes, key=None)
     before = {"state": from_state}
     audit_record_many(event_type=EVENT_AUDIT[event], actor=actor, rows=(
         {"subject_type": "card", "subject_id": c.card_no, "person_id": c.person_id, "before": before,

@@ -15,8 +15,8 @@ from django.db import connection
 from sscard.cards.models import Card
 
 
-def update_returning(*, targets: dict[int, str], from_state: str, set_values: dict, due_column: str | None = None,
-                     due_at: dt.datetime | None = None) -> list[int]:
+def update_returning(*, targets: dict[int, str], from_state: str, set_values: dict,
+                     due_column: str | None = None, due_at: dt.datetime | None = None) -> list[int]:
     """Move the cards ``targets`` (id -> target state) that are still ``from_state`` (and, with
     ``due_column``, have ``due_column <= due_at``); set ``set_values`` (field name -> value) too.
     Returns the ids moved."""

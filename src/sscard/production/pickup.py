@@ -41,6 +41,7 @@ from sscard.production.rules import next_item_stage
 from sscard.staff.actors import Actor
 from sscard.staff.permissions import require
 
+
 @dataclass
 class PickupLetter:
     image: bytes | None = None
@@ -134,8 +135,8 @@ def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None, chunk:
     while True:
         with transaction.atomic():
             rows = list(ProductionItem.objects.select_for_update(of=("self",), skip_locked=True)
-                        .filter(stage=ItemStage.PICKED_UP, activated_at__isnull=True, activation_due_at__lte=now,
-                                card__isnull=False, id__gt=last_id)
+                        .filter(stage=ItemStage.PICKED_UP, activated_at__isnull=True,
+                                activation_due_at__lte=now, card__isnull=False, id__gt=last_id)
                         .order_by("id").values_list("id", "card_id", "card__card_no", "card__person_id",
                                                     "activation_due_at")[:size])
             if not rows:
@@ -147,10 +148,11 @@ def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None, chunk:
                                             extra_fields={"activated_at": now})
             done += len(result.moved)
             if result.left:
-                # nothing to switch on: audited with the state the card is in (locked, as one card's sweep did)
+                # nothing to switch on: audited with the state the card is in (locked, as before)
                 states = dict(Card.objects.select_for_update().filter(pk__in=[c.card_id for c in result.left])
                               .values_list("id", "state"))
                 audit_record_many(event_type=AuditEventType.BATCH_ACTIVATION_SKIPPED, actor=actor, rows=[
                     {"subject_type": "card", "subject_id": c.card_no, "person_id": c.person_id,
                      "data": {"state": states[c.card_id]}} for c in result.left])
-            ProductionItem.objects.filter(pk__in=[row[0] for row in rows]).update(activated_at=now, updated_at=now)
+            ProductionItem.objects.filter(pk__in=[row[0] for row in rows]).update(activated_at=now,
+                                                                                  updated_at=now)

@@ -7,14 +7,12 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cards', '0004_verbose_names_zh'),
-        ('desk', '0007_review_claim_and_rejection_item'),
-        ('people', '0002_verbose_names_zh'),
-        ('staff', '0004_staff_window'),
     ]
 
     operations = [
         migrations.AddIndex(
             model_name='card',
-            index=models.Index(condition=models.Q(('state', 'lost_temp')), fields=['id'], name='card_lost_temp_by_id'),
+            index=models.Index(
+                condition=models.Q(('state', 'lost_temp')), fields=['id'], name='card_lost_temp_by_id'),
         ),
     ]

@@ -6,15 +6,14 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('batches', '0002_verbose_names_zh'),
-        ('cards', '0005_sweep_work_lists'),
-        ('desk', '0007_review_claim_and_rejection_item'),
         ('production', '0002_verbose_names_zh'),
     ]
 
     operations = [
         migrations.AddIndex(
             model_name='productionitem',
-            index=models.Index(condition=models.Q(('activated_at__isnull', True), ('stage', 'picked_up')), fields=['id'], name='item_activation_waiting'),
+            index=models.Index(
+                condition=models.Q(('activated_at__isnull', True), ('stage', 'picked_up')), fields=['id'],
+                name='item_activation_waiting'),
         ),
     ]
