@@ -20,15 +20,26 @@ HASHED_FIELDS = (
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
-def canonical(event) -> str:
-    payload = {}
-    for name in HASHED_FIELDS:
-        value = getattr(event, name)
-        if name == "at":
-            # The database gives times back in UTC: hash the UTC form so the event verifies.
-            value = value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
-        payload[name] = value
+def utc_stamp(value: dt.datetime) -> str:
+    """How ``at`` is hashed: the database gives times back in UTC, so hash the UTC form."""
+    return value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+def canonical_json(payload: dict) -> str:
+    """The canonical JSON of an event's hashed fields (``at`` already as ``utc_stamp``)."""
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder, separators=(",", ":"))
+
+
+def canonical(event) -> str:
+    payload = {name: getattr(event, name) for name in HASHED_FIELDS}
+    payload["at"] = utc_stamp(payload["at"])
+    return canonical_json(payload)
+
+
+def payload_hash(payload: dict) -> str:
+    """Hex SHA-256 of ``canonical_json(payload)``: ``event_hash`` for content not held in a model instance
+    (the bulk writer's rows)."""
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
 def event_hash(event) -> str:

@@ -103,7 +103,8 @@ def cards_apply_event_bulk(*, actor, cards: list[DueCard], from_state: str, even
     changes = [clone(template, card_id=c.card_id, to_state=c.to_state) for c in moved]
     bulk_insert(CardStateChange, changes, key=None)
     before = {"state": from_state}
+    after = {state: {"state": state} for state in set(targets.values())}  # shared: encoded once per chunk
     audit_record_many(event_type=EVENT_AUDIT[event], actor=actor, rows=(
         {"subject_type": "card", "subject_id": c.card_no, "person_id": c.person_id, "before": before,
-         "after": {"state": c.to_state}, "data": {"request_no": "", **c.data}} for c in moved))
+         "after": after[c.to_state], "data": {"request_no": "", **c.data}} for c in moved))
     return BulkMoved(moved, left)

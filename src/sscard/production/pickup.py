@@ -14,6 +14,7 @@ catches up after downtime (everything due up to now), each activation audited.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from sscard.archive.services import archive_record_paper, archive_store_image
@@ -131,6 +132,15 @@ def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None, chunk:
     now = now or clock.now()
     from_state, event = SWEEP_MOVES["batch_activation"]
     size = sweep_chunk_size(chunk)
+    encoder = DjangoJSONEncoder()
+    stamps: dict[tuple, str] = {}  # due times repeat (a batch is picked up at once): encode each once
+
+    def stamp(due: dt.datetime) -> str:  # the audit's JSON form of a time, as audit_record would write it
+        key = (due, due.tzinfo)
+        if key not in stamps:
+            stamps[key] = encoder.default(due)
+        return stamps[key]
+
     done, last_id = 0, 0
     while True:
         with transaction.atomic():
@@ -142,7 +152,7 @@ def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None, chunk:
             if not rows:
                 return done
             last_id = rows[-1][0]
-            cards = [DueCard(card_id, card_no, person_id, {"reason": "batch_96h", "due_at": due})
+            cards = [DueCard(card_id, card_no, person_id, {"reason": "batch_96h", "due_at": stamp(due)})
                      for _, card_id, card_no, person_id, due in rows]
             result = cards_apply_event_bulk(actor=actor, cards=cards, from_state=from_state, event=event,
                                             extra_fields={"activated_at": now})
