@@ -97,8 +97,8 @@ def load(n: int) -> None:
                 photo_changed, signature_mode, archive_mode, production_mode, due_provisional, delivery,
                 delivery_address, tracking_no, review_note, created_at, updated_at, applicant_id, rejection)
             SELECT %s + i, 'YW-B' || lpad(i::text, 10, '0'), 'batch_apply', 'window', 'self', 'bench',
-                'bench', 'clerk', 'completed', '[]', '[]', '{}', '', false, '', '', 'central', false, 'pickup',
-                '', '', '', %s, %s, %s + i, '{}' FROM generate_series(0, %s - 1) i""",
+                'bench', 'clerk', 'completed', '[]', '[]', '{}', '', false, '', '', 'central', false,
+                'pickup', '', '', '', %s, %s, %s + i, '{}' FROM generate_series(0, %s - 1) i""",
                     [base, picked, picked, base, n])
         cur.execute("""
             INSERT INTO batches_batchrow (id, line_no, seq, status, data, numeric, id_hash, reason, scans,
@@ -111,15 +111,16 @@ def load(n: int) -> None:
             SELECT %s + i, 'B' || lpad(i::text, 8, '0'), '', 'made', %s, 'window', %s, %s, 0, %s, %s + i
             FROM generate_series(0, %s - 1) i""", [base, picked, picked, picked, outlet.pk, base, n])
         cur.execute("""
-            INSERT INTO production_productionitem (item_no, stage, failure_stage, failure_code, failure_reason,
-                account_no, card_no, picked_up_at, activation_due_at, updated_at, batch_row_id, card_id,
-                request_id, order_id)
+            INSERT INTO production_productionitem (item_no, stage, failure_stage, failure_code,
+                failure_reason, account_no, card_no, picked_up_at, activation_due_at, updated_at,
+                batch_row_id, card_id, request_id, order_id)
             SELECT lpad(i::text, 8, '0'), 'picked_up', '', '', '', '', 'B' || lpad(i::text, 8, '0'), %s, %s,
                 %s, %s + i, %s + i, %s + i, %s FROM generate_series(0, %s - 1) i""",
                     [picked, due, picked, base, base, base, order_id, n])
         cur.execute("SET session_replication_role = DEFAULT")
         for table in ("people_person", "desk_servicerequest", "batches_batchrow", "cards_card"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT max(id) FROM {table}))")
     _vacuum()
     print(f"loaded {n:,} due batch cards in {time.monotonic() - started:.1f} s", flush=True)
 
@@ -143,12 +144,13 @@ def floor(n: int) -> float:
     started = time.monotonic()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute("""UPDATE cards_card SET state = 'made', state_changed_at = %s, activated_at = NULL
-                       WHERE id IN (SELECT card_id FROM production_productionitem WHERE stage = 'picked_up')""",
-                    [NOW])
+                       WHERE id IN (SELECT card_id FROM production_productionitem
+                                    WHERE stage = 'picked_up')""", [NOW])
         updated = cur.rowcount
         cur.execute("""
-            INSERT INTO bench_audit_floor (event_type, at, actor_kind, actor_id, actor_name, actor_role, channel,
-                outlet_id, subject_type, subject_id, person_id, before, after, data, request_id, nonce, hash)
+            INSERT INTO bench_audit_floor (event_type, at, actor_kind, actor_id, actor_name, actor_role,
+                channel, outlet_id, subject_type, subject_id, person_id, before, after, data, request_id,
+                nonce, hash)
             SELECT 'CARD_ACTIVATED', %s, 'system', NULL, 'batch-activation', 'system', 'system', NULL, 'card',
                 c.card_no, c.person_id, '{"state": "made"}', '{"state": "active"}',
                 jsonb_build_object('request_no', '', 'reason', 'batch_96h', 'due_at', i.activation_due_at),
@@ -211,12 +213,12 @@ def main() -> None:
     print()
     print("| cards | chunk | sweep (s) | cards/s | sweep CPU in Python (s) | floor (s) | ratio to floor |")
     print("|---|---|---|---|---|---|---|")
-    print(f"| {args.cards:,} | {chunk:,} | {seconds:.1f} | {args.cards / seconds:,.0f} | {cpu:.1f} | {floor_s:.1f} "
-          f"| {seconds / floor_s:.2f}× |")
+    print(f"| {args.cards:,} | {chunk:,} | {seconds:.1f} | {args.cards / seconds:,.0f} | {cpu:.1f} "
+          f"| {floor_s:.1f} | {seconds / floor_s:.2f}× |")
     print()
     print(f"rerun: moved {again}, rows unchanged: {unchanged} ({rerun:.2f} s)")
-    every = (after["active"] == after["state_changes"] == after["activated_events"] == after["cards_with_event"]
-             == args.cards and after["items_waiting"] == 0)
+    every = (after["active"] == after["state_changes"] == after["activated_events"]
+             == after["cards_with_event"] == args.cards and after["items_waiting"] == 0)
     print(f"every card active, with one state change and one CARD_ACTIVATED event: {every} {after}")
     if not (again == 0 and unchanged and every):
         sys.exit("FAILED: the sweep is not idempotent or a card lacks its audit event")

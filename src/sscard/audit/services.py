@@ -119,7 +119,7 @@ def _bulk_contents(rows, common_payload: dict) -> list[tuple[dict, dict, str]]:
     round trip ``_jsonable`` makes (so the hash covers what the database gives back); the same dict object
     passed for several rows (a chunk's shared ``before``) is encoded once."""
     out = []
-    seen: dict[int, tuple[object, str, Any]] = {}  # id(value) -> (value, JSON text, decoded): a value kept alive
+    seen: dict[int, tuple[object, str, Any]] = {}  # id(value) -> (value kept alive, JSON text, decoded)
     for row in rows:
         payload = dict(common_payload, subject_type=row["subject_type"], subject_id=str(row["subject_id"]),
                        person_id=row.get("person_id"), nonce=secrets.token_hex(8))
@@ -139,9 +139,9 @@ def _bulk_contents(rows, common_payload: dict) -> list[tuple[dict, dict, str]]:
     return out
 
 
-_COPY_COLUMNS = ("seq", "event_type", "at", "actor_kind", "actor_id", "actor_name", "actor_role", "channel",
-                 "outlet_id", "subject_type", "subject_id", "person_id", "before", "after", "data", "request_id",
-                 "nonce", "hash")
+_COPY_COLUMNS = ("seq", "event_type", "at", "actor_kind", "actor_id", "actor_name", "actor_role",
+                 "channel", "outlet_id", "subject_type", "subject_id", "person_id", "before", "after", "data",
+                 "request_id", "nonce", "hash")
 
 
 def _copy_events(conn, events, common: dict, at) -> int:
@@ -157,9 +157,9 @@ def _copy_events(conn, events, common: dict, at) -> int:
         request_id = common["request_id"]
         with cur.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for seq, (payload, texts, digest) in zip(seqs, events):
-                copy.write_row((seq, *fixed, payload["subject_type"], payload["subject_id"], payload["person_id"],
-                                texts["before"], texts["after"], texts["data"], request_id, payload["nonce"],
-                                digest))
+                copy.write_row((seq, *fixed, payload["subject_type"], payload["subject_id"],
+                                payload["person_id"], texts["before"], texts["after"], texts["data"], request_id,
+                                payload["nonce"], digest))
         with cur.cursor.copy(f"COPY {quote(AuditPending._meta.db_table)} (event_id) FROM STDIN") as copy:
             for seq in seqs:
                 copy.write_row((seq,))

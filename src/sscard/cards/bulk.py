@@ -104,7 +104,14 @@ def cards_apply_event_bulk(*, actor, cards: list[DueCard], from_state: str, even
     bulk_insert(CardStateChange, changes, key=None)
     before = {"state": from_state}
     after = {state: {"state": state} for state in set(targets.values())}  # shared: encoded once per chunk
+    data: dict[int, dict] = {}  # id(card's data) -> the event's data: cards sharing one dict share it too
+
+    def event_data(c: DueCard) -> dict:
+        if id(c.data) not in data:
+            data[id(c.data)] = {"request_no": "", **c.data}
+        return data[id(c.data)]
+
     audit_record_many(event_type=EVENT_AUDIT[event], actor=actor, rows=(
         {"subject_type": "card", "subject_id": c.card_no, "person_id": c.person_id, "before": before,
-         "after": after[c.to_state], "data": {"request_no": "", **c.data}} for c in moved))
+         "after": after[c.to_state], "data": event_data(c)} for c in moved))
     return BulkMoved(moved, left)

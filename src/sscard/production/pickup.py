@@ -28,6 +28,7 @@ from sscard.cards.rules import SWEEP_MOVES
 from sscard.cards.services import card_hand_over, card_issue_replacement
 from sscard.cards.sweeps import sweep_chunk_size
 from sscard.core import clock
+from sscard.core.bulk import update_by_ids
 from sscard.core.errors import Refused
 from sscard.desk.choices import RequestEvent, RequestStatus
 from sscard.desk.intake import DocInput, EvidenceInput, person_find
@@ -133,13 +134,15 @@ def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None, chunk:
     from_state, event = SWEEP_MOVES["batch_activation"]
     size = sweep_chunk_size(chunk)
     encoder = DjangoJSONEncoder()
-    stamps: dict[tuple, str] = {}  # due times repeat (a batch is picked up at once): encode each once
+    # Due times repeat (a batch is picked up at once): the cards due at one time share one audit data dict,
+    # which the bulk writers then encode once.  The time as audit_record's JSON writes it.
+    shared: dict[tuple, dict] = {}
 
-    def stamp(due: dt.datetime) -> str:  # the audit's JSON form of a time, as audit_record would write it
+    def audit_data(due: dt.datetime) -> dict:
         key = (due, due.tzinfo)
-        if key not in stamps:
-            stamps[key] = encoder.default(due)
-        return stamps[key]
+        if key not in shared:
+            shared[key] = {"reason": "batch_96h", "due_at": encoder.default(due)}
+        return shared[key]
 
     done, last_id = 0, 0
     while True:
@@ -152,7 +155,7 @@ def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None, chunk:
             if not rows:
                 return done
             last_id = rows[-1][0]
-            cards = [DueCard(card_id, card_no, person_id, {"reason": "batch_96h", "due_at": stamp(due)})
+            cards = [DueCard(card_id, card_no, person_id, audit_data(due))
                      for _, card_id, card_no, person_id, due in rows]
             result = cards_apply_event_bulk(actor=actor, cards=cards, from_state=from_state, event=event,
                                             extra_fields={"activated_at": now})
@@ -164,5 +167,4 @@ def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None, chunk:
                 audit_record_many(event_type=AuditEventType.BATCH_ACTIVATION_SKIPPED, actor=actor, rows=[
                     {"subject_type": "card", "subject_id": c.card_no, "person_id": c.person_id,
                      "data": {"state": states[c.card_id]}} for c in result.left])
-            ProductionItem.objects.filter(pk__in=[row[0] for row in rows]).update(activated_at=now,
-                                                                                  updated_at=now)
+            update_by_ids(ProductionItem, [row[0] for row in rows], {"activated_at": now, "updated_at": now})
