@@ -40,6 +40,9 @@ class Card(models.Model):
             models.UniqueConstraint(fields=["person"], condition=Q(state__in=list(LIVE_STATES)),
                                     name="one_live_card_per_person"),
         ]
+        # the lapse sweep's work list, read in id order (keyset): only the cards in temporary loss
+        indexes = [models.Index(fields=["id"], condition=Q(state=CardState.LOST_TEMP),
+                                name="card_lost_temp_by_id")]
 
     def __str__(self):
         return self.card_no

@@ -65,3 +65,11 @@ RESTORABLE_BY_ROLLBACK = RESTORABLE  # cancelled -> restored; a replaced card is
 
 def next_state(state: str, event: str) -> str | None:
     return TRANSITIONS.get((state, event))
+
+
+# The moves the sweeps make in bulk (``cards.bulk.cards_apply_event_bulk``): name -> (from-state, event).
+# The target comes from ``TRANSITIONS`` like any other move; a test holds each pair to the table.
+SWEEP_MOVES: dict[str, tuple[str, str]] = {
+    "lapse_temporary_loss": (S.LOST_TEMP, E.LAPSE_LOSS),
+    "batch_activation": (S.MADE, E.ACTIVATE),
+}

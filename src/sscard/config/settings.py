@@ -199,6 +199,9 @@ if os.environ.get("SSCARD_BATCH_CHECK_WORKERS"):
 # Whether a batch photo's face is checked too (~7 ms of one core a photo; the window, kiosk and app always
 # check it; see archive.photo and batches.scans).
 SSCARD_BATCH_PHOTO_FACES = env_bool("SSCARD_BATCH_PHOTO_FACES", True)
+# Rows per transaction of the due sweeps (96-hour activation, temporary-loss lapse): each chunk is one
+# guarded UPDATE, one insert of the state changes and one of the audit events (see cards.bulk).
+SSCARD_SWEEP_CHUNK = env_int("SSCARD_SWEEP_CHUNK", 10_000)
 
 # Largest request body: a window submission carries a few base64 images.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SSCARD_MAX_BODY_BYTES", 12 * 1024 * 1024)

@@ -121,3 +121,21 @@ def pairs_where_in(model, column: str, values: list, other: str, *, also: dict |
                 cur.execute(f"{head} IN ({', '.join(['%s'] * len(part))})", [*also.values(), *part])
             out.extend(cur.fetchall())
     return out
+
+
+def update_by_ids(model, ids: list[int], values: dict) -> int:
+    """``model.objects.filter(pk__in=ids).update(**values)`` for plain column values, with the ids as one
+    array parameter on PostgreSQL (``= ANY(%s)``) instead of a placeholder each.  Returns the row count."""
+    if not ids:
+        return 0
+    if connection.vendor != "postgresql":
+        return model.objects.filter(pk__in=ids).update(**values)
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in values]
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    params = [f.get_db_prep_save(values[f.name], connection) for f in fields]
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = ANY(%s)",
+                    [*params, ids])
+        return cur.rowcount

@@ -64,6 +64,9 @@ class ProductionItem(models.Model):
             models.UniqueConstraint(fields=["order", "item_no"], name="production_item_no_once"),
             models.UniqueConstraint(fields=["card_no"], condition=~Q(card_no=""), name="production_card_no_once"),
         ]
+        # the activation sweep's work list, read in id order (keyset): picked up and not yet dealt with
+        indexes = [models.Index(fields=["id"], name="item_activation_waiting",
+                                condition=Q(stage=ItemStage.PICKED_UP, activated_at__isnull=True))]
 
     def __str__(self):
         return f"{self.order_id}/{self.item_no}"

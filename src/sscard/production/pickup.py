@@ -14,16 +14,21 @@ catches up after downtime (everything due up to now), each activation audited.
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from sscard.archive.services import archive_record_paper, archive_store_image
 from sscard.audit.choices import AuditEventType
-from sscard.audit.services import audit_record
+from sscard.audit.services import audit_record, audit_record_many
 from sscard.batches.states import batch_lock
+from sscard.cards.bulk import DueCard, cards_apply_event_bulk
 from sscard.cards.choices import CardState
 from sscard.cards.models import Card
-from sscard.cards.services import card_apply_event, card_hand_over, card_issue_replacement
+from sscard.cards.rules import SWEEP_MOVES
+from sscard.cards.services import card_hand_over, card_issue_replacement
+from sscard.cards.sweeps import sweep_chunk_size
 from sscard.core import clock
+from sscard.core.bulk import update_by_ids
 from sscard.core.errors import Refused
 from sscard.desk.choices import RequestEvent, RequestStatus
 from sscard.desk.intake import DocInput, EvidenceInput, person_find
@@ -37,8 +42,6 @@ from sscard.production.models import ProductionItem
 from sscard.production.rules import next_item_stage
 from sscard.staff.actors import Actor
 from sscard.staff.permissions import require
-
-SWEEP_CHUNK = 500
 
 
 @dataclass
@@ -116,29 +119,52 @@ def _hand_over(actor, items: list[ProductionItem]) -> None:
     ProductionItem.objects.bulk_update(items, ["stage", "picked_up_at", "activation_due_at", "updated_at"])
 
 
-def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None) -> int:
+def batch_activation_sweep(*, actor=None, now: dt.datetime | None = None, chunk: int | None = None) -> int:
     """Activate every batch card whose 96 hours since pick-up have passed; returns how many.  Safe to
-    run any number of times and after any downtime."""
+    run any number of times, by two sweepers at once, and after any downtime.
+
+    Set-based, ``chunk`` items a transaction (``SSCARD_SWEEP_CHUNK``): the due items (keyset by id,
+    locked ``FOR UPDATE SKIP LOCKED``: another sweeper's are skipped), their cards moved ``made`` ->
+    ``active`` by one guarded UPDATE (``cards.bulk``; each audited ``CARD_ACTIVATED``), the cards no longer
+    ``made`` (reported lost, cancelled or activated at a window meanwhile) audited
+    ``BATCH_ACTIVATION_SKIPPED``, and every item of the chunk marked dealt with by one UPDATE.
+    """
     actor = actor or Actor.system("batch-activation")
     now = now or clock.now()
-    done = 0
+    from_state, event = SWEEP_MOVES["batch_activation"]
+    size = sweep_chunk_size(chunk)
+    encoder = DjangoJSONEncoder()
+    # Due times repeat (a batch is picked up at once): the cards due at one time share one audit data dict,
+    # which the bulk writers then encode once.  The time as audit_record's JSON writes it.
+    shared: dict[tuple, dict] = {}
+
+    def audit_data(due: dt.datetime) -> dict:
+        key = (due, due.tzinfo)
+        if key not in shared:
+            shared[key] = {"reason": "batch_96h", "due_at": encoder.default(due)}
+        return shared[key]
+
+    done, last_id = 0, 0
     while True:
         with transaction.atomic():
-            items = list(ProductionItem.objects.select_for_update(of=("self",)).select_related("card")
-                         .filter(stage=ItemStage.PICKED_UP, activated_at__isnull=True, activation_due_at__lte=now)
-                         .order_by("activation_due_at", "id")[:SWEEP_CHUNK])
-            if not items:
+            rows = list(ProductionItem.objects.select_for_update(of=("self",), skip_locked=True)
+                        .filter(stage=ItemStage.PICKED_UP, activated_at__isnull=True,
+                                activation_due_at__lte=now, card__isnull=False, id__gt=last_id)
+                        .order_by("id").values_list("id", "card_id", "card__card_no", "card__person_id",
+                                                    "activation_due_at")[:size])
+            if not rows:
                 return done
-            for item in items:
-                card = Card.objects.select_for_update().get(pk=item.card_id)
-                if card.state == CardState.MADE:
-                    card_apply_event(card=card, event="activate", actor=actor,
-                                     data={"reason": "batch_96h", "due_at": item.activation_due_at},
-                                     extra_fields={"activated_at": now})
-                    done += 1
-                else:  # reported lost, cancelled or activated at a window meanwhile: nothing to switch on
-                    audit_record(event_type=AuditEventType.BATCH_ACTIVATION_SKIPPED, actor=actor, subject_type="card",
-                                 subject_id=card.card_no, person_id=card.person_id, data={"state": card.state})
-                item.activated_at, item.updated_at = now, now
-            ProductionItem.objects.bulk_update(items, ["activated_at", "updated_at"])
-
+            last_id = rows[-1][0]
+            cards = [DueCard(card_id, card_no, person_id, audit_data(due))
+                     for _, card_id, card_no, person_id, due in rows]
+            result = cards_apply_event_bulk(actor=actor, cards=cards, from_state=from_state, event=event,
+                                            extra_fields={"activated_at": now})
+            done += len(result.moved)
+            if result.left:
+                # nothing to switch on: audited with the state the card is in (locked, as before)
+                states = dict(Card.objects.select_for_update().filter(pk__in=[c.card_id for c in result.left])
+                              .values_list("id", "state"))
+                audit_record_many(event_type=AuditEventType.BATCH_ACTIVATION_SKIPPED, actor=actor, rows=[
+                    {"subject_type": "card", "subject_id": c.card_no, "person_id": c.person_id,
+                     "data": {"state": states[c.card_id]}} for c in result.left])
+            update_by_ids(ProductionItem, [row[0] for row in rows], {"activated_at": now, "updated_at": now})
