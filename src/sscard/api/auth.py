@@ -21,7 +21,7 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         now = clock.now()
         row = (
-            ApiToken.objects.select_related("staff", "kiosk", "citizen")
+            ApiToken.objects.select_related("staff__user", "kiosk", "citizen")
             .filter(token_hash=ApiToken.hash_token(token), revoked=False)
             .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
             .first()
