@@ -64,3 +64,21 @@ def test_search_by_person_actor_operation_and_time():
     row = every["rows"][0]
     assert set(row) == {"id", "at", "operation", "actor_kind", "actor_id", "actor_name", "actor_role",
                         "channel", "outlet_id", "person_id", "card_ids", "request_id"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_asynchronous_commit_is_still_one_insert_and_the_same_row(settings):
+    """``SSCARD_ACCESS_LOG_SYNC_COMMIT`` off: on PostgreSQL in autocommit the one INSERT turns off the flush
+    wait for its own transaction; elsewhere (SQLite, inside a transaction) the ordinary insert."""
+    settings.SSCARD_ACCESS_LOG_SYNC_COMMIT = False
+    with CaptureQueriesContext(connection) as queries:
+        entry = access_record(actor=CLERK, operation="card.status_query", person_id=42, card_ids=[9])
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert len(sql) == 1 and "INSERT" in sql[0]
+    assert ("synchronous_commit" in sql[0]) == (connection.vendor == "postgresql")
+    row = AccessLogEntry.objects.get(pk=entry.pk)
+    assert (row.actor_id, row.outlet_id, row.person_id, row.card_ids, row.at) == (11, 7, 42, [9], entry.at)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SHOW synchronous_commit")
+            assert cur.fetchone()[0] == "on"  # the session's setting is untouched
