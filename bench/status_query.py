@@ -305,7 +305,7 @@ def serve(port: int) -> subprocess.Popen:
     deadline = time.time() + 180
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2).read()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/bench/ping", timeout=10).read()
             return proc
         except OSError:
             if proc.poll() is not None:

@@ -29,7 +29,12 @@ def bare_lookup(request):
     return JsonResponse({"person_id": person.pk, "cards": cards})
 
 
+def ping(request):
+    return JsonResponse({"ok": True})
+
+
 urlpatterns = [
+    path("bench/ping", ping),
     path("bench/bare-lookup", bare_lookup),
     path("", include("sscard.config.urls")),
 ]
