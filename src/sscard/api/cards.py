@@ -29,12 +29,12 @@ from sscard.desk.lifecycle import (
     card_loss_report,
     card_loss_withdraw,
     card_rollback,
-    card_status_query,
     card_unlock,
 )
 from sscard.desk.pin import pin_change as pin_change_business
 from sscard.desk.pin import pin_reset as pin_reset_business
 from sscard.desk.pin import pin_verify as pin_verify_business
+from sscard.desk.status import card_status_query
 
 router = Router(tags=["社保卡即办业务"])
 
@@ -143,13 +143,15 @@ def rollback(request, body: BusinessIn):
 
 
 @router.post("/status-query", response={200: StatusOut, **ERRORS}, summary="社保卡应用状态查询",
-             description="返回持卡人的卡片状态及在办业务；不需要证明材料。")
+             description="返回持卡人的卡片状态及在办业务；不需要证明材料。"
+                         "查询不生成业务记录（request 恒为 null），"
+                         "查询人、被查询人和所见卡片记入查询访问记录。")
 @operation("card.status_query")
 def status_query(request, body: BusinessIn):
-    parts = _parts(body)
-    parts.pop("evidence")
-    it, status = card_status_query(actor=request.auth, **parts)
-    return {"request": RequestOut.of(it.request) if it.request else None, **status}
+    """A read: no business record (``request`` is always null), the look goes to the access log."""
+    applicant = body.applicant.to_input() if body.applicant else None
+    agent = body.agent.to_input() if body.agent else None
+    return {"request": None, **card_status_query(actor=request.auth, applicant=applicant, agent=agent)}
 
 
 def _pin_response(outcome):

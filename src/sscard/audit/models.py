@@ -103,3 +103,45 @@ class AuditSequencerLock(models.Model):
 
     class Meta:
         verbose_name = verbose_name_plural = "审计入树锁"
+
+
+class AccessLogEntry(models.Model):
+    """Who looked at whose cards or records (a read: the status query): one row per look, outside the
+    event chain.
+
+    Written with one INSERT in the read's own autocommit (``audit.access.access_record``): no lock, no
+    hash, no sequencer; reads never wait for each other or for the audited writes.  Append-only like the
+    events.  No personal data: the person and cards by their row ids, the caller by kind, id and role.
+    Changes and the reviewers' look at a person in full stay audit events (``PERSON_VIEWED_IN_FULL``).
+    """
+
+    id = models.BigAutoField("序号", primary_key=True)
+    at = models.DateTimeField("查看时间", db_index=True)
+    operation = models.CharField("操作", max_length=64,
+                                 help_text="访问控制表中的操作名，如 card.status_query")
+    actor_kind = models.CharField("操作者类别", max_length=10,
+                                  help_text="staff 工作人员、kiosk 自助一体机、citizen APP用户、system 系统")
+    actor_id = models.BigIntegerField("操作者编号", null=True)
+    actor_name = models.CharField("操作人", max_length=100)
+    actor_role = models.CharField("操作人角色", max_length=20)
+    channel = models.CharField("渠道", max_length=16)
+    outlet_id = models.BigIntegerField("网点编号", null=True)
+    person_id = models.BigIntegerField("人员编号", null=True)
+    card_ids = models.JSONField("所见卡片编号", default=list, help_text="本次查看所显示的卡片（内部编号）")
+    request_id = models.CharField("请求编号", max_length=64, blank=True, help_text="接口请求的 X-Request-ID")
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = verbose_name_plural = "查询访问记录"
+        indexes = [
+            models.Index(fields=["person_id", "at"], name="audit_access_person_at"),
+            models.Index(fields=["actor_kind", "actor_id", "at"], name="audit_access_actor_at"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self._state.adding is False:
+            raise RuntimeError("access log entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("access log entries are append-only")

@@ -1,5 +1,6 @@
-"""Reads of the audit trail: the search of the supervisors' and auditors' page, and the latest event of
-some subjects (the device status shown beside each outlet).
+"""Reads of the audit trail: the search of the supervisors' and auditors' page, the latest event of
+some subjects (the device status shown beside each outlet), and the search of the access log (who looked
+at whose cards).
 
 Read-only.  Events carry masked personal data only (``models``); what they show passes one more mask on
 the way out (``mask_values``: anything shaped like a full ID or mobile number), so an event written
@@ -15,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Max, Q
 
 from sscard.audit.choices import AuditEventType
-from sscard.audit.models import AuditEvent
+from sscard.audit.models import AccessLogEntry, AuditEvent
 from sscard.core import masking
 
 PAGE_SIZE = 50
@@ -123,3 +124,62 @@ def latest_events(*, event_type: str, subject_type: str, subject_ids) -> dict[st
     last = (AuditEvent.objects.filter(event_type=event_type, subject_type=subject_type, subject_id__in=ids)
             .values("subject_id").annotate(seq=Max("seq")).values_list("seq", flat=True))
     return {e.subject_id: event_row(e) for e in AuditEvent.objects.filter(seq__in=list(last))}
+
+
+@dataclass(frozen=True)
+class AccessQuery:
+    """What to look for in the access log; every part optional.  ``person_id`` is whose data was seen (a
+    page finds it from a presented number through the people's lookup hash); the caller by kind and id,
+    name or role; ``operation`` an access-table name."""
+
+    person_id: int | None = None
+    actor_kind: str = ""
+    actor_id: int | None = None
+    actor_name: str = ""
+    actor_role: str = ""
+    operation: str = ""
+    outlet_id: int | None = None
+    at_from: dt.datetime | None = None  # inclusive
+    at_to: dt.datetime | None = None  # exclusive
+
+
+def _access_filter(q: AccessQuery):
+    qs = AccessLogEntry.objects.all()
+    if q.person_id is not None:
+        qs = qs.filter(person_id=q.person_id)
+    if q.actor_kind:
+        qs = qs.filter(actor_kind=q.actor_kind)
+    if q.actor_id is not None:
+        qs = qs.filter(actor_id=q.actor_id)
+    if q.actor_name:
+        qs = qs.filter(actor_name__icontains=q.actor_name.strip())
+    if q.actor_role:
+        qs = qs.filter(actor_role=q.actor_role)
+    if q.operation:
+        qs = qs.filter(operation=q.operation)
+    if q.outlet_id is not None:
+        qs = qs.filter(outlet_id=q.outlet_id)
+    if q.at_from is not None:
+        qs = qs.filter(at__gte=q.at_from)
+    if q.at_to is not None:
+        qs = qs.filter(at__lt=q.at_to)
+    return qs.order_by("-id")
+
+
+def access_row(e: AccessLogEntry) -> dict:
+    """One access-log entry as a page shows it (ids only: nothing in it is personal data)."""
+    return {"id": e.id, "at": e.at, "operation": e.operation, "actor_kind": e.actor_kind,
+            "actor_id": e.actor_id, "actor_name": e.actor_name, "actor_role": e.actor_role,
+            "channel": e.channel, "outlet_id": e.outlet_id, "person_id": e.person_id,
+            "card_ids": list(e.card_ids), "request_id": e.request_id}
+
+
+def access_log_search(q: AccessQuery, *, page: int = 1, page_size: int = PAGE_SIZE) -> dict:
+    """Access-log entries matching ``q``, newest first, one page (as ``audit_search``).  Who may search is
+    the caller's check (``audit.search``)."""
+    paginator = Paginator(_access_filter(q), page_size)
+    number = min(max(int(page), 1), paginator.num_pages)
+    current = paginator.page(number)
+    return {"rows": [access_row(e) for e in current.object_list], "page": number,
+            "pages": paginator.num_pages, "total": paginator.count, "has_next": current.has_next(),
+            "has_previous": current.has_previous()}

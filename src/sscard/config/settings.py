@@ -146,6 +146,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SSCARD_REVIEW_CLAIM_MINUTES = env_int("SSCARD_REVIEW_CLAIM_MINUTES", 30)
 # 12333 hotline: a verified caller is kept in the operator's session for this long (or until 结束通话).
 SSCARD_HOTLINE_CALLER_MINUTES = env_int("SSCARD_HOTLINE_CALLER_MINUTES", 10)
+# The access log (who looked at whose cards, sscard.audit.access): each row is committed durably (the WAL
+# flushed) before the answer leaves.  Off: PostgreSQL's asynchronous commit for that row only, which
+# saves the flush wait (~5 ms on a busy virtual disk) and may lose the last rows (at most 3 x
+# wal_writer_delay) if the database server itself crashes; never corrupts.  See docs/OPERATIONS.md.
+SSCARD_ACCESS_LOG_SYNC_COMMIT = env_bool("SSCARD_ACCESS_LOG_SYNC_COMMIT", True)
 
 # The pages are Simplified Chinese; English when the user picks it with the header's switcher (Django's
 # set_language: a cookie that outlives the session).  The browser's Accept-Language is not consulted (a

@@ -203,7 +203,7 @@ def _agent_typed(agent: PersonData, *, actor) -> Person:
     return person
 
 
-def _agent_presented(agent: DocInput) -> Person | None:
+def agent_presented(agent: DocInput) -> Person | None:
     """The agent's person row when the agent is known to the system (not every agent holds a card)."""
     try:
         return person_find(agent)
@@ -211,6 +211,20 @@ def _agent_presented(agent: DocInput) -> Person | None:
         if agent.doc_type == DocType.SS_CARD:
             raise
         return None
+
+
+def refuse_not_account_holder(actor, business: str, applicant: DocInput | None) -> None:
+    """On the app the applicant is the account's own person: a document presented must be theirs."""
+    if applicant is not None and person_find(applicant).pk != actor.person_id:
+        raise Forbidden("APPLICANT_NOT_ACCOUNT_HOLDER", "APP只能为登录账户本人办理业务", rule=cite_business(business))
+
+
+def presented_document_check(business: str, applicant: DocInput | None) -> None:
+    """Away from the app the applicant presents a document: one must be there, and an ID number valid."""
+    if applicant is None:
+        raise InvalidInput("APPLICANT_DOC_MISSING", "缺少申办人身份凭证（证件类型和号码）", rule=cite_business(business))
+    if applicant.doc_type != DocType.SS_CARD:
+        parse_identity(applicant.doc_type, applicant.number, today=clock.today())
 
 
 def applicant_person(actor, business: str, applicant, agent_person: Person | None = None, *,
@@ -226,18 +240,14 @@ def applicant_person(actor, business: str, applicant, agent_person: Person | Non
         return person
     if actor.channel == Channel.APP:
         person = Person.objects.get(pk=actor.person_id)
-        if applicant is not None and person_find(applicant).pk != person.pk:
-            raise Forbidden("APPLICANT_NOT_ACCOUNT_HOLDER", "APP只能为登录账户本人办理业务", rule=cite_business(business))
+        refuse_not_account_holder(actor, business, applicant)
         return person
-    if applicant is None:
-        raise InvalidInput("APPLICANT_DOC_MISSING", "缺少申办人身份凭证（证件类型和号码）", rule=cite_business(business))
-    if applicant.doc_type != DocType.SS_CARD:
-        parse_identity(applicant.doc_type, applicant.number, today=clock.today())
+    presented_document_check(business, applicant)
     return person_find(applicant)
 
 
-def _refuse_agent_is_applicant(agent: Person | None, applicant: Person) -> None:
-    if agent is not None and agent.pk == applicant.pk:
+def refuse_agent_is_applicant(agent: Person | None, applicant_id: int) -> None:
+    if agent is not None and agent.pk == applicant_id:
         raise Refused("AGENT_IS_APPLICANT", "代办人不能是申办人本人，请按本人办理")
 
 
@@ -285,11 +295,21 @@ def outlet_of(actor) -> Outlet | None:
     return Outlet.objects.get(pk=actor.outlet_id)
 
 
+def refuse_window_without_outlet(cell: Cell, outlet) -> None:
+    """A window business is done at an outlet (``outlet``: the row or its id): its evidence rules depend on
+    the outlet's means."""
+    if cell.channel == Channel.WINDOW and outlet is None:
+        raise Forbidden("CLERK_WITHOUT_OUTLET", "当前窗口经办员未分配服务网点，不能办理窗口业务")
+
+
+def cell_keeps_evidence(cell: Cell) -> bool:
+    """Whether the cell asks the channel to keep anything (images, paper, a signature, uploads)."""
+    return bool(cell.archive or cell.archive_when or cell.signature or cell.evidence == "images")
+
+
 def evidence_needs(cell: Cell, *, outlet, card=None) -> EvidenceNeeds:
     """What evidence this cell needs at this outlet (the catalogue says whether; the outlet says how)."""
-    if cell.channel == Channel.WINDOW and outlet is None:
-        # A window business is done at an outlet: its evidence rules depend on the outlet's means.
-        raise Forbidden("CLERK_WITHOUT_OUTLET", "当前窗口经办员未分配服务网点，不能办理窗口业务")
+    refuse_window_without_outlet(cell, outlet)
     archive = cell.archive
     if cell.archive_when == "card_from_app":
         archive = card is not None and card.origin_channel == Channel.APP
@@ -400,8 +420,8 @@ def business_intake(*, actor, business: str, applicant: DocInput | PersonData | 
     agent_person = _agent_typed(agent, actor=actor) if isinstance(agent, PersonData) else None
     person = applicant_person(actor, business, applicant, agent_person, lock=lock_person)
     if isinstance(agent, DocInput):
-        agent_person = _agent_presented(agent)
-    _refuse_agent_is_applicant(agent_person, person)
+        agent_person = agent_presented(agent)
+    refuse_agent_is_applicant(agent_person, person.pk)
     role = applicant_role_for(birth_date=person.birth_date, has_agent=agent is not None)
     cell = resolve_cell(business, actor.channel, role)
     outlet = outlet_of(actor)

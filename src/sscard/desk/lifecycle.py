@@ -1,5 +1,5 @@
-"""Card-lifecycle businesses that take effect in one call: loss report and withdrawal, unlock, status query,
-cancellation and rollback.
+"""Card-lifecycle businesses that take effect in one call: loss report and withdrawal, unlock, cancellation
+and rollback.  (The status query is a read: ``desk.status``.)
 
 Each goes through the one intake (``desk.intake.business_intake``): the catalogue cell for the caller's
 channel and the applicant role, the documents presented, the person they belong to, the person's card
@@ -12,8 +12,6 @@ import datetime as dt
 
 from django.db import transaction
 
-from sscard.audit.choices import AuditEventType
-from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardEvent, CardState
 from sscard.cards.models import Card
 from sscard.cards.services import card_apply_event, last_change
@@ -27,9 +25,9 @@ from sscard.desk.intake import (
     business_intake,
     live_card_of,
 )
-from sscard.desk.selectors import card_status_of, open_production_request
+from sscard.desk.selectors import open_production_request
 from sscard.policy.catalogue import policy_setting
-from sscard.policy.choices import Business, Channel
+from sscard.policy.choices import Business
 from sscard.policy.rules import cite_business, precheck_channel
 
 
@@ -143,21 +141,3 @@ def card_rollback(*, actor, applicant: DocInput | None, agent: DocInput | None =
         card_apply_event(card=card, event=CardEvent.ROLLBACK, actor=actor, request=it.request,
                          data={"undone_event": change.event}, extra_fields={"temp_loss_expires_at": expiry})
         return it
-
-
-def card_status_query(*, actor, applicant: DocInput | None,
-                      agent: DocInput | None = None) -> tuple[Intake, dict]:
-    """应用状态查询 (window: by presented document, self or agent; app: the account's own cards).
-
-    Returns the card states (label and AAZ502 code) and the progress of open production requests; no
-    archive data.  A window query is recorded as a completed ``ServiceRequest``; nothing is archived.
-    """
-    with transaction.atomic():
-        it = business_intake(actor=actor, business=Business.STATUS_QUERY, applicant=applicant, agent=agent,
-                             need_card=False, record=actor.channel == Channel.WINDOW)
-        status = card_status_of(it.applicant)
-        audit_record(event_type=AuditEventType.CARD_STATUS_QUERIED, actor=actor, subject_type="person",
-                     subject_id=it.applicant.pk, person_id=it.applicant.pk,
-                     data={"request_no": it.request.request_no if it.request else "",
-                           "cards": len(status["cards"])})
-        return it, status

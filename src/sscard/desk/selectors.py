@@ -233,11 +233,28 @@ def open_production_request(person):
     return open_production_requests().filter(applicant=person).first()
 
 
-def card_status_of(person) -> dict:
+# What the status query reads of a card and its holder (the holder's encrypted fields are not loaded).
+STATUS_CARD_FIELDS = ("id", "card_no", "state", "state_changed_at", "temp_loss_expires_at", "person",
+                      "person__id", "person__birth_date")
+
+
+def status_cards():
+    """Cards as the status query reads them, newest first, each with its holder's id and birth date."""
+    return Card.objects.select_related("person").only(*STATUS_CARD_FIELDS).order_by("-id")
+
+
+def card_status_of(person_id: int, *, cards=None) -> dict:
     """Rule (应用状态查询): the person's cards (newest first) with state, label and AAZ502 code, and the
-    progress of any open production request (status, due date, pick-up outlet).  No archive data."""
-    cards = [card_out(c) for c in Card.objects.filter(person=person).order_by("-id")]
-    open_requests = (open_production_requests().select_related("pickup_outlet").filter(applicant=person)
+    progress of any open production request (status, due date, pick-up outlet).  No archive data.
+
+    ``cards``: the person's cards already read (``status_cards``); else they are read here.  One statement
+    for the open requests (the pick-up outlet joined), one for the cards unless given.
+    """
+    if cards is None:
+        cards = status_cards().filter(person_id=person_id)
+    open_requests = (open_production_requests().filter(applicant_id=person_id).select_related("pickup_outlet")
+                     .only("request_no", "business", "status", "due_at", "due_provisional", "created_at",
+                           "pickup_outlet", "pickup_outlet__name")
                      .order_by("-created_at"))
     requests = [{
         "request_no": r.request_no,
@@ -248,8 +265,7 @@ def card_status_of(person) -> dict:
         "due_provisional": r.due_provisional,
         "pickup_outlet": r.pickup_outlet.name if r.pickup_outlet_id else None,
     } for r in open_requests]
-    return {"person_id": person.pk, "cards": cards, "open_requests": requests}
-
+    return {"person_id": person_id, "cards": [card_out(c) for c in cards], "open_requests": requests}
 
 
 def production_requests_overdue(now=None):

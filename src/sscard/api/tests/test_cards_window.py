@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from sscard.audit.models import AuditEvent
+from sscard.audit.models import AccessLogEntry, AuditEvent
 from sscard.cards.models import Card
 from sscard.core import clock
 from sscard.desk.models import ServiceRequest
@@ -206,25 +206,82 @@ def test_info_change_bad_phone_is_refused(clerk_api, adult, card):
 # ------------------------------------------------------------------ status query
 
 
-def test_status_query_at_window_records_and_shows_production(clerk_api, adult, card, outlet):
+def test_status_query_at_window_is_a_read_logged_in_the_access_log(clerk_api, clerk, adult, card, outlet):
+    """规程·社保卡应用状态查询: the window reads the card or looks the person up, tells the result and returns
+    the originals; nothing is processed or archived, so no business record and no audit event; the look is
+    one access-log row (before: a completed ServiceRequest and a CARD_STATUS_QUERIED event)."""
     open_req = ServiceRequest.objects.create(
         request_no="YW-OPEN-1", business="reissue", channel="window", applicant_role="self",
         catalogue_version="x", applicant=adult, actor_name="c", actor_role="clerk", status="in_production",
         due_at=clock.now() + dt.timedelta(days=3), pickup_outlet=outlet, created_at=clock.now(),
         updated_at=clock.now())
-    r = clerk_api.post("/cards/status-query", {"applicant": id_doc(adult)})
+    events = AuditEvent.objects.count()
+    r = clerk_api.post("/cards/status-query", {"applicant": id_doc(adult)},
+                       headers={"X-Request-ID": "rq-status-1"})
     assert r.status_code == 200, r.json()
     body = r.json()
     assert body["cards"][0] == {**body["cards"][0], "card_no": card.card_no, "state": "active", "aaz502": "1",
                                 "state_label": "正常"}
     assert body["open_requests"][0]["request_no"] == open_req.request_no
     assert body["open_requests"][0]["pickup_outlet"] == outlet.name
-    req = ServiceRequest.objects.get(request_no=body["request"]["request_no"])
-    assert (req.business, req.status, req.archive_mode) == ("status_query", "completed", "")
+    assert body["request"] is None
+    assert list(ServiceRequest.objects.values_list("request_no", flat=True)) == [open_req.request_no]
     from sscard.archive.models import ArchiveItem
 
     assert not ArchiveItem.objects.exists()
-    assert audit_types()[-1] == "CARD_STATUS_QUERIED"
+    assert AuditEvent.objects.count() == events
+    entry = AccessLogEntry.objects.get()
+    assert (entry.operation, entry.actor_kind, entry.actor_id, entry.actor_role, entry.channel,
+            entry.outlet_id, entry.person_id, entry.card_ids, entry.request_id) == (
+        "card.status_query", "staff", clerk.pk, "clerk", "window", outlet.pk, adult.pk, [card.pk],
+        "rq-status-1")
+
+
+def test_status_query_by_card_number_and_of_a_person_without_a_card(clerk_api, adult, card):
+    r = clerk_api.post("/cards/status-query", {"applicant": card_doc(card)})
+    assert r.status_code == 200 and [c["card_no"] for c in r.json()["cards"]] == [card.card_no]
+    newcomer = f.make_person(name="赵六", birth_date=dt.date(1991, 3, 3))
+    r = clerk_api.post("/cards/status-query", {"applicant": id_doc(newcomer)})
+    assert r.status_code == 200 and r.json()["cards"] == [] and r.json()["open_requests"] == []
+    assert [e.person_id for e in AccessLogEntry.objects.order_by("id")] == [adult.pk, newcomer.pk]
+
+
+def test_a_refused_status_query_shows_nothing_and_logs_nothing(clerk_api, citizen_api, adult, card):
+    stranger = f.make_person(name="王五", birth_date=dt.date(1990, 2, 2))
+    unknown = {"doc_type": "id_card", "number": "11010519491231002X"}
+    r = clerk_api.post("/cards/status-query", {"applicant": unknown})
+    assert r.status_code == 404 and r.json()["code"] == "PERSON_NOT_FOUND"
+    r = clerk_api.post("/cards/status-query", {"applicant": id_doc(adult), "agent": id_doc(adult)})
+    assert r.status_code == 422 and r.json()["code"] == "AGENT_IS_APPLICANT"
+    r = citizen_api.post("/cards/status-query", {"applicant": id_doc(stranger)})
+    assert r.status_code == 403
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_a_window_status_query_takes_at_most_4_statements(clerk_api, adult, card, outlet,
+                                                          django_assert_max_num_queries):
+    """Token, the person with their cards, the open production requests, the access log."""
+    f.make_card(adult, state="cancelled")  # an ended card as well: still one statement for the cards
+    with django_assert_max_num_queries(4):
+        r = clerk_api.post("/cards/status-query", {"applicant": id_doc(adult)})
+    assert r.status_code == 200, r.json()
+
+
+def test_an_agent_s_status_query_takes_one_statement_more(clerk_api, adult, card,
+                                                          django_assert_max_num_queries):
+    agent = f.make_person(name="李四", birth_date=dt.date(1980, 5, 5))
+    with django_assert_max_num_queries(5):
+        r = clerk_api.post("/cards/status-query", {"applicant": id_doc(adult), "agent": id_doc(agent)})
+    assert r.status_code == 200, r.json()
+
+
+def test_a_citizen_s_status_query_takes_at_most_4_statements(citizen_api, adult, card,
+                                                              django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        r = citizen_api.post("/cards/status-query", {})
+    assert r.status_code == 200 and [c["card_no"] for c in r.json()["cards"]] == [card.card_no]
+    entry = AccessLogEntry.objects.get()
+    assert (entry.actor_kind, entry.channel, entry.person_id) == ("citizen", "app", adult.pk)
 
 
 def test_status_query_in_the_app_shows_own_cards_only(citizen_api, adult, card):

@@ -10,7 +10,7 @@ import itertools
 
 import pytest
 
-from sscard.audit.models import AuditEvent
+from sscard.audit.models import AccessLogEntry, AuditEvent
 from sscard.cards.models import Card
 from sscard.cards.services import card_apply_event
 from sscard.desk.models import ServiceRequest
@@ -132,7 +132,8 @@ class World:
     def snapshot(self):
         return (ServiceRequest.objects.count(), AuditEvent.objects.count(),
                 list(Card.objects.order_by("pk").values_list("card_no", "state")),
-                self.applicant.__class__.objects.filter(pk=self.applicant.pk).values_list("phone_hash").get())
+                self.applicant.__class__.objects.filter(pk=self.applicant.pk).values_list("phone_hash").get(),
+                AccessLogEntry.objects.count())
 
 
 # What an allowed business leaves behind: the request's status by channel, and the card's state.
@@ -181,11 +182,14 @@ def test_cell(business, channel, role):
     payload = resp.json()
     if allowed:
         assert resp.status_code in (200, 201), payload
+        if business == "status_query":  # a read (规程: no processing, nothing kept): the access log only
+            assert world.snapshot()[:2] == before[:2]
+            assert AccessLogEntry.objects.get().person_id == world.applicant.pk
+            return
         assert AuditEvent.objects.count() > before[1]
-        if not (business == "status_query" and channel == "app"):
-            req = ServiceRequest.objects.filter(business=business).latest("id")
-            assert (req.channel, req.applicant_role) == (channel, role)
-            assert req.catalogue_version == CATALOGUE.version
+        req = ServiceRequest.objects.filter(business=business).latest("id")
+        assert (req.channel, req.applicant_role) == (channel, role)
+        assert req.catalogue_version == CATALOGUE.version
         _assert_outcome(world, business, channel)
     else:
         assert resp.status_code == 422, payload

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from sscard.audit.models import AuditEvent
+from sscard.audit.models import AccessLogEntry, AuditEvent
 from sscard.cards.models import Card
 from sscard.core import clock
 from sscard.policy.catalogue import DEFAULT_PATH
@@ -199,7 +199,8 @@ def test_where_the_catalogue_offers_it_the_status_is_answered_masked(client, ope
     page = resp.content.decode()
     assert resp.status_code == 200 and "应用状态" in page and "正常" in page
     assert card.card_no not in page and card.card_no[-3:] in page
-    assert audit_types(event_type="CARD_STATUS_QUERIED") == ["CARD_STATUS_QUERIED"]
+    assert [(e.operation, e.channel, e.person_id) for e in AccessLogEntry.objects.all()] == [
+        ("card.status_query", "phone", adult.pk)]  # a read: the access log, no audit event
 
 
 def test_a_status_query_without_a_verified_caller_asks_for_one(client, operator):

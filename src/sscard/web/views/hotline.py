@@ -15,7 +15,8 @@ from sscard.cards.choices import CardState
 from sscard.core import masking
 from sscard.core.errors import DomainError, InvalidInput
 from sscard.desk.hotline import FIELDS, VerifiedCaller, caller_document, caller_verify
-from sscard.desk.lifecycle import card_loss_report, card_status_query
+from sscard.desk.lifecycle import card_loss_report
+from sscard.desk.status import card_status_query
 from sscard.policy.catalogue import policy_setting
 from sscard.staff.permissions import require
 from sscard.web.access import page
@@ -106,7 +107,7 @@ def status_query(request):
         status = 400
     else:
         try:
-            _it, result = card_status_query(actor=request.actor, applicant=caller_document(caller))
+            result = card_status_query(actor=request.actor, applicant=caller_document(caller))
         except DomainError as exc:
             context["status_error"] = exc
             status = exc.status

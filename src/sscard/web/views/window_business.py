@@ -19,6 +19,7 @@ from sscard.core.errors import DomainError
 from sscard.desk import applications, info_change, lifecycle, pin
 from sscard.desk.checklist import checklist_for, draft_problems
 from sscard.desk.queue import queue_link_business
+from sscard.desk.status import card_status_query
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import Business, CardReason, Channel
 from sscard.staff.permissions import require
@@ -150,9 +151,8 @@ def _call(actor, draft: BusinessDraft):
                                                     evidence=evidence, **parts)
     if b == Business.ACTIVATE:
         return "request", applications.card_activate(evidence=evidence, **parts)
-    if b == Business.STATUS_QUERY:
-        it, status = lifecycle.card_status_query(**parts)
-        return "status", (it, status)
+    if b == Business.STATUS_QUERY:  # a read: no business record (desk.status)
+        return "status", card_status_query(**parts)
     if b in (Business.PIN_CHANGE, Business.PIN_RESET):
         service = pin.pin_change if b == Business.PIN_CHANGE else pin.pin_reset
         return "pin", service(evidence=evidence, **parts)
@@ -167,7 +167,9 @@ def _call(actor, draft: BusinessDraft):
 def _request_no(kind: str, result) -> str:
     if kind == "request":
         return result.request_no
-    record = result[0].request if kind == "status" else result.request
+    if kind == "status":
+        return ""
+    record = result.request
     return record.request_no if record else ""
 
 
@@ -199,9 +201,8 @@ def business_submit(request, business: str):
         return redirect("web:window_request", no=result.request.request_no)
     context = _context(request, business, draft, kind=kind)
     if kind == "status":
-        it, status = result
-        request.session[SESSION_PERSON] = it.applicant.pk
-        context.update(status=status, request_no=it.request.request_no if it.request else "")
+        request.session[SESSION_PERSON] = result["person_id"]
+        context.update(status=result, request_no="")
     else:
         outcome = result
         context.update(outcome=outcome, card=card_out(outcome.card),
