@@ -2,6 +2,7 @@
 point the default storage at it, as a multi-node deployment does."""
 
 import socket
+import urllib.request
 from contextlib import contextmanager
 
 import boto3
@@ -24,6 +25,8 @@ def s3_server(bucket: str = "sscard-test"):
     server.start()
     endpoint = f"http://127.0.0.1:{port}"
     try:
+        # moto keeps its buckets per process, not per server: start each test from an empty store
+        urllib.request.urlopen(urllib.request.Request(endpoint + "/moto-api/reset", method="POST"), timeout=10)
         client(endpoint).create_bucket(Bucket=bucket,
                                        CreateBucketConfiguration={"LocationConstraint": "cn-southwest-1"})
         yield endpoint
