@@ -88,7 +88,7 @@ def test_card_state_and_reason_checks():
     (lambda d: d["settings"].update({"reversible_events": ["undo_everything"]}), "reversible_events"),
     (lambda d: d["settings"].pop("work_item_categories"), "work_item_categories"),
     (lambda d: d["settings"].update({"work_item_categories": []}), "work_item_categories"),
-    (lambda d: d["settings"].update({"work_item_categories": ["投诉建议", "投诉建议"]}), "work_item_categories"),
+    (lambda d: d["settings"].update({"work_item_categories": ["投诉", "投诉"]}), "work_item_categories"),
     (lambda d: d["settings"].update({"work_item_categories": ["预约办理", 3]}), "work_item_categories"),
     (lambda d: d["settings"].update({"work_item_categories": [" 预约办理"]}), "work_item_categories"),
     (lambda d: d["settings"].update({"work_item_categories": ["长" * 21]}), "work_item_categories"),
