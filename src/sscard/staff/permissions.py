@@ -158,7 +158,10 @@ _TABLE = (
     # sent it (the service checks who) or a supervisor
     op("workitem.create", "12333转办网点工单", HOTLINE,
        message="转办工单须由12333话务员为已核验的来电人办理"),
+    op("workitem.list", "网点转办工单列表", OUTLET_STAFF, ANY, message=WORK_ITEM),
     op("workitem.view_all", "查看所有网点的转办工单", SUPERVISOR, message="所有网点的转办工单只对主管开放"),
+    op("workitem.view", "查看转办工单", OUTLET_STAFF | HOTLINE, SUBJECT, message=WORK_ITEM,
+       outlet_message=WORK_ITEM_OUTLET),
     op("workitem.phone_view", "查看转办工单的完整回电号码（留痕）", OUTLET_STAFF, SUBJECT, message=WORK_ITEM,
        outlet_message=WORK_ITEM_OUTLET),
     op("workitem.accept", "受理转办工单", OUTLET_STAFF, SUBJECT, message=WORK_ITEM,

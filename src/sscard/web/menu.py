@@ -43,3 +43,9 @@ AREAS += [
          "审核“重庆人社”APP提交的社保卡申领：待审、已退回、已通过"),
     Area("web:hotline", "caller.verify", "12333热线服务台", "核验来电人身份，电话临时挂失，社保卡应用状态查询"),
 ]
+
+# 转办工单: the supervisor's view of every outlet's work items (clerks reach theirs from the window home)
+AREAS += [
+    Area("web:work_items", "workitem.view_all", "转办工单",
+         "12333热线转办到各网点的工单：待受理、已受理、已超期"),
+]
