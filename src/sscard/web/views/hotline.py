@@ -54,7 +54,7 @@ def _work_item_context(request, caller, draft: dict | None = None) -> dict:
 
 
 def _desk(request, *, caller=None, errors=None, form=None, status=200, **extra):
-    if caller is not None:
+    if caller is not None and "outlets" not in extra:
         extra = {**_work_item_context(request, caller), **extra}
     return render(request, "web/hotline/desk.html", {
         "title": "12333热线服务台", "caller": caller, "errors": errors or {}, "form": form or {},
