@@ -36,10 +36,13 @@ echo "==> due sweeps and production exchange (every 10 min) -> $SSCARD_VAR_DIR/s
   done
 ) >"$SSCARD_VAR_DIR/sweeps.log" 2>&1 &
 SWEEP_PID=$!
+echo "==> audit sequencer (signs the audit tree head every 5 s) -> $SSCARD_VAR_DIR/audit_sequence.log"
+"$PY" manage.py audit_sequence --loop --interval 5 >"$SSCARD_VAR_DIR/audit_sequence.log" 2>&1 &
+SEQUENCER_PID=$!
 SERVER_PID=""
 cleanup() {
   trap - EXIT INT TERM
-  for pid in $SERVER_PID "$SWEEP_PID" "$WORKER_PID"; do
+  for pid in $SERVER_PID "$SWEEP_PID" "$SEQUENCER_PID" "$WORKER_PID"; do
     kill "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true

@@ -21,7 +21,8 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         now = clock.now()
         row = (
-            ApiToken.objects.select_related("staff", "kiosk", "citizen")
+            # one statement: the token, its holder, the staff member's user and outlet (the business reads it)
+            ApiToken.objects.select_related("staff__user", "staff__outlet", "kiosk__outlet", "citizen")
             .filter(token_hash=ApiToken.hash_token(token), revoked=False)
             .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
             .first()
@@ -29,9 +30,9 @@ class TokenAuth(HttpBearer):
         if row is None:
             return None
         if row.kind == ApiToken.Kind.STAFF and row.staff.user.is_active:
-            return Actor.for_staff(row.staff)
+            return Actor.for_staff(row.staff, outlet=row.staff.outlet)
         if row.kind == ApiToken.Kind.KIOSK and row.kiosk.is_active:
-            return Actor.for_kiosk(row.kiosk)
+            return Actor.for_kiosk(row.kiosk, outlet=row.kiosk.outlet)
         if row.kind == ApiToken.Kind.CITIZEN and row.citizen.is_active:
             return Actor.for_citizen(row.citizen)
         return None

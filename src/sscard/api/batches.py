@@ -3,13 +3,14 @@ the error workbook.
 
 Submission is by a window clerk or a kiosk (the channel follows from the caller).  The file route is a
 multipart upload: ``workbook`` (.xlsx), ``scans`` (.zip) and ``meta`` (JSON: business, employer, handler's
-document, window evidence).  The paper route is JSON with the rows keyed in by the clerk.  Clerks and
+document, window evidence).  It answers 202 as soon as the files are stored (streamed, never held in
+memory), with the batch number and its ``status_url``; the files' structural checks run in the task
+worker, and a file they refuse shows on the status as ``failed`` with ``failure_code`` and ``failure``.  The paper route is JSON with the rows keyed in by the clerk.  Clerks and
 kiosks see their own outlet's batches; supervisors and administrators see all.
 """
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
 
@@ -43,7 +44,6 @@ from sscard.batches.columns import KINDS, columns
 from sscard.batches.fees import batch_fee_due, batch_settle_fee
 from sscard.batches.services import BatchFiles, BatchSubmission, batch_submit
 from sscard.batches.templates_xlsx import FILE_NAMES, XLSX_CONTENT_TYPE, build_template
-from sscard.batches.zip_guard import max_workbook_bytes
 from sscard.core import clock, masking
 from sscard.core.errors import InvalidInput, NotFound
 
@@ -108,6 +108,8 @@ class BatchOut(Schema):
     refused_rows: int
     progress_percent: int
     failure: str
+    failure_code: str
+    status_url: str
     voucher_no: str
     submitted_at: dt.datetime
     validated_at: dt.datetime | None
@@ -125,7 +127,9 @@ class BatchOut(Schema):
                         employer_name=b.employer.name, handler_name=masking.mask_name(b.handler.person.name),
                         outlet=b.outlet.code, total_rows=b.total_rows, processed_rows=b.processed_rows,
                         accepted_rows=b.accepted_rows, refused_rows=b.refused_rows, progress_percent=min(pct, 100),
-                        failure=b.failure, voucher_no=b.voucher_no, submitted_at=b.submitted_at,
+                        failure=b.failure, failure_code=b.failure_code,
+                        status_url=f"/api/v1/batches/{b.batch_no}", voucher_no=b.voucher_no,
+                        submitted_at=b.submitted_at,
                         validated_at=b.validated_at, due_at=b.due_at, due_provisional=b.due_provisional,
                         error_workbook=errors)
 
@@ -150,17 +154,6 @@ def _parse_meta(raw: str) -> BatchMetaIn:
         raise InvalidInput("META_INVALID", f"meta 字段格式不正确（{where}）") from None
 
 
-def _upload_bytes(upload: UploadedFile, *, limit: int, code: str, label: str) -> bytes:
-    if upload.size is not None and upload.size > limit:
-        raise InvalidInput(code, f"{label}超过大小上限（{limit // (1024 * 1024)} MB）")
-    return upload.read()
-
-
-def _scans_source(upload: UploadedFile) -> bytes | Path:
-    path = getattr(upload, "temporary_file_path", None)
-    return Path(path()) if path else upload.read()
-
-
 @router.get("/templates/{kind}.xlsx", response={200: None, **ERRORS}, summary="下载批量报盘模板（制卡明细表 / 补换卡明细表）",
             openapi_extra=file_response("批量报盘模板（.xlsx）", XLSX_CONTENT_TYPE))
 @operation("batch.template_download")
@@ -179,13 +172,14 @@ def _xlsx(content: bytes, ascii_name: str, name: str) -> HttpResponse:
 
 
 @router.post("", response={202: BatchOut, **ERRORS}, summary="提交批量报盘文件（制卡明细表 + 扫描件压缩包）",
-             description="multipart/form-data 上传；文件提交后在后台逐行校验，用批次号查询进度与结果。")
+             description="multipart/form-data 上传。文件存妥即返回 202（批次号与 status_url）；文件结构检查（表头、"
+                         "压缩包目录、文件名、大小等）与逐行校验在后台进行，用 status_url 查询进度与结果：文件被拒收时"
+                         "批次状态为 failed，failure_code / failure 给出错误代码与原因。")
 @operation("batch.submit")
 def batch_submit_file(request, meta: MetaForm, workbook: WorkbookFile, scans: ScansFile):
     actor = request.auth
     m = _parse_meta(meta)
-    files = BatchFiles(workbook=_upload_bytes(workbook, limit=max_workbook_bytes(), code="WORKBOOK_TOO_LARGE",
-                                              label="制卡明细表"), scans=_scans_source(scans))
+    files = BatchFiles(workbook=workbook, scans=scans)  # uploads, streamed to storage in chunks
     batch = batch_submit(actor=actor, submission=BatchSubmission(
         business=m.business, employer_uscc=m.employer_uscc, handler=m.handler.to_input(), route=Route.FILE,
         files=files, evidence=m.evidence.to_input()))

@@ -10,6 +10,7 @@ and write, the row points at a missing file; that is logged and detectable (``ar
 raises ARCHIVE_FILE_MISSING), whereas an orphaned personal image would be invisible.
 """
 
+import functools
 import hashlib
 import logging
 
@@ -26,7 +27,7 @@ from sscard.audit.services import audit_record
 from sscard.core import clock
 from sscard.core.errors import InvalidInput
 
-__all__ = ["archive_store_image", "archive_record_paper", "decode_base64_image"]
+__all__ = ["archive_store_image", "archive_store_images", "archive_record_paper", "decode_base64_image"]
 
 logger = logging.getLogger(__name__)
 
@@ -79,34 +80,54 @@ def archive_store_image(*, actor, subject_type: str, subject_id, kind: str, cont
     nothing was drawn on them).  The path holds no personal data.  The file is written after commit (see
     module docstring), so a rollback stores nothing.
     """
-    if kind not in EvidenceKind.values:
-        raise InvalidInput("ARCHIVE_KIND", "归档影像类型不正确", details={"allowed": list(EvidenceKind.values)})
+    return archive_store_images(actor=actor, subject_type=subject_type, subject_id=subject_id,
+                                images=[(kind, content)], person_id=person_id)[0]
+
+
+def archive_store_images(*, actor, subject_type: str, subject_id, images: list[tuple[str, bytes]],
+                         person_id: int | None = None) -> list[ArchiveItem]:
+    """Archive several evidence images of one subject (``images``: ``(kind, content)`` in order), each
+    under the rule of ``archive_store_image`` and audited by its own ``EVIDENCE_ARCHIVED``: every image is
+    checked (and watermarked) before anything is stored, then the rows are inserted in one statement."""
+    for kind, _ in images:
+        if kind not in EvidenceKind.values:
+            raise InvalidInput("ARCHIVE_KIND", "归档影像类型不正确",
+                               details={"allowed": list(EvidenceKind.values)})
     subject_id = _check_subject(subject_type, subject_id)
-    facts = inspect_image(content)
-    received = bytes(content)
-    original = hashlib.sha256(received).hexdigest()
-    marked = watermarked(kind)
-    content, width, height = watermark_image(received) if marked else (received, facts.width, facts.height)
-    digest = hashlib.sha256(content).hexdigest()
-    with transaction.atomic():
+    prepared = []
+    for kind, content in images:
+        facts = inspect_image(content)
+        received = bytes(content)
+        marked = watermarked(kind)
+        stored, width, height = watermark_image(received) if marked else (received, facts.width, facts.height)
+        prepared.append((kind, facts, hashlib.sha256(received).hexdigest(), marked, stored, width, height))
+    if not prepared:
+        return []
+    now = clock.now()
+    actor_fields = _actor_fields(actor)
+    items = []
+    for kind, facts, original, marked, stored, width, height in prepared:
         item = ArchiveItem(
             subject_type=subject_type, subject_id=subject_id, person_id=person_id, kind=kind,
-            sha256=digest, original_sha256=original, size_bytes=len(content), content_type=facts.content_type,
-            width=width, height=height, created_at=clock.now(), **_actor_fields(actor),
+            sha256=hashlib.sha256(stored).hexdigest(), original_sha256=original, size_bytes=len(stored),
+            content_type=facts.content_type, width=width, height=height, created_at=now, **actor_fields,
         )
-        name = archive_upload_to(item, "")
-        item.file.name = name
-        item.save(force_insert=True)
-        audit_record(
-            event_type=AuditEventType.EVIDENCE_ARCHIVED, actor=actor, subject_type=subject_type, subject_id=subject_id,
-            person_id=person_id,
-            data={"archive_item_id": item.pk, "kind": kind, "sha256": digest, "original_sha256": original,
-                  "watermarked": marked, "size": len(content), "content_type": facts.content_type,
-                  "width": width, "height": height},
-        )
-        item_id = item.pk
-        transaction.on_commit(lambda: _write_after_commit(name, content, item_id))
-    return item
+        item.file.name = archive_upload_to(item, "")
+        items.append(item)
+    # One transaction for the rows and their events (no savepoint inside the caller's: nothing here is
+    # caught and retried, so a failure fails the caller's transaction as it would have anyway).
+    with transaction.atomic(savepoint=False):
+        ArchiveItem.objects.bulk_create(items)  # the primary keys come back (RETURNING)
+        for item, (kind, facts, original, marked, stored, width, height) in zip(items, prepared):
+            audit_record(
+                event_type=AuditEventType.EVIDENCE_ARCHIVED, actor=actor, subject_type=subject_type,
+                subject_id=subject_id, person_id=person_id,
+                data={"archive_item_id": item.pk, "kind": kind, "sha256": item.sha256,
+                      "original_sha256": original, "watermarked": marked, "size": len(stored),
+                      "content_type": facts.content_type, "width": width, "height": height},
+            )
+            transaction.on_commit(functools.partial(_write_after_commit, item.file.name, stored, item.pk))
+    return items
 
 
 def archive_record_paper(*, actor, subject_type: str, subject_id, kind: str, reference: str,

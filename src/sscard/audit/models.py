@@ -1,8 +1,13 @@
-"""Append-only, hash-chained audit trail: one row per state change.
+"""The audit log: one row per state change, appended without any shared lock, kept tamper-evident by a
+signed Merkle tree (as Certificate Transparency logs are, RFC 9162).
 
-Each row stores the hash of the previous row and its own hash over a canonical JSON of its content, so
-any edit, deletion or insertion breaks the chain at a row that ``verify_audit_chain`` names.  Rows hold
-masked or hashed personal data only: never a PIN, an image or a full ID number.
+A writer inserts its ``AuditEvent`` (with the SHA-256 of its own content) and an ``AuditPending`` row in
+the transaction that makes the change; no writer reads or locks anything another writer touches.  The
+sequencer (``audit.sequencer.audit_integrate``, run every few seconds) takes the committed pending
+events, makes each the next ``AuditLeaf`` of the tree and signs the new tree head (``AuditTreeHead``) with
+a key the database does not hold.  ``audit.verify`` recomputes every event's hash, the tree and each
+signed head, and proves any one event's inclusion.  Rows hold masked or hashed personal data only: never
+a PIN, an image or a full ID number.
 """
 
 from django.db import models
@@ -26,8 +31,8 @@ class AuditEvent(models.Model):
     after = models.JSONField("变更后", default=dict)
     data = models.JSONField("附加信息", default=dict)
     request_id = models.CharField("请求编号", max_length=64, blank=True, help_text="接口请求的 X-Request-ID，用于关联日志")
-    prev_hash = models.CharField("上一条哈希", max_length=64, help_text="链上前一条事件的哈希，首条为 64 个 0")
-    hash = models.CharField("本条哈希", max_length=64, unique=True, help_text="本条内容（含上一条哈希）的 SHA-256")
+    nonce = models.CharField("随机数", max_length=16, default="", help_text="写入时随机生成并计入哈希：内容相同的两条事件哈希也不同")
+    hash = models.CharField("内容哈希", max_length=64, help_text="本条内容（含随机数）的 SHA-256（规范 JSON）")
 
     class Meta:
         ordering = ["seq"]
@@ -42,17 +47,59 @@ class AuditEvent(models.Model):
         raise RuntimeError("audit events are append-only")
 
 
-class AuditChainHead(models.Model):
-    """Single row holding the last hash; locking it serialises appends so the chain never forks.
+class AuditPending(models.Model):
+    """An event written but not yet in the tree; the sequencer integrates it and deletes this row."""
 
-    Services write their audit event as the last step of their transaction, so the lock is held only
-    from the append to the commit; a business that talks to a device holds its events back until the
-    device is done (``services.audit_deferred``), so the lock is never held during device I/O.
-    """
-
-    id = models.PositiveSmallIntegerField("编号", primary_key=True, default=1, help_text="仅一行，固定为 1")
-    last_seq = models.BigIntegerField("最后序号", default=0)
-    last_hash = models.CharField("最后哈希", max_length=64, default="0" * 64)
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, primary_key=True, verbose_name="审计事件")
 
     class Meta:
-        verbose_name = verbose_name_plural = "审计链头"
+        verbose_name = verbose_name_plural = "待入树审计事件"
+
+
+class AuditLeaf(models.Model):
+    """Leaf ``index`` (from 0) of the tree: ``SHA-256(0x00 || event hash)``."""
+
+    index = models.BigIntegerField("叶序号", primary_key=True)
+    event = models.OneToOneField(AuditEvent, on_delete=models.PROTECT, verbose_name="审计事件")
+    digest = models.BinaryField("叶哈希", max_length=32)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计树叶"
+
+
+class AuditTreeNode(models.Model):
+    """Root of the perfect subtree of ``width`` leaves from ``offset`` (large widths only): once complete it
+    never changes, so the sequencer and the proofs read these instead of the leaves below.  The verifier
+    never trusts them: it recomputes the tree from the events."""
+
+    offset = models.BigIntegerField("起始叶")
+    width = models.BigIntegerField("叶数")
+    digest = models.BinaryField("节点哈希", max_length=32)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计树节点"
+        constraints = [models.UniqueConstraint(fields=["offset", "width"], name="audit_node_offset_width")]
+
+
+class AuditTreeHead(models.Model):
+    """A signed tree head: the root of the first ``size`` leaves, signed by the sequencer's key."""
+
+    size = models.BigIntegerField("叶数", primary_key=True)
+    root = models.BinaryField("根哈希", max_length=32)
+    timestamp_ms = models.BigIntegerField("签署时间（毫秒）")
+    key_id = models.CharField("签名公钥标识", max_length=16)
+    signature = models.BinaryField("签名", max_length=64)
+
+    class Meta:
+        ordering = ["size"]
+        verbose_name = verbose_name_plural = "审计树头"
+
+
+class AuditSequencerLock(models.Model):
+    """One row the sequencer locks while it integrates, so two sequencers never extend the tree at once.
+    Only the sequencer touches it: writers never wait for it."""
+
+    id = models.PositiveSmallIntegerField("编号", primary_key=True, default=1, help_text="仅一行，固定为 1")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计入树锁"

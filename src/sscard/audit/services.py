@@ -1,38 +1,21 @@
-"""Writing and verifying the audit chain."""
+"""Writing audit events: each in the transaction that makes its change, with no shared lock.
 
-import datetime as dt
-import hashlib
+The sequencer (``audit.sequencer``) later makes the committed events leaves of the signed tree, and
+``audit.verify`` checks them; see ``audit.models``.
+"""
+
 import json
+import secrets
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Iterable
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
 from sscard.audit.choices import EVENT_TYPES
-from sscard.audit.models import AuditChainHead, AuditEvent
+from sscard.audit.hashing import event_hash
+from sscard.audit.models import AuditEvent, AuditPending
 from sscard.core import clock, context
-
-GENESIS = "0" * 64
-_HASHED_FIELDS = (
-    "event_type", "at", "actor_kind", "actor_id", "actor_name", "actor_role", "channel", "outlet_id",
-    "subject_type", "subject_id", "person_id", "before", "after", "data", "request_id",
-)
-
-
-def _canonical(event: AuditEvent) -> str:
-    payload = {}
-    for name in _HASHED_FIELDS:
-        value = getattr(event, name)
-        if name == "at":
-            # The database gives times back in UTC: hash the UTC form so the chain verifies.
-            value = value.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
-        payload[name] = value
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder, separators=(",", ":"))
-
-
-def compute_hash(prev_hash: str, event: AuditEvent) -> str:
-    return hashlib.sha256((prev_hash + "|" + _canonical(event)).encode("utf-8")).hexdigest()
 
 
 def _jsonable(value: dict[str, Any] | None) -> dict[str, Any]:
@@ -43,7 +26,8 @@ def _jsonable(value: dict[str, Any] | None) -> dict[str, Any]:
 def audit_record(*, event_type: str, actor, subject_type: str, subject_id, person_id: int | None = None,
                  before: dict | None = None, after: dict | None = None, data: dict | None = None,
                  channel: str | None = None, outlet_id: int | None = None) -> AuditEvent:
-    """Append one event.  Must run inside the caller's transaction (the one that made the change).
+    """Append one event.  Must run inside the caller's transaction (the one that made the change); it
+    locks nothing another writer needs.
 
     ``actor`` is a ``sscard.staff.actors.Actor``; ``channel``/``outlet_id`` default to the actor's.
     Inside ``audit_deferred()`` the event is built now and appended when that block ends (the returned
@@ -79,29 +63,82 @@ def audit_record(*, event_type: str, actor, subject_type: str, subject_id, perso
     return event
 
 
-def _append(conn, event: AuditEvent) -> None:
-    """Chain ``event`` to the head (locked from here to the commit) and save it."""
-    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
-    _mark_head_held(conn)
+def _seal(event: AuditEvent) -> None:
+    """Stamp ``event`` with its time, nonce and content hash (what it is appended with)."""
     event.at = clock.now()
-    event.prev_hash = head.last_hash
-    event.hash = compute_hash(head.last_hash, event)
+    event.nonce = secrets.token_hex(8)
+    event.hash = event_hash(event)
+
+
+def _append(conn, event: AuditEvent) -> None:
+    """Save ``event`` with its content hash and queue it for the sequencer (no shared row is touched)."""
+    _mark_written(conn)
+    _seal(event)
     event.save(force_insert=True)
-    head.last_seq = event.seq
-    head.last_hash = event.hash
-    head.save(update_fields=["last_seq", "last_hash"])
+    AuditPending.objects.create(event_id=event.seq)
 
 
-# ---------------------------------------------------------------- the chain head and device I/O
+def _append_all(conn, events: list[AuditEvent]) -> None:
+    """Append ``events`` in order, each sealed as ``_append`` does, in two statements (one multi-row insert
+    of the events, one of their queue rows): what ``audit_deferred`` does with a business's events."""
+    if len(events) == 1:
+        _append(conn, events[0])
+        return
+    if not events:
+        return
+    _mark_written(conn)
+    for event in events:
+        _seal(event)
+    AuditEvent.objects.bulk_create(events)  # the primary keys come back in order (RETURNING)
+    AuditPending.objects.bulk_create([AuditPending(event_id=event.seq) for event in events])
+
+
+def audit_record_many(*, event_type: str, actor, rows: Iterable[dict[str, Any]], channel: str | None = None,
+                      outlet_id: int | None = None, batch_size: int = 2000) -> int:
+    """Append one event per row in bulk (a sweep's or a batch's chunk): each row is a dict of
+    ``subject_type``, ``subject_id`` and optionally ``person_id``, ``before``, ``after``, ``data``.
+    Same rules as ``audit_record``: inside the changing transaction, a registered event type.  Returns
+    the number of events written."""
+    conn = transaction.get_connection()
+    if not conn.in_atomic_block:
+        raise RuntimeError("audit_record_many must run inside the transaction that makes the change")
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"unknown audit event type {event_type!r}: add it to sscard.audit.choices.AuditEventType")
+    _mark_written(conn)
+    at = clock.now()
+    request_id = context.request_id.get()
+    common = dict(event_type=event_type, at=at, actor_kind=actor.kind,
+                  actor_id=actor.staff_id or actor.kiosk_id or actor.citizen_id, actor_name=actor.name,
+                  actor_role=actor.role, channel=channel or actor.channel,
+                  outlet_id=outlet_id if outlet_id is not None else actor.outlet_id, request_id=request_id)
+    events = []
+    for row in rows:
+        event = AuditEvent(subject_type=row["subject_type"], subject_id=str(row["subject_id"]),
+                           person_id=row.get("person_id"), before=_jsonable(row.get("before")),
+                           after=_jsonable(row.get("after")), data=_jsonable(row.get("data")),
+                           nonce=secrets.token_hex(8), **common)
+        event.hash = event_hash(event)
+        events.append(event)
+    written = 0
+    for i in range(0, len(events), batch_size):
+        chunk = AuditEvent.objects.bulk_create(events[i:i + batch_size])
+        AuditPending.objects.bulk_create([AuditPending(event_id=e.seq) for e in chunk])
+        written += len(chunk)
+    return written
+
+
+# ---------------------------------------------------------------- audited writes and device I/O
 #
-# The head is one row, locked from a transaction's first append to its commit: every audited write in
-# the city queues on it.  A business that talks to a device (issuance printer, card terminal, ID reader)
-# must do so before its first append (``audit_deferred``), never while the head is held; the simulated
-# devices refuse to run while it is (``audit_refuse_chain_head``), so a regression fails the tests.
+# An audited business records its events as the last writes of its transaction, when it holds the locks
+# of its change (the card, the request): a device call after that would keep those rows locked for as
+# long as the printer prints.  A business that talks to a device (issuance printer, card terminal, ID
+# reader) does so before its first append (``audit_deferred``) or after its commit; the simulated devices
+# refuse to run once the transaction has appended (``audit_refuse_after_write``), so a regression fails
+# the tests.
 
 
-class AuditChainHeadHeld(RuntimeError):
-    """Device I/O was attempted while this transaction holds the audit chain head (a programming error)."""
+class DeviceCalledAfterWrite(RuntimeError):
+    """Device I/O was attempted after this transaction appended its audit events (a programming error)."""
 
 
 class _Kept:
@@ -133,18 +170,17 @@ class _Deferred:
     def flush(self, conn) -> None:
         live = ({id(func) for _, func, _ in conn.run_on_commit if type(func) is _Kept}
                 if any(kept is not None for _, kept in self.events) else set())
-        for event, kept in self.events:
-            if kept is None or id(kept) in live:
-                _append(conn, event)
+        _append_all(conn, [event for event, kept in self.events if kept is None or id(kept) in live])
 
 
 @contextmanager
 def audit_deferred():
-    """Hold back the audit events recorded in the block; append them, in order, when it ends.
+    """Hold back the audit events recorded in the block; append them, in order, when it ends, in one
+    multi-row insert (with one of their queue rows): a business's N events cost two statements.
 
     For a business that talks to a device: the events of what it did before the device call (person
-    created, evidence archived, fee settled ...) reach the chain after the call, so the chain head is not
-    held while the printer prints.  Use inside the business's transaction (``with transaction.atomic(),
+    created, evidence archived, fee settled ...) are written after the call, so the device guard
+    (``audit_refuse_after_write``) lets the call through.  Use inside the business's transaction (``with transaction.atomic(),
     audit_deferred():``); the events are appended at the end of the block, still inside it, and commit
     or roll back with the change.  An exception out of the block drops them; an event recorded in a
     savepoint that was rolled back is dropped with it.  A nested block joins the outer one.  Outside any
@@ -175,54 +211,35 @@ def _business_scope(conn):
     return None if not conn.atomic_blocks else False
 
 
-def _mark_head_held(conn) -> None:
+def _mark_written(conn) -> None:
     # Django gives each transaction a new on-commit list (at commit and rollback; also at a savepoint
-    # rollback), so "same list, same business scope" means "same transaction, head still locked".
+    # rollback), so "same list, same business scope" means "same transaction, still holding its locks".
     scope = _business_scope(conn)
-    conn.sscard_chain_head = (conn.run_on_commit, scope) if scope is not False else None
+    conn.sscard_audit_written = (conn.run_on_commit, scope) if scope is not False else None
 
 
-def audit_chain_head_held(conn=None) -> bool:
-    """Whether the current business transaction holds the chain head (has appended an event).
+def audit_written(conn=None) -> bool:
+    """Whether the current business transaction has appended an audit event (and so holds its change's
+    locks until the commit).
 
     Cheap (no query).  After a savepoint rollback later in the transaction it answers False even if the
-    head is still held: the guard may miss such a case, but does not refuse a device wrongly.
+    locks are still held: the guard may miss such a case, but does not refuse a device wrongly.
     """
     conn = conn or transaction.get_connection()
-    held = getattr(conn, "sscard_chain_head", None)
-    if held is None:
+    written = getattr(conn, "sscard_audit_written", None)
+    if written is None:
         return False
-    if not conn.in_atomic_block or held[0] is not conn.run_on_commit:
-        conn.sscard_chain_head = None  # that transaction has ended (or rolled back to a savepoint)
+    if not conn.in_atomic_block or written[0] is not conn.run_on_commit:
+        conn.sscard_audit_written = None  # that transaction has ended (or rolled back to a savepoint)
         return False
-    return _business_scope(conn) == held[1]
+    return _business_scope(conn) == written[1]
 
 
-def audit_refuse_chain_head(device: str) -> None:
-    """Raise ``AuditChainHeadHeld`` when the current transaction holds the chain head: ``device`` must
-    not be used then (the simulated devices call this first)."""
-    if audit_chain_head_held():
-        raise AuditChainHeadHeld(
-            f"{device} called while this transaction holds the audit chain head: every audited write would "
-            "wait for the device.  Call the device before the first audit_record of the transaction "
-            "(wrap the business in audit.services.audit_deferred()) or after its commit.")
-
-
-def audit_verify_chain(*, batch_size: int = 5000) -> tuple[bool, int | None, str]:
-    """Walk the chain in order.  Returns (ok, first_broken_seq, reason)."""
-    prev = GENESIS
-    last_seq = 0
-    count = 0
-    qs = AuditEvent.objects.order_by("seq")
-    for event in qs.iterator(chunk_size=batch_size):
-        count += 1
-        if event.prev_hash != prev:
-            return False, event.seq, "prev_hash 与上一条记录的哈希不一致（记录被删除、插入或篡改）"
-        if compute_hash(prev, event) != event.hash:
-            return False, event.seq, "记录内容与其哈希不一致（记录被篡改）"
-        prev = event.hash
-        last_seq = event.seq
-    head = AuditChainHead.objects.filter(id=1).first()
-    if head is not None and count and (head.last_hash != prev or head.last_seq != last_seq):
-        return False, last_seq, "链尾与链头记录不一致（末尾记录被删除）"
-    return True, None, f"{count} 条记录校验通过"
+def audit_refuse_after_write(device: str) -> None:
+    """Raise ``DeviceCalledAfterWrite`` when the current transaction has appended its audit events:
+    ``device`` must not be used then (the simulated devices call this first)."""
+    if audit_written():
+        raise DeviceCalledAfterWrite(
+            f"{device} called after this transaction wrote its audit events: the rows of its change stay "
+            "locked while the device works.  Call the device before the first audit_record of the "
+            "transaction (wrap the business in audit.services.audit_deferred()) or after its commit.")

@@ -24,6 +24,7 @@ from sscard.batches import storage
 from sscard.batches.rules import RowCheck, check_row
 from sscard.batches.scans import ScanArchive, ScanRules, check_photo, check_scan, open_scans
 from sscard.core import crypto
+from sscard.people import idnumbers
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import PhotoRule
 from sscard.policy.unit import business_for_sheet
@@ -51,17 +52,32 @@ class Checked:
 
 @dataclass(frozen=True)
 class StoredScans:
-    """A batch's stored scans zip (a local path) and the name of its checked directory in storage."""
+    """A batch's stored scans zip (a local path) and where its checked directory is: the ``scans`` slice
+    of a part file (``part_name``), or ``index_name`` (a whole directory, kept by an earlier version)."""
 
     path: str
-    index_name: str
+    index_name: str = ""
+    part_name: str = ""
 
     def open(self):
-        """The zip as a ``ScanArchive``: from the directory ``batch_submit`` checked and kept, or walked
-        and checked again (a batch stored before the directory was kept)."""
+        """The zip as a ``ScanArchive`` from the directory the structural checks kept, or walked and
+        checked again (neither kept)."""
+        if self.part_name:
+            return ScanArchive.from_index(Path(self.path), storage.read_encrypted_json(self.part_name)["scans"])
         if storage.exists(self.index_name):
             return ScanArchive.from_index(Path(self.path), storage.read_encrypted_json(self.index_name))
         return open_scans(Path(self.path))
+
+
+def scan_ids(doc_number: str) -> set[str]:
+    """The ID numbers a row's scans may be filed under (what ``check_row`` will make of its number: the
+    normalised number, and a 15-digit one upgraded to 18 digits), for the part's slice of the directory."""
+    value = idnumbers.normalise(doc_number)
+    ids = {value} if value else set()
+    if len(value) == 15 and value.isdigit():
+        first17 = value[:6] + "19" + value[6:]
+        ids.add(first17 + idnumbers.check_digit(first17))
+    return ids
 
 
 def _dup_key(values: dict[str, str]) -> str:
@@ -87,9 +103,11 @@ def parallel_workers(total_rows: int) -> int:
     return int(getattr(settings, "SSCARD_BATCH_CHECK_WORKERS", max(1, (os.cpu_count() or 1) - 1)))
 
 
-def checked_chunks(kind: str, chunks: list[list[SourceRow]], keys, dups, scans: StoredScans | None, today):
-    """Yield each chunk's ``Checked`` rows, in order (a pool of processes for large batches)."""
-    workers = parallel_workers(sum(len(c) for c in chunks))
+def checked_chunks(kind: str, chunks: list[list[SourceRow]], keys, dups, scans: StoredScans | None, today, *,
+                   parallel: bool = True):
+    """Yield each chunk's ``Checked`` rows, in order (a pool of processes for large batches when
+    ``parallel``; a chunk task checks in its own process, the task workers being the parallelism)."""
+    workers = parallel_workers(sum(len(c) for c in chunks)) if parallel else 0
     if workers <= 0:
         yield from _in_process(kind, chunks, keys, dups, scans, today)
         return

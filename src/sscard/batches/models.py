@@ -40,6 +40,8 @@ class Batch(models.Model):
     accepted_rows = models.PositiveIntegerField("受理行数", default=0)
     refused_rows = models.PositiveIntegerField("退回行数", default=0)
     failure = models.CharField("文件无法处理的原因", max_length=200, blank=True)
+    failure_code = models.CharField("文件无法处理的错误代码", max_length=40, blank=True,
+                                    help_text="结构检查拒收文件时的错误代码（如 WORKBOOK_XML_UNSAFE）")
 
     source_name = models.CharField("报盘数据存储名", max_length=200,
                                    help_text="加密保存的明细表或窗口录入数据的存储文件名")
@@ -67,6 +69,28 @@ class Batch(models.Model):
 
     def __str__(self):
         return self.batch_no
+
+
+class BatchPart(models.Model):
+    """One range of a batch's rows, validated by one chunk task (any task worker takes it).  Written by the
+    structural checks with its encrypted part file; ``done_at`` once every row of the range is stored.  A
+    chunk task locks its part while it stores a chunk, so a part re-run after a crash (or twice at once)
+    writes no row twice."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="parts", verbose_name="批量业务")
+    part_no = models.PositiveIntegerField("分段序号")
+    first_line = models.PositiveIntegerField("首行行号")
+    last_line = models.PositiveIntegerField("末行行号")
+    rows = models.PositiveIntegerField("行数")
+    file_name = models.CharField("分段数据存储名", max_length=200, help_text="加密保存的本段明细、重复证件号码与扫描件目录")
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "批量校验分段"
+        constraints = [models.UniqueConstraint(fields=["batch", "part_no"], name="batch_part_once")]
+
+    def __str__(self):
+        return f"{self.batch_id}/{self.part_no}"
 
 
 class BatchRow(models.Model):

@@ -93,13 +93,20 @@ class ScanArchive:
         index = dict(zip(zip(data["slot_ids"], data["slot_kinds"]), data["slot_names"]))
         return cls(open_binary(source), members, index, list(data["unrecognised"]))
 
-    def index(self) -> dict:
+    def index(self, ids=None) -> dict:
         """What the directory walk found, column by column, JSON-ready (names carry ID numbers: store it
-        encrypted)."""
-        members = [list(column) for column in zip(*self._members.values())] or [[] for _ in Member._fields]
-        ids, kinds = (list(column) for column in zip(*self._index)) if self._index else ([], [])
-        return {"names": list(self._members), "members": members, "slot_ids": ids, "slot_kinds": kinds,
-                "slot_names": list(self._index.values()), "unrecognised": self.unrecognised}
+        encrypted).  ``ids`` (upper-case ID numbers): only their scans, the slice one part of the rows
+        needs (unrecognised names are left out)."""
+        if ids is None:
+            slots, names, unrecognised = self._index, list(self._members), self.unrecognised
+        else:
+            slots = {slot: name for slot, name in self._index.items() if slot[0] in ids}
+            names, unrecognised = list(dict.fromkeys(slots.values())), []
+        values = [self._members[n] for n in names]
+        members = [list(column) for column in zip(*values)] or [[] for _ in Member._fields]
+        slot_ids, kinds = (list(column) for column in zip(*slots)) if slots else ([], [])
+        return {"names": names, "members": members, "slot_ids": slot_ids, "slot_kinds": kinds,
+                "slot_names": list(slots.values()), "unrecognised": unrecognised}
 
     def __enter__(self) -> ScanArchive:
         return self

@@ -1,19 +1,25 @@
 """Writers for employer batches: submission (file or paper route) and the batch state moves.
 
-``batch_submit`` checks everything it can before anything is stored: the catalogue cell for the caller's
-channel (``[unit]`` in catalogue.toml), the employer and its active handler, the handler's document, the
-window evidence, and the files themselves (hostile files are refused here: ``zip_guard``, ``workbook_reader``, ``scans``).  It creates
-the batch ``queued`` with its 10-working-day due date, archives the evidence, and after commit stores
-the source and queues the background validation (``tasks.validate_batch``).  Row validation itself is in
-``validation``.  Every move is checked against ``rules.TRANSITIONS`` and audited.
+``batch_submit`` checks in the request what needs no reading of the files: the catalogue cell for the
+caller's channel (``[unit]`` in catalogue.toml), the employer and its active handler, the handler's
+document, the window evidence, that both files are there and within their byte limits.  It streams the
+files to storage (the sheet encrypted chunk by chunk, the scans zip as received; neither is ever held
+whole in memory), creates the batch ``queued`` with its 10-working-day due date, archives the evidence,
+and after commit queues ``tasks.validate_batch``.  The structural checks of the files (hostile files:
+``zip_guard``, ``workbook_reader``, ``scans``) run in that task (``validation.batch_prepare``); a file
+they refuse fails the batch with the refusal's code and Chinese message, which the batch's status shows.
+Every move is checked against ``rules.TRANSITIONS`` and audited.
 """
 
 import hashlib
 import json
 import secrets
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
 from sscard.archive.rules import inspect_image
@@ -24,10 +30,9 @@ from sscard.batches import columns as cols
 from sscard.batches import storage
 from sscard.batches.choices import BatchStatus, Route
 from sscard.batches.models import Batch
-from sscard.batches.scans import open_scans
 from sscard.batches.states import SUBJECT
 from sscard.batches.tasks import validate_batch
-from sscard.batches.workbook_reader import read_workbook
+from sscard.batches.zip_guard import MB, max_scans_bytes, max_workbook_bytes
 from sscard.core import clock
 from sscard.core.errors import Conflict, InvalidInput, NotFound, Refused
 from sscard.desk.intake import DocInput, EvidenceInput, evidence_check, evidence_needs, outlet_of, person_find
@@ -43,10 +48,11 @@ MAX_KEYED_ROWS = 500  # a clerk keys paper rows by hand; larger batches come as 
 MAX_KEYED_VALUE = 200
 @dataclass
 class BatchFiles:
-    """File route: the detail sheet (bytes) and the scans zip (bytes or a local path)."""
+    """File route: the detail sheet and the scans zip, each an upload (a Django ``File``, read in chunks,
+    never whole) or bytes or a local path (tests, the benchmark)."""
 
-    workbook: bytes
-    scans: bytes | Path | None = None
+    workbook: File | bytes | Path | None
+    scans: File | bytes | Path | None = None
 
 
 @dataclass
@@ -120,39 +126,28 @@ def _keyed_rows_json(kind: str, rows) -> bytes:
     return json.dumps({"kind": kind, "rows": out}, ensure_ascii=False).encode("utf-8")
 
 
-@dataclass
-class _Checked:
-    """What the structural checks of the file route read: stored beside the files so the background
-    validation does not parse them again."""
-
-    total: int
-    scans_sha: str
-    parsed: bytes  # storage.parsed_rows(...) of the sheet
-    scans_index: bytes  # the scans zip's directory (ScanArchive.index), JSON
-
-
-def _check_files(kind: str, files: BatchFiles | None) -> _Checked:
-    """Structural checks of the file route (hostile files refused)."""
-    if files is None or not files.workbook:
-        raise InvalidInput("WORKBOOK_MISSING", "请上传制卡明细表（.xlsx）")
-    if files.scans is None:
-        raise InvalidInput("SCANS_MISSING", "请上传以证件号码命名的扫描件压缩包（.zip）")
-    workbook = read_workbook(files.workbook, kind=kind)
-    with open_scans(files.scans) as scans:
-        index = storage.compact_json(scans.index())
-    return _Checked(total=len(workbook.rows), scans_sha=_sha256(files.scans),
-                    parsed=storage.parsed_rows(kind, workbook.rows), scans_index=index)
-
-
-def _sha256(source: bytes | Path) -> str:
-    digest = hashlib.sha256()
+def _as_file(source, stack: ExitStack) -> File | None:
+    if source is None or isinstance(source, File):
+        return source
     if isinstance(source, Path):
-        with open(source, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1024 * 1024), b""):
-                digest.update(chunk)
-    else:
-        digest.update(source)
-    return digest.hexdigest()
+        return File(stack.enter_context(open(source, "rb")), name=source.name)
+    return ContentFile(bytes(source), name="upload")
+
+
+def _check_files(files: BatchFiles | None, stack: ExitStack) -> tuple[File, File]:
+    """What the request checks of the file route: both files there, each within its byte limit (the
+    size the upload declares; the structural checks run in the task)."""
+    workbook = _as_file(files.workbook if files else None, stack)
+    scans = _as_file(files.scans if files else None, stack)
+    if workbook is None or not workbook.size:
+        raise InvalidInput("WORKBOOK_MISSING", "请上传制卡明细表（.xlsx）")
+    if scans is None:
+        raise InvalidInput("SCANS_MISSING", "请上传以证件号码命名的扫描件压缩包（.zip）")
+    if workbook.size > max_workbook_bytes():
+        raise InvalidInput("WORKBOOK_TOO_LARGE", f"明细表文件过大，不能超过 {max_workbook_bytes() // MB} MB")
+    if scans.size > max_scans_bytes():
+        raise InvalidInput("SCANS_TOO_LARGE", f"扫描件压缩包过大，不能超过 {max_scans_bytes() // MB} MB")
+    return workbook, scans
 
 
 def _new_batch_no() -> str:
@@ -190,21 +185,35 @@ def batch_submit(*, actor, submission: BatchSubmission) -> Batch:
     evidence_check(needs, sub.evidence, cell)
     _check_intro_letter(sub)
     employer, handler = _employer_and_handler(sub, ucell, sub.business)
-    if sub.route == Route.FILE:
-        checked = _check_files(spec.sheet, sub.files)
-        source, fmt = sub.files.workbook, "xlsx"
-    else:
-        source = _keyed_rows_json(spec.sheet, sub.keyed_rows)
-        checked = _Checked(total=len(sub.keyed_rows), scans_sha="", parsed=b"", scans_index=b"")
-        fmt = "json"
-    source_sha = hashlib.sha256(source).hexdigest()
-    return _create(actor=actor, sub=sub, spec=spec, ucell=ucell, employer=employer, handler=handler, outlet=outlet,
-                   needs=needs, source=source, fmt=fmt, source_sha=source_sha, checked=checked)
+    batch_no = _new_batch_no()
+    with ExitStack() as stack:
+        if sub.route == Route.FILE:
+            workbook, scans = _check_files(sub.files, stack)
+            fmt = "xlsx"
+        else:
+            keyed = _keyed_rows_json(spec.sheet, sub.keyed_rows)
+            fmt = "json"
+        names = [storage.source_name(batch_no, fmt)]
+        try:
+            if sub.route == Route.FILE:
+                names.append(storage.scans_name(batch_no))
+                source_sha = storage.save_stream_encrypted(names[0], workbook)
+                scans_sha = storage.upload_sha256(scans)
+                storage.save_upload(names[1], scans)
+            else:
+                source_sha, scans_sha = hashlib.sha256(keyed).hexdigest(), ""
+                storage.save_encrypted(names[0], keyed)
+            return _create(actor=actor, sub=sub, spec=spec, ucell=ucell, employer=employer, handler=handler,
+                           outlet=outlet, needs=needs, batch_no=batch_no, fmt=fmt, source_sha=source_sha,
+                           scans_sha=scans_sha, total=len(sub.keyed_rows) if sub.route == Route.PAPER else 0)
+        except BaseException:
+            for name in names:
+                storage.delete(name)
+            raise
 
 
-def _create(*, actor, sub, spec, ucell, employer, handler, outlet, needs, source, fmt, source_sha, checked):
-    scans_sha, total = checked.scans_sha, checked.total
-
+def _create(*, actor, sub, spec, ucell, employer, handler, outlet, needs, batch_no, fmt, source_sha,
+            scans_sha, total):
     with transaction.atomic():
         earlier = (Batch.objects.filter(employer=employer, source_sha256=source_sha, scans_sha256=scans_sha)
                    .exclude(status=BatchStatus.FAILED).first())
@@ -213,7 +222,6 @@ def _create(*, actor, sub, spec, ucell, employer, handler, outlet, needs, source
                            details={"batch_no": earlier.batch_no})
         now = clock.now()
         due = add_working_days(now, policy_setting("batch_production_working_days"))
-        batch_no = _new_batch_no()
         batch = Batch(batch_no=batch_no, business=sub.business, kind=spec.sheet, route=sub.route,
                       channel=actor.channel, catalogue_version=get_catalogue().version, employer=employer,
                       handler=handler, handler_doc_type=sub.handler.doc_type, outlet=outlet,
@@ -228,25 +236,15 @@ def _create(*, actor, sub, spec, ucell, employer, handler, outlet, needs, source
                 batch.save(force_insert=True)
         except IntegrityError:
             raise Conflict("BATCH_ALREADY_SUBMITTED", "该文件正在由另一笔业务提交，请勿重复提交") from None
-        scans = sub.files.scans if sub.files is not None else None
-        if scans is not None:
-            # Copied now, while the upload's temporary file still exists (it is gone after the request);
-            # removed again if anything below fails.
-            storage.save_scans(batch.scans_name, scans)
-        try:
-            _archive_evidence(actor=actor, batch=batch, needs=needs, sub=sub)
-            audit_record(event_type=AuditEventType.BATCH_SUBMITTED, actor=actor, subject_type=SUBJECT, subject_id=batch_no,
-                         person_id=handler.person_id,
-                         after={"status": batch.status, "business": sub.business, "route": sub.route,
-                                "employer": employer.uscc, "total_rows": total, "due_at": batch.due_at},
-                         data={"source_sha256": source_sha, "scans_sha256": scans_sha,
-                               "handler_doc_type": sub.handler.doc_type,
-                               "catalogue_version": batch.catalogue_version})
-        except Exception:
-            if scans is not None:
-                storage.delete(batch.scans_name)
-            raise
-        transaction.on_commit(lambda: _store_and_queue(batch, source, checked))
+        _archive_evidence(actor=actor, batch=batch, needs=needs, sub=sub)
+        audit_record(event_type=AuditEventType.BATCH_SUBMITTED, actor=actor, subject_type=SUBJECT, subject_id=batch_no,
+                     person_id=handler.person_id,
+                     after={"status": batch.status, "business": sub.business, "route": sub.route,
+                            "employer": employer.uscc, "total_rows": total, "due_at": batch.due_at},
+                     data={"source_sha256": source_sha, "scans_sha256": scans_sha,
+                           "handler_doc_type": sub.handler.doc_type,
+                           "catalogue_version": batch.catalogue_version})
+        transaction.on_commit(lambda: validate_batch.enqueue(batch_no))
     return batch
 
 
@@ -265,12 +263,3 @@ def _archive_evidence(*, actor, batch: Batch, needs, sub: BatchSubmission) -> No
         archive_store_image(actor=actor, kind="intro_letter", content=sub.intro_letter_image, **subject)
     elif sub.route == Route.PAPER:
         archive_record_paper(actor=actor, kind="intro_letter", reference=sub.intro_letter_ref, **subject)
-
-
-def _store_and_queue(batch: Batch, source: bytes, checked: _Checked) -> None:
-    storage.save_encrypted(batch.source_name, source)
-    if checked.parsed:
-        storage.save_encrypted(storage.parsed_name(batch.batch_no), checked.parsed)
-    if checked.scans_index:
-        storage.save_encrypted(storage.scans_index_name(batch.batch_no), checked.scans_index)
-    validate_batch.enqueue(batch.batch_no)

@@ -34,6 +34,14 @@ SECRET_KEY = os.environ.get("SSCARD_SECRET_KEY", _DEV_SECRET)
 FIELD_ENCRYPTION_KEY = os.environ.get("SSCARD_FIELD_KEY", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc=")
 LOOKUP_HASH_KEY = os.environ.get("SSCARD_LOOKUP_KEY", "dev-only-lookup-hash-key")
 PIN_PEPPER = os.environ.get("SSCARD_PIN_PEPPER", "dev-only-pin-pepper")
+# The audit log's tree heads are signed with an Ed25519 key the database never holds (sscard.audit.signing):
+# the base64 of a 32-byte seed.  Verifiers need only the public key (SSCARD_AUDIT_VERIFY_KEY, derived when
+# unset).  The development seed is public, so development heads prove nothing.
+AUDIT_SIGNING_KEY = os.environ.get("SSCARD_AUDIT_SIGNING_KEY", "ZGV2LW9ubHktYXVkaXQtc2lnbmluZy1rZXktMzJieXQ=")
+AUDIT_VERIFY_KEY = os.environ.get("SSCARD_AUDIT_VERIFY_KEY", "")
+# Signed tree heads are also appended to this file (one JSON object a line), a copy outside the database
+# for `verify_audit_log --heads`; ship it to a witness (another host, WORM storage).  Empty: not written.
+AUDIT_HEADS_FILE = os.environ.get("SSCARD_AUDIT_HEADS_FILE", "")
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise RuntimeError("SSCARD_SECRET_KEY must be set when SSCARD_DEBUG is off")
 
@@ -74,7 +82,7 @@ MIDDLEWARE = [
     "sscard.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "sscard.web.languages.ChosenLanguageMiddleware",  # zh-hans unless the user chose English (the cookie)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -114,6 +122,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A PostgreSQL streaming replica for reads that can be a few seconds behind (dashboards, audit search,
+# reports): code opts in with `sscard.core.replica.use_replica()`; everything else reads the primary.
+if os.environ.get("SSCARD_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(os.environ["SSCARD_REPLICA_URL"], conn_max_age=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["sscard.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -133,8 +147,16 @@ SSCARD_REVIEW_CLAIM_MINUTES = env_int("SSCARD_REVIEW_CLAIM_MINUTES", 30)
 # 12333 hotline: a verified caller is kept in the operator's session for this long (or until 结束通话).
 SSCARD_HOTLINE_CALLER_MINUTES = env_int("SSCARD_HOTLINE_CALLER_MINUTES", 10)
 
+# The pages are Simplified Chinese; English when the user picks it with the header's switcher (Django's
+# set_language: a cookie that outlives the session).  The browser's Accept-Language is not consulted (a
+# shared office workstation's browser language is nobody's choice).  The pages' catalogue is the web
+# app's own locale folder (src/sscard/web/locale, shipped as package data), found as an app's; its msgids
+# are the Chinese texts (docs/ARCHITECTURE.md).
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -142,10 +164,26 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = Path(os.environ.get("SSCARD_MEDIA_ROOT", VAR_DIR / "media"))
-# Evidence images: the filesystem by default; an S3-compatible store at scale by naming a backend, e.g.
-# SSCARD_STORAGE_BACKEND=storages.backends.s3.S3Storage (django-storages, configured by its AWS_* vars).
+# Evidence images, PDFs and batch files: the filesystem by default; with several nodes an S3-compatible
+# object store (django-storages; `pip install ".[s3]"`): SSCARD_S3_BUCKET names the bucket, and
+# SSCARD_S3_ENDPOINT_URL the server when it is not AWS (MinIO, Ceph, a cloud's S3 API); credentials come
+# from boto3's usual sources (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, an instance role).  Objects are
+# private: nothing is served by URL, every read goes through the application (and its access checks).
+if os.environ.get("SSCARD_S3_BUCKET"):
+    _default_storage = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": os.environ["SSCARD_S3_BUCKET"],
+        "endpoint_url": os.environ.get("SSCARD_S3_ENDPOINT_URL") or None,
+        "region_name": os.environ.get("SSCARD_S3_REGION", "cn-southwest-1"),
+        "default_acl": "private",
+        "file_overwrite": False,
+        "querystring_auth": True,
+        "location": os.environ.get("SSCARD_S3_PREFIX", ""),
+    }}
+else:
+    _default_storage = {"BACKEND": os.environ.get("SSCARD_STORAGE_BACKEND",
+                                                  "django.core.files.storage.FileSystemStorage")}
 STORAGES = {
-    "default": {"BACKEND": os.environ.get("SSCARD_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -164,6 +202,9 @@ SSCARD_BATCH_PHOTO_FACES = env_bool("SSCARD_BATCH_PHOTO_FACES", True)
 
 # Largest request body: a window submission carries a few base64 images.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SSCARD_MAX_BODY_BYTES", 12 * 1024 * 1024)
+# Uploaded files (an employer batch's sheet and scans zip) are spooled to temporary files, never held in
+# memory, and hashed on the way in (batches.uploads).
+FILE_UPLOAD_HANDLERS = ["sscard.batches.uploads.HashingUploadHandler"]
 
 # Hardware drivers: dotted paths; the simulated ones serve the demo and the tests.
 SSCARD_HARDWARE = {

@@ -24,6 +24,12 @@ def _aead(key_b64: str) -> AESGCM:
     return AESGCM(key)
 
 
+def field_aead() -> AESGCM:
+    """The AES-GCM cipher under the field key, for writers that seal their own framing (a file encrypted
+    chunk by chunk, ``batches.storage``)."""
+    return _aead(settings.FIELD_ENCRYPTION_KEY)
+
+
 def encrypt(plain: str) -> str:
     nonce = os.urandom(12)
     ct = _aead(settings.FIELD_ENCRYPTION_KEY).encrypt(nonce, plain.encode("utf-8"), None)

@@ -81,14 +81,17 @@ def _open(*, actor, business: str, it: Intake, fee_fen: int, photo_changed: bool
                       outlet=it.outlet, pending_steps=steps, signature_mode=it.needs.signature,
                       archive_mode=it.needs.archive, fee_amount_fen=fee_fen, photo_changed=photo_changed,
                       voucher_no=new_number("PZ") if Step.VOUCHER in steps else None, **fields)
-    try:
-        with transaction.atomic():  # savepoint: keep the outer transaction usable after a lost race
-            req.save(force_insert=True)
-    except IntegrityError:
-        if open_production_request(it.applicant) is None:
-            raise
-        # The DB constraint one_open_production_request_per_person caught a concurrent submission.
-        raise Conflict("APPLICATION_PENDING", "该人员已有正在办理中的制卡业务，请等待办结或作废后再申请") from None
+    if it.applicant_new:  # nobody else can open a business for a person only this transaction sees
+        req.save(force_insert=True)
+    else:
+        try:
+            with transaction.atomic():  # savepoint: keep the outer transaction usable after a lost race
+                req.save(force_insert=True)
+        except IntegrityError:
+            if open_production_request(it.applicant) is None:
+                raise
+            # The DB constraint one_open_production_request_per_person caught a concurrent submission.
+            raise Conflict("APPLICATION_PENDING", "该人员已有正在办理中的制卡业务，请等待办结或作废后再申请") from None
     evidence_store(actor=actor, request=req, needs=it.needs, evidence=evidence)
     if not steps:
         req.status = production_begin(actor=actor, request=req, photo=evidence.photo)
@@ -131,9 +134,10 @@ def card_apply(*, actor, applicant: PersonData, agent: PersonData | None = None,
     fields = {}
 
     def refuse(it: Intake) -> None:
-        if Card.objects.filter(person=it.applicant, state__in=LIVE_STATES).exists():
-            raise Refused("CARD_ALREADY_HELD", "该人员已持有社保卡，请办理补领、换领或换发")
-        _refuse_pending(it.applicant)
+        if not it.applicant_new:  # a person registered by this transaction holds nothing yet
+            if Card.objects.filter(person=it.applicant, state__in=LIVE_STATES).exists():
+                raise Refused("CARD_ALREADY_HELD", "该人员已持有社保卡，请办理补领、换领或换发")
+            _refuse_pending(it.applicant)
         fields.update(_delivery_fields(actor, delivery, it.applicant))
 
     with transaction.atomic(), audit_deferred():  # its events reach the chain after the printer is done

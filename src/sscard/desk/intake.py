@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from sscard.archive.photo import photo_problems
-from sscard.archive.services import archive_record_paper, archive_store_image
+from sscard.archive.services import archive_record_paper, archive_store_images
 from sscard.audit.choices import AuditEventType
 from sscard.audit.services import audit_record
 from sscard.cards.choices import LIVE_STATES, CardState
@@ -111,6 +111,7 @@ class Intake:
     needs: EvidenceNeeds
     evidence: EvidenceInput
     materials: dict
+    applicant_new: bool = False  # the applicant's row was inserted by this transaction (``registered_now``)
 
 
 def applicant_role_for(*, birth_date, has_agent: bool) -> str:
@@ -136,16 +137,19 @@ def person_find(doc: DocInput) -> Person:
     return person
 
 
-def person_find_or_create(data: PersonData, *, who: str, actor) -> Person:
+def person_find_or_create(data: PersonData, *, who: str, actor, lock: bool = False) -> Person:
     """The person the number belongs to, created from ``data`` when unknown (15-digit IDs upgraded).
 
     Audited ``PERSON_CREATED`` (masked).  A concurrent creation of the same person is caught by the
-    unique lookup hash: the loser reads the winner's row.
+    unique lookup hash: the loser reads the winner's row.  ``lock``: the person found is locked for the
+    rest of the transaction, in the statement that finds it (one created now is locked by its insert).
     """
     if data.doc_type == DocType.SS_CARD:
-        return person_find(DocInput(data.doc_type, data.number))
+        person = person_find(DocInput(data.doc_type, data.number))
+        return Person.objects.select_for_update().get(pk=person.pk) if lock else person
     ident = parse_identity(data.doc_type, data.number, today=clock.today())
-    person = Person.objects.filter(id_hash=lookup_hash(ident.number, purpose="id")).first()
+    persons = Person.objects.select_for_update() if lock else Person.objects
+    person = persons.filter(id_hash=lookup_hash(ident.number, purpose="id")).first()
     if person is not None:
         return person
     birth = ident.birth_date or data.birth_date
@@ -170,10 +174,11 @@ def person_find_or_create(data: PersonData, *, who: str, actor) -> Person:
             person.save(force_insert=True)
     except IntegrityError:
         # Another request created the same person at this moment; our insert waited for it to commit.
-        person = Person.objects.filter(id_hash=person.id_hash).first()
+        person = persons.filter(id_hash=person.id_hash).first()
         if person is None:
             raise Conflict("PERSON_BEING_CREATED", f"{who}信息正在由另一笔业务登记，请稍后重试") from None
         return person
+    person._sscard_registered_now = True  # see registered_now
     audit_record(event_type=AuditEventType.PERSON_CREATED, actor=actor, subject_type="person",
                  subject_id=person.pk, person_id=person.pk,
                  after={"id_type": person.id_type, "id_number": person.masked_id_number,
@@ -181,6 +186,13 @@ def person_find_or_create(data: PersonData, *, who: str, actor) -> Person:
                         "has_address": bool(person.address)},
                  data={"upgraded_from_15": bool(ident.upgraded_from), "as": who})
     return person
+
+
+def registered_now(person: Person) -> bool:
+    """Whether ``person`` was inserted by the current transaction (``person_find_or_create``): no other
+    transaction can see the row before the commit, so nobody else can lock it, and it has no card and no
+    business but what this transaction gives it."""
+    return getattr(person, "_sscard_registered_now", False)
 
 
 def _agent_typed(agent: PersonData, *, actor) -> Person:
@@ -201,11 +213,12 @@ def _agent_presented(agent: DocInput) -> Person | None:
         return None
 
 
-def applicant_person(actor, business: str, applicant, agent_person: Person | None = None) -> Person:
+def applicant_person(actor, business: str, applicant, agent_person: Person | None = None, *,
+                     lock: bool = False) -> Person:
     """The applicant: created from typed data, the app account's own person, or the person the presented
-    document belongs to."""
+    document belongs to.  ``lock``: typed data's person is locked as it is found (the others are not)."""
     if isinstance(applicant, PersonData):
-        person = person_find_or_create(applicant, who="申办人", actor=actor)
+        person = person_find_or_create(applicant, who="申办人", actor=actor, lock=lock)
         if actor.channel == Channel.APP:
             owner = agent_person if agent_person is not None else person
             if owner.pk != actor.person_id:
@@ -263,8 +276,12 @@ def _refuse_presented_card_ended(applicant, business: str) -> None:
 
 
 def outlet_of(actor) -> Outlet | None:
+    """The caller's outlet: the row read with the caller in this request when there is one, else read now."""
     if actor.outlet_id is None:
         return None
+    outlet = getattr(actor, "outlet", None)
+    if outlet is not None and outlet.pk == actor.outlet_id:
+        return outlet
     return Outlet.objects.get(pk=actor.outlet_id)
 
 
@@ -312,22 +329,24 @@ def evidence_check(needs: EvidenceNeeds, evidence: EvidenceInput, cell: Cell | N
 
 
 def evidence_store(*, actor, request: ServiceRequest, needs: EvidenceNeeds, evidence: EvidenceInput) -> None:
-    """Archive what the window keeps: images through the storage API, or the paper reference."""
+    """Archive what the window keeps: images through the storage API (one insert for all of them), or the
+    paper reference."""
     subject = {"subject_type": "service_request", "subject_id": request.request_no, "person_id": request.applicant_id}
+    images = []
     if needs.archive == "digital":
-        for image in evidence.credential_images:
-            archive_store_image(actor=actor, kind="credential", content=image, **subject)
-        archive_store_image(actor=actor, kind="scene", content=evidence.scene_image, **subject)
+        images += [("credential", image) for image in evidence.credential_images]
+        images.append(("scene", evidence.scene_image))
     elif needs.archive == "paper":
         archive_record_paper(actor=actor, kind="paper_originals", reference=evidence.paper_archive_ref.strip(),
                              **subject)
     if needs.signature == "pad":
-        archive_store_image(actor=actor, kind="signature", content=evidence.signature_image, **subject)
+        images.append(("signature", evidence.signature_image))
     if needs.uploads:
-        for image in evidence.uploaded_documents:
-            archive_store_image(actor=actor, kind="uploaded_document", content=image, **subject)
+        images += [("uploaded_document", image) for image in evidence.uploaded_documents]
     if evidence.photo is not None:
-        archive_store_image(actor=actor, kind="photo", content=evidence.photo, **subject)
+        images.append(("photo", evidence.photo))
+    if images:
+        archive_store_images(actor=actor, images=images, **subject)
 
 
 # ---------------------------------------------------------------- the record
@@ -379,7 +398,7 @@ def business_intake(*, actor, business: str, applicant: DocInput | PersonData | 
     precheck_channel(business, actor.channel, proxy=agent is not None)  # refuse a ruled-out cell before lookups
     evidence = evidence or EvidenceInput()
     agent_person = _agent_typed(agent, actor=actor) if isinstance(agent, PersonData) else None
-    person = applicant_person(actor, business, applicant, agent_person)
+    person = applicant_person(actor, business, applicant, agent_person, lock=lock_person)
     if isinstance(agent, DocInput):
         agent_person = _agent_presented(agent)
     _refuse_agent_is_applicant(agent_person, person)
@@ -396,7 +415,8 @@ def business_intake(*, actor, business: str, applicant: DocInput | PersonData | 
         raise_problems(problems, rule=cite_business(business))
     if need_card and card is None and card_of is None:
         _refuse_presented_card_ended(applicant, business)
-    if lock_person:
+    applicant_new = registered_now(person)
+    if lock_person and not isinstance(applicant, PersonData):  # typed data's person is locked already
         person = Person.objects.select_for_update().get(pk=person.pk)
     if card is not None:
         card = card_lock(card.pk)
@@ -412,7 +432,8 @@ def business_intake(*, actor, business: str, applicant: DocInput | PersonData | 
     if isinstance(agent, DocInput) and agent_person is None:
         materials["agent_number_masked"] = mask_id_number(agent.number)
     it = Intake(cell=cell, applicant=person, agent=agent_person, card=card, outlet=outlet, request=None,
-                needs=EvidenceNeeds("", "", False), evidence=evidence, materials=materials)
+                needs=EvidenceNeeds("", "", False), evidence=evidence, materials=materials,
+                applicant_new=applicant_new)
     if refuse is not None:
         refuse(it)
     it.needs = evidence_needs(cell, outlet=outlet, card=card)

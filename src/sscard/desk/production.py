@@ -6,7 +6,7 @@ is active at once; one made ahead of its hand-over waits as ``produced`` while t
 use, and the swap happens at hand-over (``cards.services.card_issue_replacement``).
 
 The printer and the card terminal are called before the first audit write of the transaction, never
-while it holds the audit chain head: the businesses that reach ``production_begin`` after audited writes
+after it: the businesses that reach ``production_begin`` after audited writes
 (evidence, person, fee) run in ``audit.services.audit_deferred``, and ``production_finish`` is reached
 before any.  The print, the card and the request's move are one transaction under the request's lock
 (a new request is not visible to anyone else yet), so no void or finish can come between them; if the
@@ -110,7 +110,7 @@ def production_begin(*, actor, request: ServiceRequest, photo: bytes | None = No
     App: central production due in ``app_production_working_days`` working days from submission.
     Window/kiosk: instant issuance at the outlet when its issuance is working and the printer answers
     (card made and handed over: completed); otherwise deferred, due in ``instant_fallback_hours``.
-    Call with the audit chain head free (see the module docstring).
+    Call before the transaction's first audit write (see the module docstring).
     """
     if request.channel == Channel.APP:
         due = app_production_due(request.created_at)

@@ -5,14 +5,14 @@ The "physical world" is driven by class methods: ``SimulatedIdReader.place/remov
 ``SimulatedIssuancePrinter.slow_down`` (a printer that takes its time, like a real one).
 Services only use the protocol methods through ``sscard.hardware.drivers``.
 
-Every protocol method first refuses to run while the calling transaction holds the audit chain head
-(``sscard.audit.services.audit_refuse_chain_head``): device I/O must come before a business's first
+Every protocol method first refuses to run once the calling transaction has written its audit events
+(``sscard.audit.services.audit_refuse_after_write``): device I/O must come before a business's first
 audit write or after its commit, so a business that regresses fails its tests here.
 
 Chips live in the ``SimulatedChip`` table; a PIN is kept there only as a salted, peppered argon2id hash.
-``personalise`` sets a random initial PIN that nobody learns, so a new card's holder must set a PIN with
-``reset_pin`` (after identity checks) before any PIN check can succeed.  ``SimulatedCardTerminal.provision``
-is a test/demo helper that writes a chip with a known PIN.
+``personalise`` sets an initial PIN that nobody learns (a random secret), so a new card's holder must set a
+PIN with ``reset_pin`` (after identity checks) before any PIN check can succeed.
+``SimulatedCardTerminal.provision`` is a test/demo helper that writes a chip with a known PIN.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from sscard.audit.services import audit_refuse_chain_head
+from sscard.audit.services import audit_refuse_after_write
 from sscard.core import clock
 from sscard.hardware import pin_hashing, rules
 from sscard.hardware.drivers import get_card_terminal
@@ -177,7 +177,7 @@ class SimulatedIdReader:
 
     def read(self, station: str) -> IdCardData:
         check_station(station)
-        audit_refuse_chain_head(ID_READER)
+        audit_refuse_after_write(ID_READER)
         simulated_faults.check(ID_READER, station)
         with self._lock:
             card = self._cards.get(station)
@@ -189,11 +189,11 @@ class SimulatedIdReader:
 # --------------------------------------------------------------------------- card terminal
 
 
-def _random_pin() -> str:
-    while True:
-        pin = f"{secrets.randbelow(10**6):06d}"
-        if not rules.is_weak(pin):
-            return pin
+def _chip_write(card_no: str, **values) -> None:
+    """Create or update the chip of ``card_no`` with ``values`` in one statement (an upsert)."""
+    values["updated_at"] = clock.now()
+    SimulatedChip.objects.bulk_create([SimulatedChip(card_no=card_no, **values)], update_conflicts=True,
+                                      unique_fields=["card_no"], update_fields=list(values))
 
 
 class SimulatedCardTerminal:
@@ -237,7 +237,7 @@ class SimulatedCardTerminal:
     # ---- helpers
     def _inserted(self, station: str) -> str:
         check_station(station)
-        audit_refuse_chain_head(CARD_TERMINAL)
+        audit_refuse_after_write(CARD_TERMINAL)
         simulated_faults.check(CARD_TERMINAL, station)
         with self._lock:
             card_no = self._slots.get(station)
@@ -300,12 +300,11 @@ class SimulatedCardTerminal:
             self._set_pin(SimulatedChip.objects.select_for_update().get(pk=chip.pk), new)
 
     def personalise(self, card_no: str) -> None:
-        audit_refuse_chain_head(CARD_TERMINAL)
+        """Write the chip's initial PIN: a secret nobody learns (``pin_hashing.unusable_pin_hash``), so no
+        PIN verifies until the holder sets one (``reset_pin``)."""
+        audit_refuse_after_write(CARD_TERMINAL)
         simulated_faults.check(CARD_TERMINAL)
-        with transaction.atomic():
-            chip, _ = SimulatedChip.objects.select_for_update().get_or_create(
-                card_no=card_no, defaults={"updated_at": clock.now()})
-            self._set_pin(chip, _random_pin())
+        _chip_write(card_no, pin_hash=pin_hashing.unusable_pin_hash())
 
 
 # --------------------------------------------------------------------------- issuance printer
@@ -362,7 +361,7 @@ class SimulatedIssuancePrinter:
         check_station(station)
         if not card_no:
             raise ValueError("card_no is required")
-        audit_refuse_chain_head(ISSUANCE_PRINTER)
+        audit_refuse_after_write(ISSUANCE_PRINTER)
         simulated_faults.check(ISSUANCE_PRINTER, station)
         with self._lock:
             delay = self._delays.get(station, self._delays.get(None, 0.0))
@@ -370,10 +369,9 @@ class SimulatedIssuancePrinter:
             time.sleep(delay)
 
         code = secrets.token_hex(16).upper()
-        with transaction.atomic():
-            SimulatedChip.objects.update_or_create(
-                card_no=card_no, defaults={"identification_code": code, "updated_at": clock.now()})
-            get_card_terminal().personalise(card_no)
+        # Personalised first: a terminal that fails leaves no chip written, with no savepoint needed.
+        get_card_terminal().personalise(card_no)
+        _chip_write(card_no, identification_code=code)
         job = PrintJob(station=station, card_no=card_no, identification_code=code, holder_name=holder_name,
                        has_photo=bool(photo_jpeg))
         with self._lock:

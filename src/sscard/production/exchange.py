@@ -90,8 +90,8 @@ def _send_all(actor, stage: str, to: str, report: CycleReport) -> None:
 def exchange_cycle(*, actor, simulate: bool | None = None) -> CycleReport:
     """Run by the scheduler, each step appends its audit events in its own transaction.  Run by the API
     with an Idempotency-Key, the whole cycle is the key's one transaction: its events then wait to the
-    end, so the vendor results' chip personalisation (the card terminal) never runs while that
-    transaction holds the audit chain head."""
+    end, so the vendor results' chip personalisation (the card terminal) never runs after that
+    transaction's audit writes."""
     require(actor, "production.exchange_run")
     with audit_deferred():
         return _cycle(actor=actor, simulate=simulate)

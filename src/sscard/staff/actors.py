@@ -5,7 +5,7 @@ a kiosk device on the kiosk channel, an app account on the app channel, a hotlin
 channel.  Reviewers, supervisors, auditors and admins act in the back office; sweeps act as the system.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sscard.policy.choices import Channel
 from sscard.staff.choices import StaffRole
@@ -34,16 +34,19 @@ class Actor:
     kiosk_id: int | None = None
     citizen_id: int | None = None
     person_id: int | None = None  # the app account's own person
+    # The outlet's row as read with the caller's credential in this request (``outlet_id``'s), so a
+    # business does not read it again; None: not read (``desk.intake.outlet_of`` reads it then).
+    outlet: object = field(default=None, compare=False, repr=False)
 
     @classmethod
-    def for_staff(cls, staff) -> "Actor":
+    def for_staff(cls, staff, *, outlet=None) -> "Actor":
         return cls(kind="staff", role=staff.role, name=staff.display_name, channel=ROLE_CHANNEL[staff.role],
-                   outlet_id=staff.outlet_id, staff_id=staff.pk, user_id=staff.user_id)
+                   outlet_id=staff.outlet_id, staff_id=staff.pk, user_id=staff.user_id, outlet=outlet)
 
     @classmethod
-    def for_kiosk(cls, kiosk) -> "Actor":
+    def for_kiosk(cls, kiosk, *, outlet=None) -> "Actor":
         return cls(kind="kiosk", role="kiosk", name=kiosk.code, channel=Channel.KIOSK,
-                   outlet_id=kiosk.outlet_id, kiosk_id=kiosk.pk)
+                   outlet_id=kiosk.outlet_id, kiosk_id=kiosk.pk, outlet=outlet)
 
     @classmethod
     def for_citizen(cls, account) -> "Actor":

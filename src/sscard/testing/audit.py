@@ -9,3 +9,13 @@ def audit_types(subject_id=None, **filters) -> list[str]:
     if subject_id is not None:
         filters["subject_id"] = str(subject_id)
     return list(AuditEvent.objects.filter(**filters).order_by("seq").values_list("event_type", flat=True))
+
+
+def audit_log_verified():
+    """Integrate the pending events (as the sequencer would) and verify the whole log:
+    ``(ok, first_bad_seq, reason)``."""
+    from sscard.audit.sequencer import audit_integrate  # noqa: PLC0415 - kept with its one caller
+    from sscard.audit.verify import audit_verify  # noqa: PLC0415
+
+    audit_integrate()
+    return audit_verify()

@@ -5,7 +5,7 @@ access table (``sscard.staff.permissions``) before the view runs.
 test walks the URL resolver and matches every page against the table).  A visitor without a session is
 sent to the sign-in page; a signed-in member whose role the table does not list gets a 403 page with the
 table's message.  A ``DomainError`` a view lets through becomes a page with its code and Chinese message
-and its own status (never a 5xx).
+(the services' words, in either language of the pages) and its own status (never a 5xx).
 """
 
 import functools
@@ -13,6 +13,7 @@ import functools
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 
 from sscard.core.errors import DomainError
 from sscard.staff import permissions
@@ -48,7 +49,7 @@ def safe_next(request, value: str | None) -> str:
 
 
 def error_page(request, exc: DomainError, *, template: str = "web/error.html"):
-    return render(request, template, {"error": exc, "title": "无法办理"}, status=exc.status)
+    return render(request, template, {"error": exc, "title": _("无法办理")}, status=exc.status)
 
 
 def page(name: str):

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WebConfig(AppConfig):
     name = "sscard.web"
     label = "web"
-    verbose_name = "业务页面"
+    verbose_name = _("业务页面")

@@ -9,7 +9,6 @@ marker ``postgres`` (the root conftest deselects these tests on SQLite, with a n
 import pytest
 
 from sscard.audit.models import AuditEvent
-from sscard.audit.services import audit_verify_chain
 from sscard.cards.models import Card, CardStateChange
 from sscard.core.crypto import lookup_hash
 from sscard.core.models import IdempotencyRecord
@@ -17,6 +16,7 @@ from sscard.desk.models import ServiceRequest
 from sscard.fees.models import Payment
 from sscard.people.models import Person
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_log_verified
 from sscard.testing.desk import apply_body, reissue_body
 from sscard.testing.races import race
 
@@ -42,7 +42,7 @@ def id_doc(person) -> dict:
 
 
 def chain_ok():
-    ok, broken, reason = audit_verify_chain()
+    ok, broken, reason = audit_log_verified()
     assert ok, (broken, reason)
 
 

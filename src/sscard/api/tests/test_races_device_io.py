@@ -1,19 +1,19 @@
 """A slow printer at one outlet holds up nobody else's audited writes (PostgreSQL: real row locks).
 
-The audit chain head is one row, locked from a transaction's first audit write to its commit.  A
-business that prints holds its audit events back until the printer is done (``audit_deferred``), so
-while outlet A's printer takes its 2 seconds, an audited loss report at outlet B goes straight through.
+Audit writers share no row; a business that prints calls the printer before its audited writes
+(``audit_deferred``), so while outlet A's printer takes its 2 seconds, an audited loss report at outlet
+B goes straight through.
 Each test starts the issuance at A, then the other calls ~0.3 s later, every call in its own thread with
 its own connection (``sscard.testing.races.staggered``).
 """
 
 import pytest
 
-from sscard.audit.services import audit_verify_chain
 from sscard.cards.models import Card
 from sscard.desk.models import ServiceRequest
 from sscard.hardware.simulated import SimulatedIssuancePrinter
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_log_verified
 from sscard.testing.desk import apply_body, reissue_body
 from sscard.testing.races import staggered
 
@@ -54,7 +54,7 @@ def assert_quick_and_done(report, issuance, card):
 
 
 def chain_ok():
-    ok, broken, reason = audit_verify_chain()
+    ok, broken, reason = audit_log_verified()
     assert ok, (broken, reason)
 
 

@@ -15,10 +15,10 @@ from sscard.archive.selectors import archive_item_content, archive_items_for, pa
 from sscard.archive.services import archive_record_paper, archive_store_image
 from sscard.archive.tests.images import make_image, png_claiming
 from sscard.audit.models import AuditEvent
-from sscard.audit.services import audit_verify_chain
 from sscard.core import clock
 from sscard.core.errors import Conflict, InvalidInput, NotFound
 from sscard.staff.actors import Actor
+from sscard.testing.audit import audit_log_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_audit_event_written_without_image_bytes(django_capture_on_commit_callba
     assert event.data == {"archive_item_id": item.pk, "kind": "signature", "sha256": item.sha256,
                           "original_sha256": item.sha256, "watermarked": False,
                           "size": len(content), "content_type": "image/png", "width": 120, "height": 90}
-    assert audit_verify_chain()[0] is True
+    assert audit_log_verified()[0] is True
 
 
 @pytest.mark.parametrize("kind", ["credential", "scene", "intro_letter"])

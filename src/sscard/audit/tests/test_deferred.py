@@ -1,12 +1,13 @@
 """Holding a business's audit events back until its device calls are done (``audit_deferred``), and
-knowing whether the current business transaction holds the chain head (``audit_chain_head_held``)."""
+knowing whether the current business transaction has written audit events (``audit_written``)."""
 
 import pytest
 from django.db import transaction
 
 from sscard.audit.models import AuditEvent
-from sscard.audit.services import audit_chain_head_held, audit_deferred, audit_record, audit_verify_chain
+from sscard.audit.services import audit_deferred, audit_record, audit_written
 from sscard.staff.actors import Actor
+from sscard.testing.audit import audit_log_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +29,13 @@ def test_held_back_events_are_appended_in_order_when_the_block_ends():
             first = _record(1)
             with transaction.atomic():  # a service's own block inside the business
                 _record(2)
-            assert not AuditEvent.objects.exists() and not audit_chain_head_held()
+            assert not AuditEvent.objects.exists() and not audit_written()
             assert first.seq is None
         assert _subjects() == ["1", "2"] and first.seq is not None
-        assert audit_chain_head_held()  # appended: the head is held until the commit
+        assert audit_written()  # appended: the change is written and its rows stay locked until the commit
         _record(3)
     assert _subjects() == ["1", "2", "3"]
-    assert audit_verify_chain() == (True, None, "3 条记录校验通过")
+    assert audit_log_verified() == (True, None, "3 条记录校验通过（1 个签名树头）")
 
 
 def test_an_exception_out_of_the_block_drops_the_held_events():
@@ -57,7 +58,7 @@ def test_an_event_of_a_rolled_back_savepoint_is_dropped_with_it():
         with transaction.atomic():
             _record(3)
     assert _subjects() == ["1", "3"]
-    assert audit_verify_chain()[0]
+    assert audit_log_verified()[0]
 
 
 def test_a_nested_block_joins_the_outer_one():
@@ -76,20 +77,20 @@ def test_outside_a_business_transaction_it_does_nothing():
         assert _subjects() == ["1"]
 
 
-def test_the_head_is_held_from_the_first_append_to_the_end_of_the_business_transaction():
-    assert not audit_chain_head_held()
+def test_written_from_the_first_append_to_the_end_of_the_business_transaction():
+    assert not audit_written()
     with transaction.atomic():
-        assert not audit_chain_head_held()
+        assert not audit_written()
         _record(1)
-        assert audit_chain_head_held()
+        assert audit_written()
         with transaction.atomic():
-            assert audit_chain_head_held()  # a nested block is the same transaction
-    assert not audit_chain_head_held()
+            assert audit_written()  # a nested block is the same transaction
+    assert not audit_written()
     with transaction.atomic():
-        assert not audit_chain_head_held()  # the next business's transaction
+        assert not audit_written()  # the next business's transaction
 
 
-def test_a_rolled_back_savepoint_releases_the_head_it_took():
+def test_a_rolled_back_savepoint_forgets_its_write():
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -97,19 +98,19 @@ def test_a_rolled_back_savepoint_releases_the_head_it_took():
                 raise ValueError
         except ValueError:
             pass
-        assert not audit_chain_head_held()
+        assert not audit_written()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_commit_and_rollback_end_the_hold_on_a_real_transaction():
     with transaction.atomic():
         _record(1)
-        assert audit_chain_head_held()
-    assert not audit_chain_head_held()
+        assert audit_written()
+    assert not audit_written()
     with pytest.raises(ValueError):
         with transaction.atomic():
             _record(2)
             raise ValueError
     with transaction.atomic():
-        assert not audit_chain_head_held()
+        assert not audit_written()
     assert _subjects() == ["1"]

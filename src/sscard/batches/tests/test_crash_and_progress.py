@@ -82,3 +82,43 @@ def test_stalled_batch_is_requeued_by_the_sweeps(no_worker, settings, clerk_api,
     call_command("run_due_sweeps", stdout=out)
     assert "re-queued: 1" in out.getvalue()
     assert Batch.objects.get(batch_no=batch_no).status == "validated"
+
+
+def test_parts_taken_in_any_order_close_the_batch_once(no_worker, settings, clerk_api, monkeypatch,
+                                                        django_capture_on_commit_callbacks):
+    """Parts are independent: run out of order, one of them killed and run again, one run twice, the
+    rows are stored once each and the part that ends last closes the batch."""
+    from sscard.audit.models import AuditEvent
+    from sscard.batches.models import BatchPart
+    from sscard.batches.tasks import validate_batch
+
+    settings.SSCARD_BATCH_PART_ROWS = 2
+    rows = [bf.person_row(name=f"郑{i}") for i in range(5)]
+    batch_no = _submit(clerk_api, rows, django_capture_on_commit_callbacks)
+    validation.batch_prepare(batch_no=batch_no)
+    assert list(BatchPart.objects.order_by("part_no").values_list("first_line", "last_line", "rows")) == [
+        (2, 3, 2), (4, 5, 2), (6, 6, 1)]
+    assert clerk_api.get(f"/batches/{batch_no}").json()["total_rows"] == 5
+    validation.batch_validate_part(batch_no=batch_no, part_no=2)
+    real = validation._store_chunk
+
+    def dying(*args, **kw):
+        raise Killed("worker killed")
+
+    monkeypatch.setattr(validation, "_store_chunk", dying)
+    with pytest.raises(Killed):
+        validation.batch_validate_part(batch_no=batch_no, part_no=0)
+    monkeypatch.setattr(validation, "_store_chunk", real)
+    validation.batch_validate_part(batch_no=batch_no, part_no=2)  # done already: nothing
+    assert Batch.objects.get(batch_no=batch_no).status == "validating"
+    validation.batch_validate_part(batch_no=batch_no, part_no=1)
+    assert Batch.objects.get(batch_no=batch_no).status == "validating"  # part 0 still pending
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    validate_batch.enqueue(batch_no)  # the sweeps' re-queue: only part 0 is left
+    out = clerk_api.get(f"/batches/{batch_no}").json()
+    assert (out["status"], out["accepted_rows"], out["processed_rows"]) == ("validated", 5, 5)
+    assert sorted(BatchRow.objects.values_list("line_no", flat=True)) == [2, 3, 4, 5, 6]
+    assert ServiceRequest.objects.filter(applicant_role="unit").count() == 5
+    events = AuditEvent.objects.filter(subject_id=batch_no)
+    assert events.filter(event_type="BATCH_VALIDATED").count() == 1
+    assert events.filter(event_type="BATCH_ROWS_PROCESSED").count() == 3

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -89,35 +90,69 @@ def test_row_data_is_encrypted_at_rest(clerk_api, employer, django_capture_on_co
     assert rows[0]["doc_number"] not in data and "13912345678" not in data
 
 
-def test_files_kept_at_submission_are_encrypted_and_validation_does_without_them(
+def test_files_are_streamed_to_storage_encrypted_and_the_parts_too(
         clerk_api, employer, settings, django_capture_on_commit_callbacks):
-    """The sheet, its rows as read and the zip's directory are stored encrypted; a batch stored without
-    the last two (submitted before they were kept) is validated the same way, from the files themselves."""
+    """The submission stores the sheet (encrypted chunk by chunk) and the zip, and nothing else; the
+    structural checks in the task write the parts, encrypted; the rows are validated from them."""
     from django.core.files.storage import default_storage
 
     from sscard.batches import storage
+    from sscard.batches.models import BatchPart
     from sscard.batches.validation import batch_validate
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.SSCARD_BATCH_PART_ROWS = 1
     rows = [bf.person_row(name="周一"), bf.person_row(name="周二", phone="1")]
+    book = bf.workbook(cols.NEW_CARD, rows)
     with django_capture_on_commit_callbacks(execute=True):
         resp = submit(clerk_api, employer, rows)
-    batch_no = resp.json()["batch_no"]
-    kept = [f"batches/{batch_no}/{n}" for n in ("source.xlsx.enc", "rows.json.enc", "scans-index.json.enc")]
-    for name in kept:
-        with default_storage.open(name, "rb") as fh:
-            content = fh.read()
-        assert rows[0]["doc_number"].encode() not in content and "周一".encode() not in content
-    line_no, values, _numeric = json.loads(storage.read_encrypted(kept[1]))["rows"][0]
-    assert line_no == 2 and "周一" in values
-    for name in kept[1:]:
-        storage.delete(name)
+    assert resp.status_code == 202, resp.content
+    out = resp.json()
+    batch_no = out["batch_no"]
+    assert (out["status"], out["status_url"], out["total_rows"]) == ("queued", f"/api/v1/batches/{batch_no}", 0)
+    assert sorted(default_storage.listdir(f"batches/{batch_no}")[1]) == ["scans.zip", "source.xlsx.enc"]
+    source = f"batches/{batch_no}/source.xlsx.enc"
+    with default_storage.open(source, "rb") as fh:
+        content = fh.read()
+    assert content.startswith(b"SSCS1") and book not in content
+    assert storage.read_encrypted(source) == book
+    assert Batch.objects.get(batch_no=batch_no).source_sha256 == __import__("hashlib").sha256(book).hexdigest()
     batch = batch_validate(batch_no=batch_no)
-    assert (batch.status, batch.accepted_rows, batch.refused_rows) == ("validated", 1, 1)
+    assert (batch.status, batch.total_rows, batch.accepted_rows, batch.refused_rows) == ("validated", 2, 1, 1)
+    parts = list(BatchPart.objects.filter(batch=batch).order_by("part_no"))
+    assert [(p.first_line, p.last_line, p.done_at is not None) for p in parts] == [(2, 2, True), (3, 3, True)]
+    for part in parts:
+        with default_storage.open(part.file_name, "rb") as fh:
+            content = fh.read()
+        assert rows[0]["doc_number"].encode() not in content and "周".encode() not in content
+        assert len(storage.read_encrypted_json(part.file_name)["scans"]["names"]) == 3  # its own row's only
     refused = BatchRow.objects.get(batch=batch, status="refused")
     assert refused.line_no == 3 and "联系手机" in refused.reason
     accepted = BatchRow.objects.get(batch=batch, status="accepted")
     assert set(accepted.scans) == {"photo", "id_front", "id_back"}
+
+
+def test_a_stream_cut_short_or_reordered_does_not_decrypt(settings):
+    import io
+
+    from django.core.files.base import ContentFile
+
+    from sscard.batches import storage
+
+    plain = os.urandom(3 * storage.CHUNK + 10)
+    storage.save_stream_encrypted("batches/t/x.enc", ContentFile(plain))
+    assert storage.read_encrypted("batches/t/x.enc") == plain
+    from django.core.files.storage import default_storage
+
+    with default_storage.open("batches/t/x.enc", "rb") as fh:
+        blob = fh.read()
+    head = 5
+    size = 4 + int.from_bytes(blob[head:head + 4], "big")
+    chunks = [blob[head + i * size:head + (i + 1) * size] for i in range(3)]
+    for forged in (blob[:head] + b"".join(chunks),  # the last chunk dropped
+                   blob[:head] + chunks[1] + chunks[0] + blob[head + 2 * size:]):  # two chunks swapped
+        with pytest.raises(Exception):
+            b"".join(storage._decrypted_chunks(io.BytesIO(forged)))
 
 
 def test_paper_route_rows_keyed_by_the_clerk(clerk_api, employer, django_capture_on_commit_callbacks):
@@ -260,22 +295,44 @@ def _hostile(case: str, rows) -> tuple[bytes, bytes]:
     return book, scans
 
 
+def _refusal(book: bytes, scans: bytes):
+    """What the readers themselves say of these files (the message the request used to answer with)."""
+    from sscard.batches.scans import open_scans
+    from sscard.batches.workbook_reader import read_workbook
+    from sscard.core.errors import InvalidInput
+
+    try:
+        read_workbook(book, kind=cols.NEW_CARD)
+        open_scans(scans).close()
+    except InvalidInput as exc:
+        return exc
+    raise AssertionError("not refused")
+
+
 @pytest.mark.parametrize("case, code", [("xml_bomb", "WORKBOOK_XML_UNSAFE"), ("not_xlsx", "WORKBOOK_NOT_XLSX"),
                                         ("traversal", "SCANS_UNSAFE_NAME"), ("zip_bomb", "SCANS_ZIP_BOMB")])
-def test_hostile_files_are_refused_and_nothing_is_stored(clerk_api, employer, case, code):
+def test_hostile_files_are_refused_by_the_task_and_not_kept(clerk_api, employer, case, code,
+                                                            django_capture_on_commit_callbacks):
     from django.core.files.storage import default_storage
 
-    from sscard.archive.models import ArchiveItem
 
     rows = [bf.person_row()]
     book, scans = _hostile(case, rows)
-    resp = clerk_api.client.post("/api/v1/batches", headers=clerk_api._headers(None), data={
-        "meta": meta(employer), "workbook": SimpleUploadedFile("b.xlsx", book),
-        "scans": SimpleUploadedFile("s.zip", scans)})
-    assert resp.status_code == 400, resp.content
-    assert resp.json()["code"] == code
-    assert Batch.objects.count() == 0 and ArchiveItem.objects.count() == 0
-    assert not default_storage.exists("batches")
+    with django_capture_on_commit_callbacks(execute=True):
+        resp = clerk_api.client.post("/api/v1/batches", headers=clerk_api._headers(None), data={
+            "meta": meta(employer), "workbook": SimpleUploadedFile("b.xlsx", book),
+            "scans": SimpleUploadedFile("s.zip", scans)})
+    # Received at once; the structural checks in the task refuse the file: the status shows the code and
+    # the message, and the refused files are not kept.
+    assert resp.status_code == 202, resp.content
+    out = clerk_api.get(resp.json()["status_url"].removeprefix("/api/v1")).json()
+    assert (out["status"], out["failure_code"]) == ("failed", code)
+    assert out["failure"] == _refusal(book, scans).message and out["error_workbook"] is None
+    assert BatchRow.objects.count() == 0
+    _dirs, names = default_storage.listdir(f"batches/{out['batch_no']}")
+    assert names == []
+    events = list(AuditEvent.objects.filter(subject_id=out["batch_no"]).values_list("event_type", flat=True))
+    assert events[-1] == "BATCH_FAILED"
 
 
 def test_reissue_sheet_needs_a_photo_only_when_it_changes(clerk_api, employer, django_capture_on_commit_callbacks):

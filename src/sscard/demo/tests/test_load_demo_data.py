@@ -7,7 +7,6 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from sscard.audit.services import audit_verify_chain
 from sscard.cards.models import Card, CardStateChange
 from sscard.demo.management.commands.load_demo_data import (
     CITIZENS,
@@ -25,6 +24,7 @@ from sscard.staff.models import (
     StaffMember,
 )
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_log_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def test_runs_twice_without_duplicating_anything():
     second = _load()
     assert _counts() == counts
     assert "outlets+3" in first and "outlets+0" in second and "cards+0" in second
-    assert audit_verify_chain()[0]
+    assert audit_log_verified()[0]
 
 
 def test_every_staff_role_exists_and_admin_is_superuser():

@@ -1,10 +1,10 @@
-"""Instant issuance talks to the outlet's printer before its business appends to the audit chain.
+"""Instant issuance talks to the outlet's printer before its business writes its audit events.
 
-The chain head (one row) is locked from a transaction's first audit write to its commit, so a printer
-called after an audit write would make every audited write in the city wait for it.  Every business that
-can print holds its audit events back (``audit.services.audit_deferred``) and appends them after the
-printer is done, in the same transaction: the same events, in the same order, as before.  The simulated
-devices refuse to run while the head is held, so a regression fails here (and in every other test).
+A business's audit events are the last writes of its transaction, when it holds its change's row locks,
+so a printer called after them would keep those rows locked while it prints.  Every business that can
+print holds its audit events back (``audit.services.audit_deferred``) and writes them after the printer
+is done, in the same transaction: the same events, in the same order, as before.  The simulated devices
+refuse to run after an audit write, so a regression fails here (and in every other test).
 """
 
 import datetime as dt
@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from sscard.audit.models import AuditEvent
-from sscard.audit.services import audit_chain_head_held, audit_verify_chain
+from sscard.audit.services import audit_written
 from sscard.cards.models import Card
 from sscard.core import clock
 from sscard.desk.models import ServiceRequest
@@ -21,6 +21,7 @@ from sscard.hardware.models import SimulatedChip
 from sscard.hardware.simulated import SimulatedIssuancePrinter
 from sscard.people.models import Person
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_log_verified
 from sscard.testing.desk import apply_body, fail_printer, reissue_body, req_of
 
 pytestmark = pytest.mark.django_db
@@ -37,12 +38,12 @@ SIGNED_FORM = ["PAPER_ARCHIVE_RECORDED", "CARD_MADE", "CARD_HANDED_OVER", "REQUE
 
 @pytest.fixture
 def at_print(monkeypatch):
-    """What the printer saw when it was called: (chain head held?, audit events in the table)."""
+    """What the printer saw when it was called: (audit written yet?, audit events in the table)."""
     seen = []
     real = SimulatedIssuancePrinter.print_card
 
     def spy(self, station, **kw):
-        seen.append((audit_chain_head_held(), AuditEvent.objects.count()))
+        seen.append((audit_written(), AuditEvent.objects.count()))
         return real(self, station, **kw)
 
     monkeypatch.setattr(SimulatedIssuancePrinter, "print_card", spy)
@@ -109,7 +110,7 @@ def test_instant_issuance_prints_before_its_audit_events_and_keeps_them(
     card = Card.objects.get(card_no=body["new_card_no"])
     assert card.issued_outlet_id == outlet.pk
     assert SimulatedIssuancePrinter.last_job(f"outlet:{outlet.code}").card_no == card.card_no
-    assert audit_verify_chain()[0]
+    assert audit_log_verified()[0]
 
 
 def test_printer_failing_leaves_a_deferred_request_and_nothing_made(clerk_api, outlet):
@@ -128,7 +129,7 @@ def test_printer_failing_leaves_a_deferred_request_and_nothing_made(clerk_api, o
     assert SimulatedChip.objects.count() == chips
     assert SimulatedIssuancePrinter.jobs(f"outlet:{outlet.code}") == []
     assert _types_since(before) == APPLY_DEFERRED
-    assert audit_verify_chain()[0]
+    assert audit_log_verified()[0]
 
 
 def test_printer_failing_at_the_fee_keeps_the_fee_and_defers_the_card(clerk_api, outlet):
@@ -168,7 +169,7 @@ def test_a_refusal_after_the_print_leaves_nothing_recorded(clerk_api, outlet, mo
     assert (resp.status_code, resp.json()["code"]) == (409, "CARD_ALREADY_HELD")
     assert len(SimulatedIssuancePrinter.jobs(f"outlet:{outlet.code}")) == 1
     assert not ServiceRequest.objects.exists() and Person.objects.count() == people
-    assert AuditEvent.objects.count() == events and audit_verify_chain()[0]
+    assert AuditEvent.objects.count() == events and audit_log_verified()[0]
 
 
 def test_a_replayed_request_does_not_print_again(clerk_api, outlet):

@@ -6,13 +6,13 @@ import pytest
 from django.db import transaction
 
 from sscard.audit.models import AuditEvent
-from sscard.audit.services import audit_verify_chain
 from sscard.core import clock
 from sscard.core.errors import InvalidInput
 from sscard.fees.models import Payment
 from sscard.fees.rules import receipt_number
 from sscard.fees.services import payment_record
 from sscard.staff.actors import Actor
+from sscard.testing.audit import audit_log_verified
 
 pytestmark = pytest.mark.django_db
 # Frozen in UTC: the audit chain currently hashes `at` in its given offset (reported to the audit owner).
@@ -98,7 +98,7 @@ def test_audit_event_written_in_the_same_transaction(clerk):
                            "offset_reference": "DK9"}
     assert event.data["payment_id"] == p.pk
     assert (event.channel, event.outlet_id, event.actor_name) == ("window", 12, "窗口一")
-    assert audit_verify_chain()[:2] == (True, None), audit_verify_chain()
+    assert audit_log_verified()[:2] == (True, None), audit_log_verified()
 
 
 def test_caller_rollback_undoes_payment_and_audit(clerk):

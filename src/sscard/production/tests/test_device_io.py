@@ -1,5 +1,5 @@
-"""Production's device calls run with the audit chain head free: 批量转零星 prints at the window before
-the business appends to the chain (events held back with ``audit.services.audit_deferred``), with the
+"""Production's device calls run before any audit write: 批量转零星 prints at the window before
+the business writes its audit events (events held back with ``audit.services.audit_deferred``), with the
 same audit events as before, and a failing printer defers; the vendor results' chip personalisation
 comes before the import's first audit write, also when the API runs a whole exchange cycle in one
 transaction (Idempotency-Key)."""
@@ -7,11 +7,12 @@ transaction (Idempotency-Key)."""
 import pytest
 
 from sscard.audit.models import AuditEvent
-from sscard.audit.services import audit_chain_head_held, audit_verify_chain
+from sscard.audit.services import audit_written
 from sscard.cards.models import Card
 from sscard.desk.models import ServiceRequest
 from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedIssuancePrinter
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_log_verified
 from sscard.testing.batch_flow import adults, paper_batch
 from sscard.testing.desk import fail_printer
 
@@ -40,7 +41,7 @@ def test_batch_to_individual_prints_before_its_audit_events(clerk_api, employer,
     seen, real = [], SimulatedIssuancePrinter.print_card
 
     def spy(self, station, **kw):
-        seen.append((audit_chain_head_held(), AuditEvent.objects.count()))
+        seen.append((audit_written(), AuditEvent.objects.count()))
         return real(self, station, **kw)
 
     monkeypatch.setattr(SimulatedIssuancePrinter, "print_card", spy)
@@ -49,7 +50,7 @@ def test_batch_to_individual_prints_before_its_audit_events(clerk_api, employer,
     assert seen == [(False, count)]  # head free, nothing of this business appended yet
     assert types == CONVERT
     assert Card.objects.get(person=person).state == "active"
-    assert audit_verify_chain()[0]
+    assert audit_log_verified()[0]
 
 
 def test_batch_to_individual_with_the_printer_failing_is_deferred(clerk_api, employer, outlet,
@@ -63,12 +64,12 @@ def test_batch_to_individual_with_the_printer_failing_is_deferred(clerk_api, emp
 
 
 @pytest.mark.parametrize("key", [None, "exchange-run-0001"], ids=["plain", "idempotency_key"])
-def test_central_personalisation_runs_with_the_chain_head_free(key, clerk_api, admin_api, employer, monkeypatch,
+def test_central_personalisation_runs_before_any_audit_write(key, clerk_api, admin_api, employer, monkeypatch,
                                                                django_capture_on_commit_callbacks):
     seen, real = [], SimulatedCardTerminal.personalise
 
     def spy(self, card_no):
-        seen.append(audit_chain_head_held())
+        seen.append(audit_written())
         return real(self, card_no)
 
     monkeypatch.setattr(SimulatedCardTerminal, "personalise", spy)
@@ -80,4 +81,4 @@ def test_central_personalisation_runs_with_the_chain_head_free(key, clerk_api, a
     assert seen == [False, False]  # one chip per card, none while the head is held
     made = Card.objects.filter(origin_request__request_no__startswith=batch_no)
     assert made.count() == 2 and {c.state for c in made} == {"made"}
-    assert audit_verify_chain()[0]
+    assert audit_log_verified()[0]

@@ -4,9 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from sscard.audit.models import AuditEvent
-from sscard.audit.services import audit_verify_chain
 from sscard.fees.models import FeeRule
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_log_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def test_fee_change_in_the_admin_is_audited(admin_client):
     event = AuditEvent.objects.get(event_type="CONFIG_CHANGED", subject_type="fees.feerule")
     assert (event.before, event.after) == ({"amount_fen": 2000}, {"amount_fen": 2500})
     assert event.actor_name == "root-admin" and event.subject_id == str(rule.pk)
-    assert audit_verify_chain()[0]
+    assert audit_log_verified()[0]
 
 
 def test_outlet_issuance_status_change_is_audited(admin_client):

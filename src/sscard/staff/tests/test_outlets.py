@@ -3,11 +3,11 @@
 import pytest
 
 from sscard.audit.models import AuditEvent
-from sscard.audit.services import audit_verify_chain
 from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from sscard.staff.actors import Actor
 from sscard.staff.outlets import outlet_issuance_status_set, outlet_settings_change
 from sscard.testing import factories as f
+from sscard.testing.audit import audit_log_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def test_a_failed_device_is_set_working_again_with_before_and_after():
     assert (event.before, event.after) == ({"issuance_status": "device_failed"}, {"issuance_status": "working"})
     assert event.data == {"note": "已修复", "outlet_code": outlet.code, "via": "page"}
     assert (event.subject_type, event.outlet_id, event.actor_name) == ("staff.outlet", outlet.pk, "supervisor-甲")
-    assert audit_verify_chain()[0]
+    assert audit_log_verified()[0]
 
 
 def test_a_failure_needs_a_note_and_the_status_must_be_known():

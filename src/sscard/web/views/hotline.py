@@ -11,6 +11,7 @@ service takes that verified caller, never a person id from the form, and checks 
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sscard.cards.choices import CardState
@@ -40,7 +41,7 @@ def current_caller(request) -> VerifiedCaller | None:
     caller = VerifiedCaller.from_session(request.session.get(SESSION_KEY))
     if caller is not None and not caller.live_for(request.actor):
         request.session.pop(SESSION_KEY, None)
-        messages.info(request, "来电人身份核验已超过有效时间，请重新核验。")
+        messages.info(request, _("来电人身份核验已超过有效时间，请重新核验。"))
         return None
     return caller
 
@@ -57,7 +58,7 @@ def _desk(request, *, caller=None, errors=None, form=None, status=200, **extra):
     if caller is not None and "outlets" not in extra:
         extra = {**_work_item_context(request, caller), **extra}
     return render(request, "web/hotline/desk.html", {
-        "title": "12333热线服务台", "caller": caller, "errors": errors or {}, "form": form or {},
+        "title": _("12333热线服务台"), "caller": caller, "errors": errors or {}, "form": form or {},
         "fields": FIELDS, **extra}, status=status)
 
 
@@ -76,12 +77,12 @@ def desk(request):
     except DomainError as exc:
         return _desk(request, errors={"__all__": exc.message}, form=form, status=exc.status)
     request.session[SESSION_KEY] = caller.to_session()
-    messages.success(request, "来电人身份核验通过。")
+    messages.success(request, _("来电人身份核验通过。"))
     return redirect("web:hotline")
 
 
 def _needs_caller(request):
-    messages.info(request, "请先核验来电人身份。")
+    messages.info(request, _("请先核验来电人身份。"))
     return redirect("web:hotline")
 
 
@@ -92,7 +93,7 @@ def loss_report(request):
     caller = current_caller(request)
     if caller is None:
         return _needs_caller(request)
-    context = {"title": "电话挂失", "caller": caller, "lapse_days": policy_setting("temp_loss_lapse_days")}
+    context = {"title": _("电话挂失"), "caller": caller, "lapse_days": policy_setting("temp_loss_lapse_days")}
     if request.method == "GET":
         return render(request, "web/hotline/loss_confirm.html", context)
     try:
@@ -102,7 +103,7 @@ def loss_report(request):
             "__all__": exc.message}}, status=exc.status)
     card = it.card
     return render(request, "web/hotline/loss_done.html", {
-        **context, "title": "电话挂失已办理", "request_no": it.request.request_no if it.request else "",
+        **context, "title": _("电话挂失已办理"), "request_no": it.request.request_no if it.request else "",
         "card_no_masked": masking.mask_card_no(card.card_no), "state_label": str(CardState(card.state).label),
         "lapses_at": card.temp_loss_expires_at})
 
@@ -120,12 +121,12 @@ def status_query(request):
     """The status query of the caller's cards (htmx: the result region only, announced by aria-live)."""
     caller = current_caller(request)
     template = "web/hotline/partials/status_result.html" if request.htmx else "web/hotline/desk.html"
-    context = {"title": "12333热线服务台", "caller": caller, "errors": {}, "form": {}, "fields": FIELDS}
+    context = {"title": _("12333热线服务台"), "caller": caller, "errors": {}, "form": {}, "fields": FIELDS}
     if caller is not None and not request.htmx:
         context.update(_work_item_context(request, caller))
     status = 200
     if caller is None:
-        context["status_error"] = {"message": "请先核验来电人身份。"}
+        context["status_error"] = {"message": _("请先核验来电人身份。")}
         status = 400
     else:
         try:
@@ -144,7 +145,7 @@ def status_query(request):
 def end_call(request):
     """结束通话: the caller is forgotten at once."""
     request.session.pop(SESSION_KEY, None)
-    messages.success(request, "通话已结束，来电人信息已清除。")
+    messages.success(request, _("通话已结束，来电人信息已清除。"))
     return redirect("web:hotline")
 
 

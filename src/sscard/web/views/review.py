@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sscard.core.errors import Conflict, InvalidInput
@@ -36,6 +37,7 @@ from sscard.people.models import Person
 from sscard.policy.choices import DocType
 from sscard.staff.permissions import allowed
 from sscard.web.access import page
+from sscard.web.vocabulary import label, text
 
 REJECT_FIELDS = {"REJECT_REASON_REQUIRED": "reason", "REJECT_ITEM_INVALID": "item"}
 
@@ -50,40 +52,43 @@ def queue(request):
     tab = tab if tab in ReviewTab.values else ReviewTab.PENDING
     rows = review_cases(actor=request.actor, tab=tab)
     counts = review_tab_counts()
-    tabs = [{"value": t.value, "label": t.label, "count": counts[t.value], "url": _queue_url(t.value),
-             "current": t.value == tab} for t in ReviewTab]
+    tabs = [{"value": t.value, "label": label(ReviewTab, t), "count": counts[t.value],
+             "url": _queue_url(t.value), "current": t.value == tab} for t in ReviewTab]
     return render(request, "web/review/queue.html", {
-        "title": f"网上申领审核 · {ReviewTab(tab).label}", "tab": tab, "tabs": tabs, "rows": rows,
+        "title": _("网上申领审核 · %(tab)s") % {"tab": label(ReviewTab, tab)},
+        "tab": tab, "tabs": tabs, "rows": rows,
         "groups": review_groups(rows) if tab == ReviewTab.PENDING else None,
     })
 
 
 def _data_rows(full: dict) -> list[dict]:
     """The full data as rows of the case page, each with the review item a refusal of it names."""
-    def party_rows(p, prefix, who):
+    def party_rows(p, prefix, name_label, doc_label):
         return [
-            {"label": f"{who}姓名", "value": p["name"], "item": f"{prefix}_name"},
-            {"label": f"{who}证件", "value": f"{DocType(p['id_type']).label} {p['id_number']}",
+            {"label": name_label, "value": p["name"], "item": f"{prefix}_name"},
+            {"label": doc_label, "value": f"{label(DocType, p['id_type'])} {p['id_number']}",
              "item": f"{prefix}_id_number"},
         ]
 
     applicant = full["applicant"]
-    gender = dict(Person.Gender.choices).get(applicant["gender"], "—")
-    rows = party_rows(applicant, "applicant", "申办人") + [
-        {"label": "出生日期", "value": f"{applicant['birth_date']:%Y-%m-%d}（{gender}）", "item": "applicant_birth_date"},
-        {"label": "联系电话", "value": applicant["phone"] or "—", "item": "applicant_phone"},
-        {"label": "居住地址", "value": applicant["address"] or "—", "item": "applicant_address"},
+    gender = label(Person.Gender, applicant["gender"]) if applicant["gender"] in Person.Gender.values else "—"
+    rows = party_rows(applicant, "applicant", _("申办人姓名"), _("申办人证件")) + [
+        {"label": _("出生日期"), "value": _("%(date)s（%(gender)s）") % {
+            "date": f"{applicant['birth_date']:%Y-%m-%d}", "gender": gender}, "item": "applicant_birth_date"},
+        {"label": _("联系电话"), "value": applicant["phone"] or "—", "item": "applicant_phone"},
+        {"label": _("居住地址"), "value": applicant["address"] or "—", "item": "applicant_address"},
     ]
     if full.get("agent"):
-        rows += party_rows(full["agent"], "agent", "代办人")
+        rows += party_rows(full["agent"], "agent", _("代办人姓名"), _("代办人证件"))
     return [r for r in rows if r["item"] in ReviewItem.values]
 
 
 def _case_page(request, no: str, *, errors=None, form=None, status=200):
     summary = review_case(actor=request.actor, request_no=no)
-    context = {"case": summary, "title": f"审核 {summary['request_no']}", "errors": errors or {},
+    context = {"case": summary, "title": _("审核 %(no)s") % {"no": summary["request_no"]},
+               "errors": errors or {},
                "form": form or {"item": request.GET.get("item", ""), "reason": "", "note": ""},
-               "items": ReviewItem.choices}
+               "items": [(v, label(ReviewItem, v)) for v in ReviewItem.values]}
     if summary["pending"]:
         try:
             request_review_claim(actor=request.actor, request_no=no)
@@ -102,7 +107,7 @@ def _claimed_page(request, summary: dict, exc: Conflict):
     """409: another reviewer holds the case; a supervisor may release or reassign it from here."""
     can_reassign = allowed(request.actor, "request.review_reassign")
     return render(request, "web/review/claimed.html", {
-        "case": summary, "error": exc, "title": "案件审核中", "can_reassign": can_reassign,
+        "case": summary, "error": exc, "title": _("案件审核中"), "can_reassign": can_reassign,
         "assignees": review_assignees() if can_reassign else [],
     }, status=exc.status)
 
@@ -123,7 +128,7 @@ def image(request, no: str, item_id: int):
 @require_POST
 def approve(request, no: str):
     req = request_approve(actor=request.actor, request_no=no, note=request.POST.get("note", "")[:200])
-    messages.success(request, f"业务 {req.request_no} 已审核通过，已转入集中制卡。")
+    messages.success(request, _("业务 %(no)s 已审核通过，已转入集中制卡。") % {"no": req.request_no})
     return redirect(_queue_url())
 
 
@@ -138,7 +143,8 @@ def reject(request, no: str):
         found = {REJECT_FIELDS.get(p["code"], "__all__"): p["message"] for p in problems}
         errors = {k: found[k] for k in ("__all__", "item", "reason") if k in found}  # in the form's order
         return _case_page(request, no, errors=errors, form=form, status=exc.status)
-    messages.success(request, f"业务 {req.request_no} 审核不通过（{req.rejection['item_label']}），已退回申请人。")
+    messages.success(request, _("业务 %(no)s 审核不通过（%(item)s），已退回申请人。") % {
+        "no": req.request_no, "item": text(req.rejection["item_label"], "ReviewItem")})
     return redirect(_queue_url())
 
 
@@ -146,7 +152,7 @@ def reject(request, no: str):
 @require_POST
 def release(request, no: str):
     req = request_review_release(actor=request.actor, request_no=no)
-    messages.success(request, f"业务 {req.request_no} 已释放，其他审核员可以领取。")
+    messages.success(request, _("业务 %(no)s 已释放，其他审核员可以领取。") % {"no": req.request_no})
     return redirect(_queue_url())
 
 
@@ -154,5 +160,6 @@ def release(request, no: str):
 @require_POST
 def reassign(request, no: str):
     req = request_review_reassign(actor=request.actor, request_no=no, to_staff_id=request.POST.get("to_staff", ""))
-    messages.success(request, f"业务 {req.request_no} 已改派给 {req.review_claimed_by.display_name}。")
+    messages.success(request, _("业务 %(no)s 已改派给 %(name)s。") % {
+        "no": req.request_no, "name": req.review_claimed_by.display_name})
     return redirect(_queue_url())

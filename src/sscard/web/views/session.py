@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sscard.core.errors import DomainError
@@ -17,8 +19,8 @@ from sscard.web.access import actor_of, page, public_page, safe_next
 from sscard.web.menu import areas_for, menu_for
 
 SIGNED_OUT_NOTICES = {
-    "idle": "您已长时间未操作，为保护群众信息已自动退出，请重新登录。",
-    "user": "您已退出登录。",
+    "idle": gettext_lazy("您已长时间未操作，为保护群众信息已自动退出，请重新登录。"),
+    "user": gettext_lazy("您已退出登录。"),
 }
 
 
@@ -35,9 +37,9 @@ def sign_in(request):
         password = request.POST.get("password", "")[:256]
         context["username"] = username
         if not username:
-            context["errors"]["username"] = "请输入用户名"
+            context["errors"]["username"] = _("请输入用户名")
         if not password:
-            context["errors"]["password"] = "请输入密码"
+            context["errors"]["password"] = _("请输入密码")
         if not context["errors"]:
             try:
                 staff = staff_authenticate(username=username, password=password)
@@ -77,4 +79,4 @@ def start(request):
     areas = areas_for(request.actor)
     if len(areas) == 1:
         return redirect(areas[0].url_name)
-    return render(request, "web/start.html", {"menu": menu_for(request.actor), "title": "工作台首页"})
+    return render(request, "web/start.html", {"menu": menu_for(request.actor), "title": _("工作台首页")})

@@ -9,6 +9,8 @@ from typing import Callable
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sscard.core import clock
@@ -16,6 +18,7 @@ from sscard.core.errors import DomainError
 from sscard.fees.schedule import fee_rule_add, fee_rule_change
 from sscard.fees.selectors import fee_rule_get, fee_rules_list
 from sscard.policy.choices import Business, CardReason
+from sscard.staff.choices import OutletLevel
 from sscard.staff.outlets import outlet_settings_change
 from sscard.staff.selectors import outlet_get, outlets_list
 from sscard.web.access import page
@@ -30,6 +33,7 @@ from sscard.web.supervisor_forms import (
 )
 from sscard.web.templatetags.supervisor_tags import yuan
 from sscard.web.views.areas import area_nav
+from sscard.web.vocabulary import label
 from sscard.workdays.choices import DayKind
 from sscard.workdays.selectors import (
     calendar_day_get,
@@ -42,7 +46,8 @@ from sscard.workdays.services import (
     calendar_day_delete,
 )
 
-SECTIONS = (("web:settings", "网点"), ("web:settings_fees", "收费标准"), ("web:settings_calendar", "节假日日历"))
+SECTIONS = (("web:settings", gettext_lazy("网点")), ("web:settings_fees", gettext_lazy("收费标准")),
+            ("web:settings_calendar", gettext_lazy("节假日日历")))
 
 
 def _base(request, section: str, title: str) -> dict:
@@ -53,13 +58,13 @@ def _base(request, section: str, title: str) -> dict:
 def _display(form, name: str, value) -> str:
     """A value as the check page shows it: choices by label, booleans 是/否, amounts in yuan."""
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if name == "amount":
-        return f"{yuan(value)} 元"
+        return _("%(amount)s 元") % {"amount": yuan(value)}
     choices = dict(getattr(form.fields.get(name), "choices", []) or [])
     if value in choices:
         return str(choices[value])
-    return str(value) if value not in (None, "") else "（空）"
+    return str(value) if value not in (None, "") else _("（空）")
 
 
 @dataclass
@@ -141,7 +146,7 @@ def _edit_flow(request, edit: Edit):
 @page("settings.view")
 @require_GET
 def outlets(request):
-    context = _base(request, "web:settings", "网点与参数设置 · 网点")
+    context = _base(request, "web:settings", _("网点与参数设置 · 网点"))
     context["outlets"] = outlets_list()
     return render(request, "web/supervisor/settings/outlets.html", context)
 
@@ -152,13 +157,16 @@ def outlet_edit(request, outlet_id: int):
     try:
         outlet = outlet_get(outlet_id)
     except DomainError as exc:
-        return render(request, "web/error.html", {"error": exc, "title": "未找到"}, status=exc.status)
+        return render(request, "web/error.html", {"error": exc, "title": _("未找到")}, status=exc.status)
     current = {name: getattr(outlet, name) for name in OutletSettingsForm.base_fields}
     return _edit_flow(request, Edit(
-        title=f"修改网点配置：{outlet.name}", section="web:settings", form_class=OutletSettingsForm, current=current,
+        title=_("修改网点配置：%(outlet)s") % {"outlet": outlet.name}, section="web:settings",
+        form_class=OutletSettingsForm, current=current,
         commit=lambda v: outlet_settings_change(actor=request.actor, outlet_id=outlet.pk, **v),
-        done_url=reverse("web:settings"), done_message=f"已保存{outlet.name}的网点配置。",
-        extra={"subject": f"{outlet.district} · {outlet.get_level_display()} · 网点代码 {outlet.code}"}))
+        done_url=reverse("web:settings"),
+        done_message=_("已保存%(outlet)s的网点配置。") % {"outlet": outlet.name},
+        extra={"subject": _("%(district)s · %(level)s · 网点代码 %(code)s") % {
+            "district": outlet.district, "level": label(OutletLevel, outlet.level), "code": outlet.code}}))
 
 
 # ---------------------------------------------------------------- the fee schedule
@@ -167,9 +175,10 @@ def outlet_edit(request, outlet_id: int):
 @page("settings.view")
 @require_GET
 def fees(request):
-    context = _base(request, "web:settings_fees", "网点与参数设置 · 收费标准")
-    context["rules"] = [{"rule": r, "business": Business(r.business).label if r.business in Business.values else r.business,
-                         "reason": CardReason(r.reason).label if r.reason in CardReason.values else "任意原因"}
+    context = _base(request, "web:settings_fees", _("网点与参数设置 · 收费标准"))
+    context["rules"] = [{"rule": r, "business": label(Business, r.business),
+                         "reason": label(CardReason, r.reason) if r.reason in CardReason.values
+                         else _("任意原因")}
                         for r in fee_rules_list()]
     return render(request, "web/supervisor/settings/fees.html", context)
 
@@ -180,26 +189,31 @@ def fee_edit(request, rule_id: int):
     try:
         rule = fee_rule_get(rule_id)
     except DomainError as exc:
-        return render(request, "web/error.html", {"error": exc, "title": "未找到"}, status=exc.status)
-    label = f"{Business(rule.business).label}（{CardReason(rule.reason).label if rule.reason else '任意原因'}）"
+        return render(request, "web/error.html", {"error": exc, "title": _("未找到")}, status=exc.status)
+    rule_label = _("%(business)s（%(reason)s）") % {
+        "business": label(Business, rule.business),
+        "reason": label(CardReason, rule.reason) if rule.reason else _("任意原因")}
     return _edit_flow(request, Edit(
-        title=f"修改收费标准：{label}", section="web:settings_fees", form_class=FeeRuleForm,
+        title=_("修改收费标准：%(rule)s") % {"rule": rule_label}, section="web:settings_fees",
+        form_class=FeeRuleForm,
         current={"amount": rule.amount_fen, "note": rule.note, "is_active": rule.is_active},
         commit=lambda v: fee_rule_change(actor=request.actor, rule_id=rule.pk, amount_fen=v["amount"], note=v["note"],
                                          is_active=v["is_active"]),
-        done_url=reverse("web:settings_fees"), done_message=f"已保存收费标准：{label}。",
-        extra={"hint": "修改后新受理的业务按新标准收费；已受理业务的应缴金额不变。"}))
+        done_url=reverse("web:settings_fees"),
+        done_message=_("已保存收费标准：%(rule)s。") % {"rule": rule_label},
+        extra={"hint": _("修改后新受理的业务按新标准收费；已受理业务的应缴金额不变。")}))
 
 
 @page("fee.rule_change")
 @require_http_methods(["GET", "POST"])
 def fee_add(request):
     return _edit_flow(request, Edit(
-        title="新增收费标准", section="web:settings_fees", form_class=FeeRuleAddForm, current={},
+        title=_("新增收费标准"), section="web:settings_fees", form_class=FeeRuleAddForm, current={},
         commit=lambda v: fee_rule_add(actor=request.actor, business=v["business"], reason=v["reason"],
                                       amount_fen=v["amount"], note=v["note"]),
-        done_url=reverse("web:settings_fees"), done_message="已新增收费标准。",
-        extra={"hint": "同一业务可按原因分别定价；适用时先找“业务 + 原因”，再找“业务 + 任意原因”；没有标准的业务免费。"}))
+        done_url=reverse("web:settings_fees"), done_message=_("已新增收费标准。"),
+        extra={"hint": _("同一业务可按原因分别定价；适用时先找“业务 + 原因”，再找“业务 + 任意原因”；"
+                         "没有标准的业务免费。")}))
 
 
 # ---------------------------------------------------------------- the holiday calendar
@@ -208,7 +222,7 @@ def fee_add(request):
 @page("settings.view")
 @require_GET
 def calendar(request):
-    context = _base(request, "web:settings_calendar", "网点与参数设置 · 节假日日历")
+    context = _base(request, "web:settings_calendar", _("网点与参数设置 · 节假日日历"))
     form = CalendarYearForm(request.GET)
     year = clock.today().year
     if form.is_valid():
@@ -216,7 +230,7 @@ def calendar(request):
     else:
         context["errors"] = form.page_errors()
     context.update({"form": form, "year": year, "days": calendar_days(year=year),
-                    "status": calendar_year_status(year), "kinds": dict(DayKind.choices)})
+                    "status": calendar_year_status(year)})
     return render(request, "web/supervisor/settings/calendar.html", context, status=400 if context["errors"] else 200)
 
 
@@ -232,9 +246,11 @@ def calendar_add(request):
         edit.done_url = _calendar_url(day.date.year)
         return day
 
-    edit = Edit(title="新增节假日或调休日", section="web:settings_calendar", form_class=CalendarDayAddForm, current={},
-                commit=commit, done_url=_calendar_url(clock.today().year), done_message="已新增日历记录。",
-                extra={"hint": "此处的记录优先于内置的国务院节假日安排和“周一至周五上班”的默认规则；已算出的办理时限不变，新算的时限按修改后的日历。"})
+    edit = Edit(title=_("新增节假日或调休日"), section="web:settings_calendar", form_class=CalendarDayAddForm,
+                current={}, commit=commit, done_url=_calendar_url(clock.today().year),
+                done_message=_("已新增日历记录。"),
+                extra={"hint": _("此处的记录优先于内置的国务院节假日安排和“周一至周五上班”的默认规则；"
+                                 "已算出的办理时限不变，新算的时限按修改后的日历。")})
     return _edit_flow(request, edit)
 
 
@@ -244,28 +260,29 @@ def calendar_edit(request, day_id: int):
     try:
         day = calendar_day_get(day_id)
     except DomainError as exc:
-        return render(request, "web/error.html", {"error": exc, "title": "未找到"}, status=exc.status)
+        return render(request, "web/error.html", {"error": exc, "title": _("未找到")}, status=exc.status)
     return _edit_flow(request, Edit(
-        title=f"修改日历：{day.date.isoformat()}", section="web:settings_calendar", form_class=CalendarDayForm,
+        title=_("修改日历：%(date)s") % {"date": day.date.isoformat()}, section="web:settings_calendar", form_class=CalendarDayForm,
         current={"kind": day.kind, "name": day.name, "note": day.note},
         commit=lambda v: calendar_day_change(actor=request.actor, day_id=day.pk, kind=v["kind"], name=v["name"],
                                              note=v["note"]),
-        done_url=_calendar_url(day.date.year), done_message=f"已保存 {day.date.isoformat()} 的日历记录。"))
+        done_url=_calendar_url(day.date.year), done_message=_("已保存 %(date)s 的日历记录。") % {"date": day.date.isoformat()}))
 
 
 @page("calendar.day_change")
 @require_http_methods(["GET", "POST"])
 def calendar_delete(request, day_id: int):
     """Delete a date's row, after a page that asks to confirm (GET)."""
-    context = _base(request, "web:settings_calendar", "删除日历记录")
+    context = _base(request, "web:settings_calendar", _("删除日历记录"))
     try:
         day = calendar_day_get(day_id)
         if request.method == "POST":
             calendar_day_delete(actor=request.actor, day_id=day.pk)
-            messages.success(request, f"已删除 {day.date.isoformat()} 的日历记录，该日恢复按默认规则计算。")
+            messages.success(request, _("已删除 %(date)s 的日历记录，该日恢复按默认规则计算。") % {
+                "date": day.date.isoformat()})
             return redirect(_calendar_url(day.date.year))
     except DomainError as exc:
-        return render(request, "web/error.html", {"error": exc, "title": "无法删除"}, status=exc.status)
-    context.update({"day": day, "kind_label": DayKind(day.kind).label if day.kind in DayKind.values else day.kind,
+        return render(request, "web/error.html", {"error": exc, "title": _("无法删除")}, status=exc.status)
+    context.update({"day": day, "kind_label": label(DayKind, day.kind),
                     "back_url": _calendar_url(day.date.year)})
     return render(request, "web/supervisor/settings/calendar_delete.html", context)

@@ -6,6 +6,8 @@ The identified person is kept in the session (its id only), so no ID number trav
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sscard.core.errors import DomainError
@@ -18,6 +20,7 @@ from sscard.people.models import Person
 from sscard.policy.choices import Business, Channel, DocType
 from sscard.web.access import page
 from sscard.web.devices import window_devices
+from sscard.web.vocabulary import choices_of, label
 
 SESSION_PERSON = "window_person_id"
 # The businesses a window handles, in the order the page lists them (the catalogue decides the rest).
@@ -31,7 +34,8 @@ def _business_url(business: str) -> str:
     if business == Business.APPLY:
         return reverse("web:window_apply")
     return reverse("web:window_business", kwargs={"business": business})
-LOOKUP_DOC_TYPES = [(DocType.ID_CARD, "居民身份证"), (DocType.SS_CARD, "社会保障卡卡号")]
+LOOKUP_DOC_TYPES = [*choices_of(DocType, [DocType.ID_CARD]),
+                    (DocType.SS_CARD, gettext_lazy("社会保障卡卡号"))]
 
 
 def _context(request, **extra) -> dict:
@@ -40,11 +44,13 @@ def _context(request, **extra) -> dict:
     person_id = request.session.get(SESSION_PERSON)
     if person_id:
         person = Person.objects.filter(pk=person_id).first()
-    return {"title": "窗口工作台", "devices": window_devices(outlet), "doc_types": LOOKUP_DOC_TYPES,
+    return {"title": _("窗口工作台"), "devices": window_devices(outlet), "doc_types": LOOKUP_DOC_TYPES,
             "person": person_overview(person) if person else None,
             "deferred_count": len(deferred_at_outlet(outlet.pk)),
             "work_items": work_items_waiting(outlet.pk),
-            "businesses": [{"code": b.value, "label": b.label, "url": _business_url(b)} for b in WINDOW_BUSINESSES],
+            "businesses": [{"code": b.value, "label": label(Business, b), "url": _business_url(b)}
+                           for b in WINDOW_BUSINESSES],
+            "apply_label": label(Business, Business.APPLY),
             **extra}
 
 
@@ -67,9 +73,9 @@ def find_person(request):
     number = request.POST.get("number", "").strip().upper()[:40]
     errors = {}
     if doc_type not in dict(LOOKUP_DOC_TYPES):
-        errors["doc_type"] = "请选择证件类型"
+        errors["doc_type"] = _("请选择证件类型")
     if not number:
-        errors["number"] = "请输入证件号码，或点击「读取身份证」"
+        errors["number"] = _("请输入证件号码，或点击「读取身份证」")
     if errors:
         return _render(request, "web/window/home.html", _context(request, errors=errors, number=number), 400)
     try:
@@ -98,8 +104,8 @@ def read_id_card(request):
     try:
         card = get_id_reader().read(station)
     except DeviceError as exc:
-        message = {"NO_CARD_PRESENT": "读卡器上没有身份证：请放置身份证后重试，或直接输入证件号码"}.get(
-            exc.reason, "读卡器暂不可用，请直接输入证件号码")
+        message = {"NO_CARD_PRESENT": _("读卡器上没有身份证：请放置身份证后重试，或直接输入证件号码")}.get(
+            exc.reason, _("读卡器暂不可用，请直接输入证件号码"))
         return render(request, "web/window/partials/reader_result.html", {"error": message})
     return render(request, "web/window/partials/reader_result.html", {"card": card})
 
@@ -110,7 +116,7 @@ def checklist(request):
     business = request.GET.get("business", "")
     role = request.GET.get("role", "")
     if business not in Business.values:
-        return render(request, "web/window/partials/checklist.html", {"refusal": "请选择要办理的业务"})
+        return render(request, "web/window/partials/checklist.html", {"refusal": _("请选择要办理的业务")})
     roles = window_roles(business)
     if role not in dict(roles):
         role = roles[0][0] if roles else ""

@@ -7,16 +7,18 @@ from the same rules the intake refuses with (``desk.checklist.draft_problems``).
 """
 
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sscard.archive.photo import photo_problems
 from sscard.core.errors import DomainError
 from sscard.desk.applications import card_apply
-from sscard.desk.checklist import checklist_for, draft_problems, window_roles
+from sscard.desk.checklist import checklist_for, draft_problems
 from sscard.desk.queue import queue_link_business
 from sscard.policy.choices import ApplicantRole, Business, Channel
 from sscard.web.access import page
 from sscard.web.drafts import AGENT_DOC_TYPES, APPLICANT_DOC_TYPES, Draft, image_slots
+from sscard.web.vocabulary import label, window_roles
 
 
 class ApplyDraft(Draft):
@@ -31,9 +33,9 @@ class ApplyDraft(Draft):
         self.applicant.phone = self.text("applicant_phone", 20)
         self.applicant.address = self.text("applicant_address", 200)
         if not self.applicant.phone:
-            self.errors["applicant_phone"] = "请输入联系电话"
+            self.errors["applicant_phone"] = _("请输入联系电话")
         if not self.applicant.address:
-            self.errors["applicant_address"] = "请输入居住地址"
+            self.errors["applicant_address"] = _("请输入居住地址")
         self.agent = self.person("agent", AGENT_DOC_TYPES) if self.by_agent else None
 
 
@@ -45,7 +47,7 @@ def _form_context(request, draft: ApplyDraft | None = None, **extra) -> dict:
     role = draft.role if draft else request.GET.get("role", ApplicantRole.SELF)
     if role not in dict(window_roles(Business.APPLY)):
         role = ApplicantRole.SELF
-    return {"title": "社保卡申领", "business": Business.APPLY, "roles": window_roles(Business.APPLY), "role": role,
+    return {"title": label(Business, Business.APPLY), "business": Business.APPLY, "roles": window_roles(Business.APPLY), "role": role,
             "checklist": _checklist(request, role), "applicant_doc_types": APPLICANT_DOC_TYPES,
             "agent_doc_types": AGENT_DOC_TYPES, "image_slots": image_slots(draft.post if draft else None), "post": draft.post if draft else {},
             **extra}
@@ -62,7 +64,8 @@ def _problems(request, draft: ApplyDraft) -> list[dict]:
     problems += draft_problems(checklist, applicant_doc=draft.applicant.doc_type,
                                agent_doc=draft.agent.doc_type if draft.agent else None, evidence=draft.evidence())
     if draft.photo is not None:
-        problems += [{"field": "photo", "message": f"照片：{m}"} for m in (p.message for p in photo_problems(draft.photo))]
+        problems += [{"field": "photo", "message": _("照片：%(problem)s") % {"problem": p.message}}
+                     for p in photo_problems(draft.photo)]
     return problems
 
 
@@ -74,7 +77,7 @@ def apply_review(request):
     problems = _problems(request, draft)
     return render(request, "web/window/partials/apply_review.html",
                   {"draft": draft, "problems": problems, "checklist": _checklist(request, draft.role),
-                   "role_label": str(ApplicantRole(draft.role).label)})
+                   "role_label": label(ApplicantRole, draft.role)})
 
 
 @page("card.apply")
@@ -85,7 +88,7 @@ def photo_check(request):
     photo = draft.photo
     problems = [draft.errors["photo"]] if "photo" in draft.errors else []
     if photo is None and not problems:
-        problems = ["请先拍摄或上传照片"]
+        problems = [_("请先拍摄或上传照片")]
     elif photo is not None:
         problems = [p.message for p in photo_problems(photo)]
     return render(request, "web/window/partials/photo_check.html", {"problems": problems})

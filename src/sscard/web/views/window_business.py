@@ -10,21 +10,22 @@ from dataclasses import dataclass
 
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from sscard.archive.photo import photo_problems
 from sscard.cards.selectors import card_out
 from sscard.core.errors import DomainError
 from sscard.desk import applications, info_change, lifecycle, pin
-from sscard.desk.checklist import checklist_for, draft_problems, window_roles
+from sscard.desk.checklist import checklist_for, draft_problems
 from sscard.desk.queue import queue_link_business
-from sscard.people.services import FIELD_LABELS
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import Business, CardReason, Channel
 from sscard.staff.permissions import require
 from sscard.web.access import page
 from sscard.web.drafts import AGENT_DOC_TYPES, HOLDER_DOC_TYPES, Draft, image_slots
 from sscard.web.views.window import SESSION_PERSON
+from sscard.web.vocabulary import PERSON_FIELDS, label, window_roles
 
 
 @dataclass(frozen=True)
@@ -38,28 +39,31 @@ class BusinessPage:
 
 
 PAGES: dict[str, BusinessPage] = {
-    Business.ACTIVATE: BusinessPage("card.activate", "已领取的社保卡启用后方可使用。", agent_as_person=True),
-    Business.REISSUE: BusinessPage("card.reissue", "社保卡丢失后补领新卡，原卡同时注销。", reason=True,
+    Business.ACTIVATE: BusinessPage("card.activate", _("已领取的社保卡启用后方可使用。"),
+                                    agent_as_person=True),
+    Business.REISSUE: BusinessPage("card.reissue", _("社保卡丢失后补领新卡，原卡同时注销。"), reason=True,
                                    agent_as_person=True),
-    Business.REPLACE: BusinessPage("card.replace", "社保卡损坏、质量问题或信息变更时换领新卡。", reason=True,
-                                   agent_as_person=True),
-    Business.RENEW: BusinessPage("card.renew", "社保卡到期换发新卡。", reason=True, agent_as_person=True),
-    Business.INFO_CHANGE: BusinessPage("card.info_change", "变更联系电话、居住地址等非关键信息。", changes=True),
-    Business.PIN_CHANGE: BusinessPage("card.pin_change", "持卡人在密码键盘上先输入原密码，再两次输入新密码。",
-                                      pin_pad=True),
-    Business.PIN_RESET: BusinessPage("card.pin_reset", "核验身份后，持卡人在密码键盘上两次输入新密码。", pin_pad=True),
-    Business.LOSS_REPORT: BusinessPage("card.loss_report", "挂失后社保卡的金融和社保功能暂停使用。"),
-    Business.LOSS_WITHDRAW: BusinessPage("card.loss_withdraw", "找回社保卡后解除挂失，卡片恢复使用。"),
-    Business.UNLOCK: BusinessPage("card.unlock", "密码多次输错被锁定的社保卡，核验身份后解锁。"),
-    Business.STATUS_QUERY: BusinessPage("card.status_query", "查询社保卡的应用状态及在办业务。"),
-    Business.CANCEL: BusinessPage("card.cancel", "注销后社保卡不能再使用，须重新申领。"),
-    Business.ROLLBACK: BusinessPage("card.rollback", "撤销最近一次注销、挂失或解挂等操作。"),
+    Business.REPLACE: BusinessPage("card.replace", _("社保卡损坏、质量问题或信息变更时换领新卡。"),
+                                   reason=True, agent_as_person=True),
+    Business.RENEW: BusinessPage("card.renew", _("社保卡到期换发新卡。"), reason=True, agent_as_person=True),
+    Business.INFO_CHANGE: BusinessPage("card.info_change", _("变更联系电话、居住地址等非关键信息。"),
+                                       changes=True),
+    Business.PIN_CHANGE: BusinessPage("card.pin_change",
+                                      _("持卡人在密码键盘上先输入原密码，再两次输入新密码。"), pin_pad=True),
+    Business.PIN_RESET: BusinessPage("card.pin_reset", _("核验身份后，持卡人在密码键盘上两次输入新密码。"),
+                                     pin_pad=True),
+    Business.LOSS_REPORT: BusinessPage("card.loss_report", _("挂失后社保卡的金融和社保功能暂停使用。")),
+    Business.LOSS_WITHDRAW: BusinessPage("card.loss_withdraw", _("找回社保卡后解除挂失，卡片恢复使用。")),
+    Business.UNLOCK: BusinessPage("card.unlock", _("密码多次输错被锁定的社保卡，核验身份后解锁。")),
+    Business.STATUS_QUERY: BusinessPage("card.status_query", _("查询社保卡的应用状态及在办业务。")),
+    Business.CANCEL: BusinessPage("card.cancel", _("注销后社保卡不能再使用，须重新申领。")),
+    Business.ROLLBACK: BusinessPage("card.rollback", _("撤销最近一次注销、挂失或解挂等操作。")),
 }
 
 
 def _spec(business: str) -> BusinessPage:
     if business not in PAGES:
-        raise Http404("没有这项窗口业务")
+        raise Http404(_("没有这项窗口业务"))
     return PAGES[business]
 
 
@@ -79,7 +83,7 @@ class BusinessDraft(Draft):
                 "agent", AGENT_DOC_TYPES)
         self.reason = post.get("reason", "")
         if spec.reason and self.reason not in get_catalogue().business(business).reasons:
-            self.errors["reason"] = "请选择补换原因"
+            self.errors["reason"] = _("请选择补换原因")
         self.photo_changed = spec.reason and post.get("photo_changed") == "1"
         self.changes = {}
         if spec.changes:
@@ -88,7 +92,7 @@ class BusinessDraft(Draft):
                 if value:
                     self.changes[field] = value
             if not self.changes:
-                self.errors["changes"] = "请填写要变更的信息"
+                self.errors["changes"] = _("请填写要变更的信息")
 
     def problems(self, checklist) -> list[dict]:
         out = self.input_problems()
@@ -96,7 +100,8 @@ class BusinessDraft(Draft):
                               agent_doc=self.agent.doc_type if self.agent else None,
                               evidence=self.evidence(photo=self.photo_changed), photo_changed=self.photo_changed)
         if self.photo_changed and self.photo is not None:
-            out += [{"field": "photo", "message": f"照片：{m}"} for m in (p.message for p in photo_problems(self.photo))]
+            out += [{"field": "photo", "message": _("照片：%(problem)s") % {"problem": p.message}}
+                    for p in photo_problems(self.photo)]
         return out
 
 
@@ -106,12 +111,13 @@ def _context(request, business: str, draft: BusinessDraft | None = None, **extra
     if role not in dict(roles):
         role = roles[0][0]
     spec_cat = get_catalogue().business(business)
-    return {"title": spec_cat.label, "business": business, "business_label": spec_cat.label,
+    business_label = label(Business, business)
+    return {"title": business_label, "business": business, "business_label": business_label,
             "spec": _spec(business), "roles": roles, "role": role, "checklist": _checklist(request, business, role),
             "holder_doc_types": HOLDER_DOC_TYPES, "agent_doc_types": AGENT_DOC_TYPES,
             "image_slots": image_slots(draft.post if draft else None),
-            "reasons": [(r, CardReason(r).label) for r in spec_cat.reasons],
-            "changeable": [(f, FIELD_LABELS.get(f, f)) for f in spec_cat.changeable_fields],
+            "reasons": [(r, label(CardReason, r)) for r in spec_cat.reasons],
+            "changeable": [(f, PERSON_FIELDS.get(f, f)) for f in spec_cat.changeable_fields],
             "post": draft.post if draft else {}, "photo_step": "", "images_step": "", "signature_step": "",
             **extra}
 
@@ -132,7 +138,7 @@ def business_review(request, business: str):
     checklist = _checklist(request, business, draft.role)
     return render(request, "web/window/partials/business_review.html",
                   {"draft": draft, "problems": draft.problems(checklist), "checklist": checklist,
-                   "business_label": get_catalogue().business(business).label})
+                   "business_label": label(Business, business)})
 
 
 def _call(actor, draft: BusinessDraft):

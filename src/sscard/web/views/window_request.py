@@ -1,9 +1,12 @@
 """A business after its submission, at the window: where it stands, the card made, the receipt (受理回执)
-and the service evaluation (好差评)."""
+and the service evaluation (好差评).  The page is in the page's language; the printed receipt stays
+Chinese (the procedure's paper, as ``archive.pdf`` prints it)."""
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from sscard.archive.pdf import render_receipt
@@ -20,6 +23,7 @@ from sscard.policy.choices import Business, DocType
 from sscard.staff.choices import DeviceStatus
 from sscard.web.access import page
 from sscard.web.devices import window_devices
+from sscard.web.vocabulary import label, text
 
 CONTACT = "12333（重庆人社服务热线）"
 
@@ -43,6 +47,7 @@ def _materials(req) -> list[str]:
 
 
 def _time_limit(req) -> str:
+    """The time limit as the receipt prints it (Chinese: the procedure's paper)."""
     if req.status == RequestStatus.COMPLETED:
         return "已当场办结"
     if req.production_mode == ProductionMode.DEFERRED and req.due_at:
@@ -52,24 +57,52 @@ def _time_limit(req) -> str:
     return "按规程时限办理"
 
 
+def _time_limit_shown(req) -> str:
+    """The time limit as the page shows it, in the page's language (Beijing time)."""
+    if req.status == RequestStatus.COMPLETED:
+        return _("已当场办结")
+    if req.production_mode == ProductionMode.DEFERRED and req.due_at:
+        return _("制卡设备或网络故障，24小时内制卡：%(due)s 前") % {
+            "due": f"{timezone.localtime(req.due_at):%Y-%m-%d %H:%M}"}
+    if req.due_at:
+        return _("%(due)s 前") % {"due": f"{timezone.localtime(req.due_at):%Y-%m-%d}"}
+    return _("按规程时限办理")
+
+
 @page("request.view")
 def request_page(request, no: str):
     req = request_for_actor(request.actor, no)
     evaluation = ServiceEvaluation.objects.filter(request=req).first()
     return render(request, "web/window/request.html", {
-        "title": f"业务 {req.request_no}", "req": req, "devices": window_devices(request.staff.outlet),
-        "business_label": Business(req.business).label, "status_label": RequestStatus(req.status).label,
-        "rows": request_form_rows(req), "pending": [Step(s).label for s in req.pending_steps or []],
-        "time_limit": _time_limit(req), "new_card": req.new_card, "evaluation": evaluation,
-        "levels": EvaluationLevel.choices, "can_evaluate": req.status == RequestStatus.COMPLETED and not evaluation,
+        "title": _("业务 %(no)s") % {"no": req.request_no}, "req": req,
+        "devices": window_devices(request.staff.outlet),
+        "business_label": label(Business, req.business), "status_label": label(RequestStatus, req.status),
+        "rows": _rows_shown(req), "pending": req.pending_steps or [],
+        "pending_text": pgettext("list separator", "、").join(label(Step, s)
+                                                               for s in req.pending_steps or []),
+        "time_limit": _time_limit_shown(req), "new_card": req.new_card, "evaluation": evaluation,
+        "levels": [(v, label(EvaluationLevel, v)) for v in EvaluationLevel.values],
+        "can_evaluate": req.status == RequestStatus.COMPLETED and not evaluation,
         "applicant_masked": masking.mask_name(req.applicant.name),
         "errors": request.session.pop("evaluation_errors", None),
         "step_errors": request.session.pop("window_step_errors", None),
         "originals": _originals_of(req), "device_working": req.outlet_id is not None and
         req.outlet.issuance_status == DeviceStatus.WORKING, "fee_yuan": _yuan(req.fee_amount_fen),
-        "payment_methods": PaymentMethod.choices, "ticket": queue_ticket_of(req.request_no),
+        "payment_methods": [(v, label(PaymentMethod, v)) for v in PaymentMethod.values],
+        "ticket": queue_ticket_of(req.request_no),
         "prints": receipt_prints(req.request_no),
     })
+
+
+def _rows_shown(req) -> list[tuple[str, str]]:
+    """The business's rows (``desk.selectors.request_form_rows``, as the receipt prints them) in the page's
+    language: each label, and a value that is a label of the procedure (a business, a role, a document)."""
+    rows = []
+    for row_label, value in request_form_rows(req):
+        if row_label == "应缴费用":
+            value = _("%(amount)s 元") % {"amount": _yuan(req.fee_amount_fen)}
+        rows.append((text(row_label), text(value)))
+    return rows
 
 
 def _yuan(fen) -> str:
@@ -80,10 +113,11 @@ def _originals_of(req) -> list[tuple[str, str]]:
     """(value, label) of the originals to check at the hand-over: the documents the business was done with."""
     m = req.materials or {}
     out = []
-    for party, label in (("applicant", "申办人"), ("agent", "代办人")):
+    for party, party_label in (("applicant", _("申办人")), ("agent", _("代办人"))):
         doc = m.get(f"{party}_doc")
         if doc:
-            out.append((f"{party}:{doc}", f"{label}{DocType(doc).label}（原件）"))
+            out.append((f"{party}:{doc}", _("%(party)s%(doc)s（原件）") % {"party": party_label,
+                                                                         "doc": label(DocType, doc)}))
     return out
 
 

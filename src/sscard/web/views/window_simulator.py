@@ -9,6 +9,8 @@ import datetime as dt
 
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sscard.core import clock
@@ -44,12 +46,12 @@ def place_id_card(request):
     except DomainError as exc:
         return _done(request, exc.message, ok=False)
     if not name:
-        return _done(request, "请输入模拟身份证上的姓名", ok=False)
+        return _done(request, _("请输入模拟身份证上的姓名"), ok=False)
     SimulatedIdReader.place(_station(request), IdCardData(
         name=name, id_number=ident.number, gender=ident.gender or "", ethnicity="汉族",
         birth_date=ident.birth_date or dt.date(1990, 1, 1), address=request.POST.get("address", "").strip()[:200],
         issuing_authority="重庆市公安局（模拟）", valid_until=None))
-    return _done(request, f"已将 {name} 的身份证放到读卡器上")
+    return _done(request, _("已将 %(name)s 的身份证放到读卡器上") % {"name": name})
 
 
 @page("page.window")
@@ -59,9 +61,9 @@ def insert_card(request):
         raise Http404
     card_no = request.POST.get("card_no", "").strip().upper()[:20]
     if not card_no:
-        return _done(request, "请输入社会保障卡卡号", ok=False)
+        return _done(request, _("请输入社会保障卡卡号"), ok=False)
     SimulatedCardTerminal.insert(_station(request), card_no)
-    return _done(request, f"已插入社保卡 {card_no}")
+    return _done(request, _("已插入社保卡 %(card_no)s") % {"card_no": card_no})
 
 
 @page("page.window")
@@ -73,7 +75,8 @@ def type_pins(request):
     entries = [request.POST.get(f"pin_{i}", "").strip() for i in range(1, 4)]
     entries = [e for e in entries if e]
     if not entries or not all(e.isdigit() and len(e) == 6 for e in entries):
-        return _done(request, "每次输入须为6位数字", ok=False)
+        return _done(request, _("每次输入须为6位数字"), ok=False)
     SimulatedPinPad.clear(_station(request))
     SimulatedPinPad.type(_station(request), *entries)
-    return _done(request, f"已在密码键盘上输入 {len(entries)} 次")
+    return _done(request, ngettext("已在密码键盘上输入 %(n)s 次", "已在密码键盘上输入 %(n)s 次", len(entries))
+                 % {"n": len(entries)})

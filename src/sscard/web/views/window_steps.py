@@ -3,6 +3,7 @@ paper, the fee, the deferred card made once the device is back (the 24-hour queu
 
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sscard.archive.pdf import render_business_form
@@ -55,7 +56,7 @@ def form_pdf(request, no: str):
 def record_signed_form(request, no: str):
     reference = request.POST.get("reference", "").strip()[:100]
     if not reference:
-        request.session[ERRORS] = {"reference": "请填写已签字表单的存档编号"}
+        request.session[ERRORS] = {"reference": _("请填写已签字表单的存档编号")}
         return _back(request, no)
     try:
         services.request_record_signed_form(actor=request.actor, request_no=no, reference=reference)
@@ -103,6 +104,6 @@ def deferred_queue(request):
     """This outlet's cards to be made within 24 hours, with their timers."""
     outlet = request.staff.outlet
     return render(request, "web/window/deferred.html", {
-        "title": "待制卡（24小时内）", "devices": window_devices(outlet), "items": deferred_at_outlet(outlet.pk),
+        "title": _("待制卡（24小时内）"), "devices": window_devices(outlet), "items": deferred_at_outlet(outlet.pk),
         "device_working": outlet.issuance_status == DeviceStatus.WORKING,
     })

@@ -1,8 +1,14 @@
 // Capturing images at the window: the webcam (getUserMedia, on https or localhost), a document camera
 // that shows up as a camera, or a file; and the signature on an on-screen pad.  The page only collects
 // the images: the server checks each one again (the photo rule, image limits) before anything is kept.
+// Its texts come in the page's language from <script type="application/json" id="sscard-strings">.
 (function () {
   "use strict";
+
+  var T = (function () {
+    var node = document.getElementById("sscard-strings");
+    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+  })();
 
   function status(slot, text) { var s = slot.querySelector("[data-camera-status]"); if (s) { s.textContent = text; } }
 
@@ -16,21 +22,20 @@
   function startCamera(slot) {
     var video = slot.querySelector("[data-video]");
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      status(slot, "此浏览器无法使用摄像头（须通过 https 访问），请改用上传文件。");
+      status(slot, T.cameraUnsupported);
       return;
     }
-    status(slot, "正在打开摄像头…");
+    status(slot, T.cameraOpening);
     navigator.mediaDevices.getUserMedia({video: true, audio: false}).then(function (stream) {
       video.srcObject = stream;
       video.hidden = false;
       return video.play();
     }).then(function () {
       slot.querySelector("[data-camera-shoot]").disabled = false;
-      status(slot, "摄像头已打开，请对准后拍摄。");
+      status(slot, T.cameraOpen);
     }).catch(function (err) {
       var refused = err && (err.name === "NotAllowedError" || err.name === "SecurityError");
-      status(slot, refused ? "摄像头权限被拒绝：请在浏览器中允许使用摄像头，或改用上传文件。"
-                           : "未找到可用的摄像头，请检查连接，或改用上传文件。");
+      status(slot, refused ? T.cameraRefused : T.cameraMissing);
     });
   }
 
@@ -47,7 +52,7 @@
     var video = slot.querySelector("[data-video]");
     var w = parseInt(slot.dataset.width, 10), h = parseInt(slot.dataset.height, 10);
     var vw = video.videoWidth, vh = video.videoHeight;
-    if (!vw || !vh) { status(slot, "摄像头画面尚未就绪，请稍候再拍。"); return; }
+    if (!vw || !vh) { status(slot, T.cameraNotReady); return; }
     var scale = Math.min(vw / w, vh / h);
     var sw = w * scale, sh = h * scale;
     var canvas = document.createElement("canvas");
@@ -55,7 +60,7 @@
     canvas.getContext("2d").drawImage(video, (vw - sw) / 2, (vh - sh) / 2, sw, sh, 0, 0, w, h);
     setImage(slot, canvas.toDataURL(slot.dataset.format || "image/jpeg", 0.92));
     stopCamera(slot);
-    status(slot, "已拍摄。");
+    status(slot, T.shot);
     if (slot.dataset.capture === "photo") {
       var check = document.querySelector("[data-photo-check]");
       if (check) { check.click(); }
@@ -69,7 +74,7 @@
     reader.onload = function () {
       setImage(slot, reader.result);
       input.value = "";  // the image travels once, as data
-      status(slot, "已选择文件：" + file.name);
+      status(slot, T.fileChosen.replace("{name}", file.name));
       if (slot.dataset.capture === "photo") {
         var check = document.querySelector("[data-photo-check]");
         if (check) { check.click(); }
@@ -86,16 +91,16 @@
     var pad = new window.SignaturePad(canvas, {backgroundColor: "rgb(255,255,255)", penColor: "rgb(0,0,0)"});
     if (value.value) {  // a form shown again keeps the signature already made
       pad.fromDataURL(value.value, {ratio: 1, width: canvas.width, height: canvas.height});
-      state.textContent = "已签名";
+      state.textContent = T.signed;
     }
     pad.addEventListener("endStroke", function () {
       value.value = pad.toDataURL("image/png");
-      state.textContent = "已签名";
+      state.textContent = T.signed;
     });
     box.querySelector("[data-signature-clear]").addEventListener("click", function () {
       pad.clear();
       value.value = "";
-      state.textContent = "尚未签名";
+      state.textContent = T.unsigned;
     });
   }
 

@@ -1,9 +1,19 @@
 // The supervisor's pages: draw the dashboard's charts from the figures the server sent (JSON in
 // <script id="dashboard-charts">), and let htmx swap in the answers a form gets back with its errors
 // (400 / 404 / 409 / 422) inside regions marked data-swap-errors.
-// No rule lives here: every figure, limit and refusal comes from the server.
+// No rule lives here: every figure, limit and refusal comes from the server, and every text in the page's
+// language (<script type="application/json" id="sscard-strings">; ECharts' own locale follows <html lang>).
 (function () {
   "use strict";
+
+  var T = (function () {
+    var node = document.getElementById("sscard-strings");
+    try { return node ? JSON.parse(node.textContent) : {}; } catch (e) { return {}; }
+  })();
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) { return key in values ? values[key] : all; });
+  }
 
   var instances = [];
   var BLUE = "#0b5cad";
@@ -30,24 +40,24 @@
 
   var builders = {
     perDay: function (data) {
-      var option = baseOption(data.perDay.labels, "笔");
-      option.title = {text: "每日受理业务量", show: false};
-      option.series = [{name: "受理业务（笔）", type: "bar", data: data.perDay.counts, itemStyle: {color: BLUE},
+      var option = baseOption(data.perDay.labels, T.chartCountAxis);
+      option.title = {text: T.perDayTitle, show: false};
+      option.series = [{name: T.perDaySeries, type: "bar", data: data.perDay.counts, itemStyle: {color: BLUE},
                         barMaxWidth: 36}];
       return option;
     },
     onTime: function (data) {
       var d = data.onTime;
       var option = baseOption(d.labels, "%");
-      option.title = {text: "按时制卡率", show: false};
+      option.title = {text: T.onTimeTitle, show: false};
       option.yAxis.min = 0;
       option.yAxis.max = 100;
       option.tooltip.formatter = function (params) {
         var i = params[0].dataIndex;
-        if (d.rates[i] === null) { return d.labels[i] + "：无到期业务"; }
-        return d.labels[i] + "：按时率 " + d.rates[i] + "%（到期 " + d.due[i] + " 笔，按时 " + d.onTime[i] + " 笔）";
+        if (d.rates[i] === null) { return fill(T.onTimeNoneDue, {day: d.labels[i]}); }
+        return fill(T.onTimeTooltip, {day: d.labels[i], rate: d.rates[i], due: d.due[i], onTime: d.onTime[i]});
       };
-      option.series = [{name: "按时率（%）", type: "line", data: d.rates, connectNulls: false, symbol: "circle",
+      option.series = [{name: T.onTimeSeries, type: "line", data: d.rates, connectNulls: false, symbol: "circle",
                         symbolSize: 8, itemStyle: {color: GREEN}, lineStyle: {color: GREEN, width: 3}}];
       return option;
     }
@@ -63,7 +73,8 @@
       if (!build) { return; }
       el.innerHTML = "";
       el.removeAttribute("_echarts_instance_");
-      var chart = window.echarts.init(el, null, {locale: "ZH", renderer: "canvas"});
+      var locale = document.documentElement.lang.indexOf("zh") === 0 ? "ZH" : "EN";
+      var chart = window.echarts.init(el, null, {locale: locale, renderer: "canvas"});
       chart.setOption(build(data));
       instances.push(chart);
     });

@@ -1,10 +1,10 @@
-"""The simulated devices refuse to run while the calling transaction holds the audit chain head: device
+"""The simulated devices refuse to run once the calling transaction has written audit events: device
 I/O belongs before a business's first audit write (``audit_deferred``) or after its commit."""
 
 import pytest
 from django.db import transaction
 
-from sscard.audit.services import AuditChainHeadHeld, audit_deferred, audit_record
+from sscard.audit.services import DeviceCalledAfterWrite, audit_deferred, audit_record
 from sscard.hardware import drivers
 from sscard.hardware.simulated import SimulatedCardTerminal, SimulatedIdReader, SimulatedPinPad
 from sscard.hardware.tests.data import WINDOW, id_card
@@ -47,7 +47,7 @@ DEVICE_CALLS = pytest.mark.parametrize("call", [_print, _personalise, _verify_pi
 def test_a_device_called_after_an_audit_write_in_the_same_transaction_is_refused(call):
     with transaction.atomic():
         _audit()
-        with pytest.raises(AuditChainHeadHeld, match="audit chain head"):
+        with pytest.raises(DeviceCalledAfterWrite, match="after this transaction wrote"):
             call()
 
 

@@ -1,0 +1,25 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from sscard.audit.sequencer import audit_integrate
+
+
+class Command(BaseCommand):
+    help = ("审计定序：把已提交的审计记录并入审计树并签署新树头。"
+            "Integrate committed audit events into the Merkle tree and sign the new tree head.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true", help="持续运行，每隔 --interval 秒一次（Ctrl-C 停止）")
+        parser.add_argument("--interval", type=float, default=2.0, help="循环间隔秒数，缺省 2")
+
+    def handle(self, *args, **options):
+        while True:
+            head = audit_integrate()
+            if head is not None:
+                self.stdout.write(f"树头：{head.size} 片树叶，根 {head.root.hex()[:16]}…")
+            if not options["loop"]:
+                if head is None:
+                    self.stdout.write("没有待入树的记录")
+                return
+            time.sleep(options["interval"])

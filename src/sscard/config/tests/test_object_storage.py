@@ -1,0 +1,33 @@
+"""With S3-compatible object storage (a local moto server), evidence images and batch files go to the
+bucket, nothing to the local media folder, and read back through the application."""
+
+import pytest
+from django.db import transaction
+
+from sscard.archive.selectors import archive_item_content
+from sscard.archive.services import archive_store_image
+from sscard.staff.actors import Actor
+from sscard.testing import object_store
+from sscard.testing.factories import jpeg_bytes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def s3(settings, tmp_path):
+    with object_store.s3_server() as endpoint:
+        settings.MEDIA_ROOT = str(tmp_path / "media")
+        settings.STORAGES = object_store.storages_setting(endpoint)
+        yield endpoint
+
+
+def test_archived_images_live_in_the_bucket_and_read_back(s3, tmp_path):
+    content = jpeg_bytes()
+    with transaction.atomic():
+        item = archive_store_image(actor=Actor.system("test"), subject_type="service_request",
+                                   subject_id="R1", kind="photo", content=content)
+    keys = [o["Key"] for o in object_store.client(s3).list_objects_v2(Bucket="sscard-test").get("Contents", [])]
+    assert item.file.name in keys
+    assert not (tmp_path / "media").exists()
+    in_bucket = object_store.client(s3).get_object(Bucket="sscard-test", Key=item.file.name)["Body"].read()
+    assert len(in_bucket) > 1000 and archive_item_content(item) == in_bucket
