@@ -51,6 +51,6 @@ AREAS += [
 
 # 转办工单: the supervisor's view of every outlet's work items (clerks reach theirs from the window home)
 AREAS += [
-    Area("web:work_items", "workitem.view_all", "转办工单",
-         "12333热线转办到各网点的工单：待受理、已受理、已超期"),
+    Area("web:work_items", "workitem.view_all", _("转办工单"),
+         _("12333热线转办到各网点的工单：待受理、已受理、已超期")),
 ]

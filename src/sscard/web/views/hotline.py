@@ -170,7 +170,7 @@ def _work_item_desk(request, caller, draft, *, errors=None, status=200, focus=""
 
 def _work_item_confirm(request, caller, draft, values, *, error=None, status=200):
     return render(request, "web/hotline/work_item_confirm.html", {
-        "title": "转办网点：核对信息", "caller": caller, "draft": draft, "values": values, "error": error,
+        "title": _("转办网点：核对信息"), "caller": caller, "draft": draft, "values": values, "error": error,
         "errors": {"__all__": error.message} if error else {},
         "due_days": policy_setting("work_item_due_working_days")}, status=status)
 
@@ -221,4 +221,4 @@ def work_item_submit(request):
     except DomainError as exc:  # the caller no longer verified, the same item already open ...
         return _work_item_confirm(request, caller, draft, values, error=exc, status=exc.status)
     return render(request, "web/hotline/work_item_done.html", {
-        "title": "已转办网点", "caller": caller, "item": work_item_row(item)})
+        "title": _("已转办网点"), "caller": caller, "item": work_item_row(item)})

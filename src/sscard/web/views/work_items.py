@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from sscard.core.errors import DomainError
@@ -33,6 +34,7 @@ from sscard.staff.selectors import outlet_choices
 from sscard.web.access import page
 from sscard.web.devices import window_devices
 from sscard.web.views.areas import area_nav
+from sscard.web.vocabulary import WORK_ITEM_TABS as TAB_LABELS
 from sscard.web.views.hotline import SESSION_KEY
 
 FIELDS = ("result_note", "reason")  # the item page's typed fields a refusal may concern
@@ -63,17 +65,17 @@ def item_list(request):
     everywhere = allowed(request.actor, "workitem.view_all")
     outlets = outlet_choices() if everywhere else []
     outlet_id = row_id(request.GET.get("outlet")) if everywhere else None
-    outlet_id = outlet_id if outlet_id in {pk for pk, _ in outlets} else None
+    outlet_id = outlet_id if outlet_id in {pk for pk, _name in outlets} else None
     phone = "".join(request.GET.get("phone", "")[:20].split())
     errors = {}
     if phone and not phone_is_valid(phone):
-        errors["phone"] = "回电号码格式不正确（11位手机号码或带区号的固定电话）"
+        errors["phone"] = _("回电号码格式不正确（11位手机号码或带区号的固定电话）")
     rows = [] if errors else work_items_list(actor=request.actor, tab=tab, outlet_id=outlet_id, phone=phone)
-    tabs = [{"value": t, "label": label, "url": _list_url(t, outlet_id), "current": t == tab}
-            for t, label in WORK_ITEM_TABS.items()]
+    tabs = [{"value": t, "label": TAB_LABELS[t], "url": _list_url(t, outlet_id), "current": t == tab}
+            for t in WORK_ITEM_TABS]
     outlet = request.staff.outlet if outlet_bound(request.actor) else None
     return render(request, "web/work_items/list.html", {
-        "title": f"转办工单 · {WORK_ITEM_TABS[tab]}", "tab": tab, "tabs": tabs, "rows": rows,
+        "title": _("转办工单 · %(tab)s") % {"tab": TAB_LABELS[tab]}, "tab": tab, "tabs": tabs, "rows": rows,
         "errors": errors,
         "phone": phone, "outlets": outlets, "outlet_id": outlet_id, "own_outlet": outlet, **_layout(request),
     }, status=400 if errors else 200)
@@ -102,7 +104,7 @@ def _item_page(request, no: str, *, errors=None, error=None, status=200, **extra
         "list": allowed(actor, "workitem.list"),
     }
     return render(request, "web/work_items/item.html", {
-        "title": f"转办工单 {item.work_item_no}", "item": row, "can": can, "errors": errors or {},
+        "title": _("转办工单 %(no)s") % {"no": item.work_item_no}, "item": row, "can": can, "errors": errors or {},
         "error": error,
         "result_max": RESULT_MAX, **_layout(request), **extra}, status=status)
 
@@ -134,7 +136,7 @@ def accept(request, no: str):
         work_item_accept(actor=request.actor, work_item_no=no)
     except DomainError as exc:
         return _refused(request, no, exc)
-    return _done(request, no, "已受理该工单。办结后请填写办理结果。")
+    return _done(request, no, _("已受理该工单。办结后请填写办理结果。"))
 
 
 @page("workitem.close")
@@ -144,7 +146,7 @@ def close(request, no: str):
         work_item_close(actor=request.actor, work_item_no=no, result_note=request.POST.get("result_note", ""))
     except DomainError as exc:
         return _refused(request, no, exc)
-    return _done(request, no, "工单已办结。")
+    return _done(request, no, _("工单已办结。"))
 
 
 @page("workitem.cancel")
@@ -154,7 +156,7 @@ def cancel(request, no: str):
         work_item_cancel(actor=request.actor, work_item_no=no, reason=request.POST.get("reason", ""))
     except DomainError as exc:
         return _refused(request, no, exc)
-    return _done(request, no, "工单已撤销。")
+    return _done(request, no, _("工单已撤销。"))
 
 
 @page("workitem.phone_view")
