@@ -102,6 +102,12 @@ class AuditEventType(models.TextChoices):
     # the outlet's queue (叫号)
     QUEUE_TICKET_CALLED = "QUEUE_TICKET_CALLED", "叫号"
     QUEUE_TICKET_SKIPPED = "QUEUE_TICKET_SKIPPED", "过号"
+    # the 12333 hotline's work items to an outlet (工单转办)
+    WORK_ITEM_CREATED = "WORK_ITEM_CREATED", "12333转办工单"
+    WORK_ITEM_ACCEPTED = "WORK_ITEM_ACCEPTED", "转办工单受理"
+    WORK_ITEM_CLOSED = "WORK_ITEM_CLOSED", "转办工单办结"
+    WORK_ITEM_CANCELLED = "WORK_ITEM_CANCELLED", "转办工单撤销"
+    WORK_ITEM_PHONE_VIEWED = "WORK_ITEM_PHONE_VIEWED", "查看转办工单完整回电号码"
 
 
 EVENT_TYPES = frozenset(AuditEventType.values)

@@ -117,3 +117,18 @@ class Urgency(models.TextChoices):
     OVERDUE = "overdue", "已超期"
     DUE_TODAY = "due_today", "今日到期"
     LATER = "later", "未到期"
+
+
+class WorkItemState(models.TextChoices):
+    """A 12333 work item to an outlet (工单转办): the state table is ``desk.rules.WORK_ITEM_TRANSITIONS``."""
+
+    OPEN = "open", "待受理"
+    ACCEPTED = "accepted", "已受理"
+    CLOSED = "closed", "已办结"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class WorkItemEvent(models.TextChoices):
+    ACCEPT = "accept", "网点受理"
+    CLOSE = "close", "网点办结"
+    CANCEL = "cancel", "撤销"

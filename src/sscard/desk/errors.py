@@ -48,6 +48,22 @@ ERROR_CODES = ErrorCodes("desk", [
     # the 12333 hotline (desk.hotline)
     ErrorCode("CALLER_DETAILS_MISSING", 400, "核验来电人身份须填写社保卡号、持卡人姓名和身份证号码"),
     ErrorCode("CALLER_NOT_VERIFIED", 422, "社保卡号、姓名、身份证号码与同一张社保卡不符，身份核验未通过"),
+    # the hotline's work items to an outlet (desk.work_items)
+    ErrorCode("WORK_ITEM_CALLER_NOT_VERIFIED", 422, "来电人身份未核验或核验已超过有效时间，不能转办工单"),
+    ErrorCode("WORK_ITEM_OUTLET_REQUIRED", 400, "转办工单须选择转办网点"),
+    ErrorCode("WORK_ITEM_OUTLET_UNKNOWN", 400, "所选转办网点不存在或已停用"),
+    ErrorCode("WORK_ITEM_CATEGORY_INVALID", 400, "工单类别须为业务目录所列类别之一"),
+    ErrorCode("WORK_ITEM_NOTE_REQUIRED", 400, "转办工单须填写转办事由"),
+    ErrorCode("WORK_ITEM_NOTE_TOO_LONG", 400, "转办事由超过长度限制"),
+    ErrorCode("WORK_ITEM_PHONE_INVALID", 400, "回电号码格式不正确"),
+    ErrorCode("WORK_ITEM_DUPLICATE", 409, "该来电人在该网点已有同类未办结工单"),
+    ErrorCode("WORK_ITEM_NOT_FOUND", 404, "未找到该转办工单"),
+    ErrorCode("WORK_ITEM_STATE_CONFLICT", 409, "转办工单当前状态不允许该操作"),
+    ErrorCode("WORK_ITEM_RESULT_REQUIRED", 400, "办结转办工单须填写办理结果"),
+    ErrorCode("WORK_ITEM_CANCEL_REASON_REQUIRED", 400, "撤销转办工单须填写撤销原因"),
+    ErrorCode("WORK_ITEM_RESULT_TOO_LONG", 400, "办理结果或撤销原因超过长度限制"),
+    ErrorCode("WORK_ITEM_NOT_CREATOR", 403, "转办工单只能由转办的话务员或主管撤销"),
+    ErrorCode("WORK_ITEM_NO_PHONE", 404, "该转办工单未留回电号码"),
     # kiosk vouchers
     ErrorCode("VOUCHER_MISMATCH", 422, "凭证号与该业务不一致"),
     ErrorCode("VOUCHER_EXPIRED", 422, "凭证已超过有效期，须重新办理"),

@@ -15,6 +15,7 @@ from sscard.desk.choices import (
     ProductionMode,
     RequestStatus,
     TicketStatus,
+    WorkItemState,
 )
 from sscard.desk.rules import open_production_q
 
@@ -156,3 +157,56 @@ class QueueTicket(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class WorkItem(models.Model):
+    """A 12333 work item to an outlet (工单转办): the hotline operator sends a verified caller's matter
+    (an appointment, a question the phone cannot settle, a complaint, missing materials) to an outlet,
+    whose staff accept and close it within the catalogue's working days (``desk.work_items``).
+
+    The caller is the person of the card the operator verified; their callback number, when given, and
+    the note (the caller's own words) are encrypted at rest, the number with a lookup hash for search.
+    """
+
+    work_item_no = models.CharField("工单编号", max_length=24, unique=True)
+    category = models.CharField("工单类别", max_length=20,
+                                help_text="业务目录 settings.work_item_categories 之一")
+    outlet = models.ForeignKey("staff.Outlet", on_delete=models.PROTECT, related_name="+",
+                               verbose_name="转办网点")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+",
+                               verbose_name="来电人（持卡人）")
+    card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, related_name="+",
+                             verbose_name="核验身份所用的社保卡")
+    contact_phone = EncryptedTextField("回电号码", blank=True, help_text="加密保存；来电人未留号码时为空")
+    contact_phone_hash = models.CharField("回电号码索引", max_length=64, blank=True, db_index=True,
+                                          help_text="回电号码的密钥哈希，用于按号码查找，不可还原")
+    note = EncryptedTextField("转办事由", help_text="加密保存，不超过 500 个字符")
+    state = models.CharField("状态", max_length=10, choices=WorkItemState.choices,
+                             default=WorkItemState.OPEN, db_index=True)
+    created_by = models.ForeignKey("staff.StaffMember", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name="转办话务员")
+    created_by_name = models.CharField("转办话务员姓名", max_length=100)
+    created_at = models.DateTimeField("转办时间", db_index=True)
+    due_at = models.DateTimeField("办结时限")
+    due_provisional = models.BooleanField("时限为暂定", default=False,
+                                          help_text="计算时限时当年节假日安排尚未公布，按周一至周五推算")
+    accepted_by = models.ForeignKey("staff.StaffMember", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="受理人员")
+    accepted_by_name = models.CharField("受理人员姓名", max_length=100, blank=True)
+    accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
+    result_note = models.CharField("办理结果", max_length=500, blank=True,
+                                   help_text="办结时的办理结果，或撤销原因")
+    closed_by = models.ForeignKey("staff.StaffMember", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="办结或撤销人员")
+    closed_by_name = models.CharField("办结或撤销人员姓名", max_length=100, blank=True)
+    closed_at = models.DateTimeField("办结或撤销时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "12333转办工单"
+        indexes = [models.Index(fields=["outlet", "state", "due_at"]),
+                   models.Index(fields=["state", "due_at"]),
+                   models.Index(fields=["person", "created_at"])]
+
+    def __str__(self):
+        return self.work_item_no

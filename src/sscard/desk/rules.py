@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from sscard.desk.choices import RequestEvent as E
 from sscard.desk.choices import RequestStatus as S
-from sscard.desk.choices import ReviewTab, Urgency
+from sscard.desk.choices import ReviewTab, Urgency, WorkItemEvent, WorkItemState
 from sscard.policy.choices import Business
 
 _AFTER_STEPS = frozenset({S.AWAITING_VOUCHER, S.AWAITING_SIGNATURE, S.AWAITING_FEE, S.IN_PRODUCTION, S.COMPLETED})
@@ -84,3 +84,22 @@ def urgency(due_at: dt.datetime | None, now: dt.datetime) -> str:
 def claim_is_live(holder_id: int | None, until: dt.datetime | None, now: dt.datetime) -> bool:
     """A review claim holds until its expiry; an expired claim is as good as none."""
     return holder_id is not None and until is not None and until > now
+
+
+# ---------------------------------------------------------------- 12333 work items (工单转办)
+
+# ``WORK_ITEM_TRANSITIONS[(state, event)]`` is the state the event leads to; anything absent is refused.
+# An item is created open; the target outlet accepts it, then closes it with its result; the operator
+# who created it (or a supervisor) may cancel it while it is not finished.
+WORK_ITEM_TRANSITIONS: dict[tuple[str, str], str] = {
+    (WorkItemState.OPEN, WorkItemEvent.ACCEPT): WorkItemState.ACCEPTED,
+    (WorkItemState.OPEN, WorkItemEvent.CANCEL): WorkItemState.CANCELLED,
+    (WorkItemState.ACCEPTED, WorkItemEvent.CLOSE): WorkItemState.CLOSED,
+    (WorkItemState.ACCEPTED, WorkItemEvent.CANCEL): WorkItemState.CANCELLED,
+}
+WORK_ITEM_PENDING = (WorkItemState.OPEN, WorkItemState.ACCEPTED)  # not finished: counts against its due date
+
+
+def work_item_next(state: str, event: str) -> str | None:
+    """The state ``event`` moves a work item in ``state`` to, or None when the table does not allow it."""
+    return WORK_ITEM_TRANSITIONS.get((state, event))

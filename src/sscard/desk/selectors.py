@@ -11,14 +11,16 @@ from django.utils import timezone
 from sscard.archive.selectors import archive_items_for
 from sscard.cards.models import Card
 from sscard.cards.selectors import card_out
-from sscard.core import clock, masking
+from sscard.core import clock, crypto, masking
 from sscard.core.errors import NotFound
-from sscard.desk.choices import Delivery, RequestStatus, ReviewTab, Urgency
-from sscard.desk.models import ServiceRequest
+from sscard.desk.choices import Delivery, RequestStatus, ReviewTab, Urgency, WorkItemState
+from sscard.desk.hotline import VerifiedCaller
+from sscard.desk.models import ServiceRequest, WorkItem
 from sscard.desk.production import app_production_due
 from sscard.desk.rules import (
     PRODUCTION_BUSINESSES,
     REVIEW_TAB_STATUSES,
+    WORK_ITEM_PENDING,
     claim_is_live,
     open_production_q,
     urgency,
@@ -317,3 +319,116 @@ def deferred_at_outlet(outlet_id: int, *, now=None) -> list[dict]:
         "overdue": bool(r.due_at and r.due_at < now),
         "materials": r.materials or {},
     } for r in reqs]
+
+
+# ---------------------------------------------------------------- 12333 work items (desk.work_items)
+
+WORK_ITEM_TABS = {"pending": "待办（待受理、已受理）", "done": "已办结、已撤销"}
+_WORK_ITEM_DONE = (WorkItemState.CLOSED, WorkItemState.CANCELLED)
+
+
+def _work_items_visible(actor, caller: VerifiedCaller | None = None) -> Q:
+    """Who sees which work item: a clerk those sent to their outlet, a supervisor all, a hotline operator
+    those they sent and those of the caller they have verified on this call; anyone else none."""
+    if outlet_bound(actor):
+        return Q(outlet_id=actor.outlet_id) if actor.outlet_id is not None else Q(pk__in=[])
+    if allowed(actor, "workitem.view_all"):
+        return Q()
+    if allowed(actor, "workitem.create"):
+        mine = Q(created_by_id=actor.staff_id)
+        return mine | Q(person_id=caller.person_id) if caller is not None and caller.live_for(actor) else mine
+    return Q(pk__in=[])
+
+
+def _work_items():
+    return WorkItem.objects.select_related("outlet", "person", "card")
+
+
+def work_item_number(value) -> str:
+    """A work-item number as typed or routed (letters, digits, hyphens, at most 24), or NotFound: nothing
+    else reaches a query (PostgreSQL refuses a NUL outright)."""
+    value = str(value or "")
+    if not (0 < len(value) <= 24 and value.isascii() and value.replace("-", "").isalnum()):
+        raise NotFound("WORK_ITEM_NOT_FOUND", "未找到该转办工单")
+    return value
+
+
+def work_item_for_actor(actor, work_item_no: str, *, caller: VerifiedCaller | None = None) -> WorkItem:
+    """The work item if the caller may see it; NotFound otherwise (a number's existence is not disclosed)."""
+    number = work_item_number(work_item_no)
+    item = _work_items().filter(_work_items_visible(actor, caller), work_item_no=number).first()
+    if item is None:
+        raise NotFound("WORK_ITEM_NOT_FOUND", "未找到该转办工单")
+    return item
+
+
+def work_item_row(item: WorkItem, *, now=None) -> dict:
+    """One work item as the pages show it: the caller masked (name, ID number, card number, callback
+    number), its due date against now (overdue said in words, not only by colour), who did what when."""
+    now = now or clock.now()
+    pending = item.state in WORK_ITEM_PENDING
+    level = urgency(item.due_at, now) if pending else ""
+    late = pending and item.due_at < now
+    closed = item.state == WorkItemState.CLOSED and item.closed_at is not None
+    return {
+        "work_item_no": item.work_item_no, "category": item.category,
+        "outlet_id": item.outlet_id, "outlet": item.outlet.name,
+        "caller_name": masking.mask_name(item.person.name),
+        "caller_id_number": item.person.masked_id_number,
+        "card_no": masking.mask_card_no(item.card.card_no),
+        "has_phone": bool(item.contact_phone), "contact_phone": masking.mask_phone(item.contact_phone),
+        "note": item.note,
+        "state": item.state, "state_label": str(WorkItemState(item.state).label), "pending": pending,
+        "created_by_id": item.created_by_id, "created_by": item.created_by_name,
+        "created_at": item.created_at, "due_at": item.due_at, "due_provisional": item.due_provisional,
+        "urgency": level, "urgency_label": str(Urgency(level).label) if level else "",
+        "overdue": level == Urgency.OVERDUE,
+        "hours_overdue": round((now - item.due_at).total_seconds() / 3600, 1) if late else 0,
+        "accepted_by": item.accepted_by_name, "accepted_at": item.accepted_at,
+        "result_note": item.result_note, "closed_by": item.closed_by_name, "closed_at": item.closed_at,
+        "on_time": item.closed_at <= item.due_at if closed else None,
+    }
+
+
+def work_items_list(*, actor, tab: str = "pending", outlet_id: int | None = None, phone: str = "", now=None,
+                    limit: int = 200) -> list[dict]:
+    """The work items the caller sees, one tab at a time: the unfinished ones by due date (the most urgent
+    first), the finished ones newest first; ``outlet_id`` narrows (a supervisor's filter), ``phone`` finds
+    the items with that callback number (by its lookup hash)."""
+    now = now or clock.now()
+    qs = _work_items().filter(_work_items_visible(actor))
+    if tab == "done":
+        qs = qs.filter(state__in=_WORK_ITEM_DONE).order_by("-closed_at", "-id")
+    else:
+        qs = qs.filter(state__in=WORK_ITEM_PENDING).order_by("due_at", "created_at", "id")
+    if outlet_id is not None:
+        qs = qs.filter(outlet_id=outlet_id)
+    if phone:
+        qs = qs.filter(contact_phone_hash=crypto.lookup_hash(phone, purpose="phone"))
+    return [work_item_row(item, now=now) for item in qs[:limit]]
+
+
+def work_items_of_caller(*, actor, caller: VerifiedCaller | None, now=None, limit: int = 20) -> list[dict]:
+    """The verified caller's work items (any operator's), newest first: what the desk tells a caller who
+    calls back.  None without a caller this operator verified and still live."""
+    if caller is None or not caller.live_for(actor):
+        return []
+    now = now or clock.now()
+    qs = _work_items().filter(person_id=caller.person_id).order_by("-created_at", "-id")[:limit]
+    return [work_item_row(item, now=now) for item in qs]
+
+
+def work_items_overdue(*, now=None, outlet_id: int | None = None, limit: int = 50) -> list[dict]:
+    """Unfinished work items past their due date, the most overdue first (the supervisor's dashboard)."""
+    now = now or clock.now()
+    qs = _work_items().filter(state__in=WORK_ITEM_PENDING, due_at__lt=now).order_by("due_at", "id")
+    if outlet_id is not None:
+        qs = qs.filter(outlet_id=outlet_id)
+    return [work_item_row(item, now=now) for item in qs[:limit]]
+
+
+def work_items_waiting(outlet_id: int, *, now=None) -> dict:
+    """How many unfinished work items an outlet has, and how many of them are overdue (the window home)."""
+    now = now or clock.now()
+    qs = WorkItem.objects.filter(outlet_id=outlet_id, state__in=WORK_ITEM_PENDING)
+    return {"pending": qs.count(), "overdue": qs.filter(due_at__lt=now).count()}

@@ -27,6 +27,11 @@ _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 _MASKS = {"address": masking.mask_address, "phone": masking.mask_phone}
 
 
+def phone_is_valid(value: str) -> bool:
+    """An 11-digit mobile number or a landline with its area code (spaces already removed)."""
+    return bool(_PHONE.match(value))
+
+
 def _clean(field: str, value) -> str:
     value = "" if value is None else str(value).strip()
     if field == "phone":

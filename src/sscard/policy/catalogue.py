@@ -42,7 +42,9 @@ SETTINGS_SCHEMA = {
     "batch_production_working_days": int, "batch_activation_hours": int, "evaluation_follow_up_working_days": int,
     "voucher_valid_days": int,
     "batch_to_individual_stages": list, "production_order_max_items": int,
+    "work_item_categories": list, "work_item_due_working_days": int,
 }
+WORK_ITEM_CATEGORY_MAX = 20  # the longest category name a work item stores (desk.WorkItem.category)
 
 
 class CatalogueError(ValueError):
@@ -204,6 +206,14 @@ def _check_settings(values: dict) -> None:
     bad = set(values["reversible_events"]) - set(CardEvent.values)
     if bad:
         raise CatalogueError(f"settings.reversible_events: unknown card events {sorted(bad)}")
+    categories = values["work_item_categories"]
+    if (not categories or len(set(categories)) != len(categories)
+            or not all(isinstance(c, str) and 0 < len(c.strip()) == len(c) <= WORK_ITEM_CATEGORY_MAX
+                       for c in categories)):
+        raise CatalogueError("settings.work_item_categories must be distinct names of 1 to "
+                             f"{WORK_ITEM_CATEGORY_MAX} characters (no surrounding spaces), at least one")
+    if values["work_item_due_working_days"] < 1:
+        raise CatalogueError("settings.work_item_due_working_days must be at least 1")
 
 
 def _check_business_lists(code: str, raw: dict) -> None:

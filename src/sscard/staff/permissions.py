@@ -70,6 +70,8 @@ NO_OUTLET = "当前窗口经办员未分配服务网点，不能办理窗口业�
 SUPERVISOR_PAGE = "主管看板只对主管和系统管理员开放"
 DEVICE_SWITCH = "网点制卡设备状态须由主管或系统管理员设置"
 SETTINGS = "网点、收费标准和节假日设置须由主管或系统管理员维护"
+WORK_ITEM = "转办工单由转办网点的窗口经办员或主管办理"
+WORK_ITEM_OUTLET = "该工单转办至其他网点，须由该网点办理"
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,7 @@ EMPLOYER_READERS = who("clerk", "supervisor", "admin")
 BATCH_READERS = who("kiosk", "clerk", "supervisor", "admin")
 VOIDERS = who("citizen", "clerk", "supervisor", "admin")
 AUDIT_READERS = who("supervisor", "auditor", "admin")
+OUTLET_STAFF = who("clerk", "supervisor")  # the staff of an outlet's work: its clerks, and supervisors
 
 ANY, SUBJECT = Scope.ANY, Scope.SUBJECT
 
@@ -150,6 +153,23 @@ _TABLE = (
     op("card.pin_verify", "社保卡密码校验", CHANNEL, ANY),
     # the 12333 hotline: the caller is checked against one card before anything is done on the phone
     op("caller.verify", "12333来电人身份核验", HOTLINE, message="来电人身份核验须由12333话务员办理"),
+    # the hotline's work items to an outlet (工单转办): sent by the operator for a verified caller, accepted
+    # and closed by the target outlet (its clerks; supervisors anywhere), cancelled by the operator who
+    # sent it (the service checks who) or a supervisor
+    op("workitem.create", "12333转办网点工单", HOTLINE,
+       message="转办工单须由12333话务员为已核验的来电人办理"),
+    op("workitem.list", "网点转办工单列表", OUTLET_STAFF, ANY, message=WORK_ITEM),
+    op("workitem.view_all", "查看所有网点的转办工单", SUPERVISOR, message="所有网点的转办工单只对主管开放"),
+    op("workitem.view", "查看转办工单", OUTLET_STAFF | HOTLINE, SUBJECT, message=WORK_ITEM,
+       outlet_message=WORK_ITEM_OUTLET),
+    op("workitem.phone_view", "查看转办工单的完整回电号码（留痕）", OUTLET_STAFF, SUBJECT, message=WORK_ITEM,
+       outlet_message=WORK_ITEM_OUTLET),
+    op("workitem.accept", "受理转办工单", OUTLET_STAFF, SUBJECT, message=WORK_ITEM,
+       outlet_message=WORK_ITEM_OUTLET),
+    op("workitem.close", "办结转办工单", OUTLET_STAFF, SUBJECT, message=WORK_ITEM,
+       outlet_message=WORK_ITEM_OUTLET),
+    op("workitem.cancel", "撤销转办工单", HOTLINE | SUPERVISOR,
+       message="转办工单只能由转办的话务员或主管撤销"),
     # a production request and its steps
     op("request.view", "业务办理进度", EVERYONE, SUBJECT),
     op("request.view_all", "查看所有网点的业务", ALL_OUTLETS_READERS),

@@ -48,3 +48,9 @@ AREAS += [
     Area("web:hotline", "caller.verify", _("12333热线服务台"),
          _("核验来电人身份，电话临时挂失，社保卡应用状态查询")),
 ]
+
+# 转办工单: the supervisor's view of every outlet's work items (clerks reach theirs from the window home)
+AREAS += [
+    Area("web:work_items", "workitem.view_all", _("转办工单"),
+         _("12333热线转办到各网点的工单：待受理、已受理、已超期")),
+]

@@ -18,6 +18,7 @@ from sscard.web.views import (
     window_request,
     window_simulator,
     window_steps,
+    work_items,
 )
 
 app_name = "web"
@@ -102,4 +103,17 @@ urlpatterns += [
     path("hotline/loss/", hotline.loss_report, name="hotline_loss"),
     path("hotline/status/", hotline.status_query, name="hotline_status"),
     path("hotline/end/", hotline.end_call, name="hotline_end"),
+    path("hotline/work-item/", hotline.work_item_review, name="hotline_work_item"),
+    path("hotline/work-item/edit/", hotline.work_item_edit, name="hotline_work_item_edit"),
+    path("hotline/work-item/submit/", hotline.work_item_submit, name="hotline_work_item_submit"),
+]
+
+# 转办工单: the hotline's work items at their outlet (its clerks, supervisors; the operator who sent one)
+urlpatterns += [
+    path("work-items/", work_items.item_list, name="work_items"),
+    path("work-items/<request_no:no>/", work_items.item_page, name="work_item"),
+    path("work-items/<request_no:no>/accept/", work_items.accept, name="work_item_accept"),
+    path("work-items/<request_no:no>/close/", work_items.close, name="work_item_close"),
+    path("work-items/<request_no:no>/cancel/", work_items.cancel, name="work_item_cancel"),
+    path("work-items/<request_no:no>/phone/", work_items.phone, name="work_item_phone"),
 ]

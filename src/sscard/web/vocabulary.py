@@ -30,6 +30,7 @@ from sscard.desk.choices import (
     ReviewTab,
     Step,
     Urgency,
+    WorkItemState,
 )
 from sscard.fees.choices import PaymentMethod
 from sscard.people.models import Person
@@ -151,6 +152,12 @@ VOCABULARY: dict[type[Choices], dict[str, str]] = {
         ReviewTab.REJECTED: pgettext_lazy("ReviewTab", "已退回"),
         ReviewTab.APPROVED: pgettext_lazy("ReviewTab", "已通过"),
     },
+    WorkItemState: {
+        WorkItemState.OPEN: pgettext_lazy("WorkItemState", "待受理"),
+        WorkItemState.ACCEPTED: pgettext_lazy("WorkItemState", "已受理"),
+        WorkItemState.CLOSED: pgettext_lazy("WorkItemState", "已办结"),
+        WorkItemState.CANCELLED: pgettext_lazy("WorkItemState", "已撤销"),
+    },
     ReviewItem: {
         ReviewItem.PHOTO: pgettext_lazy("ReviewItem", "登记照"),
         ReviewItem.APPLICANT_DOC_IMAGE: pgettext_lazy("ReviewItem", "申办人身份证明图片"),
@@ -249,6 +256,12 @@ OTHER_TEXTS = [
     gettext_lazy("代办人"), gettext_lazy("代办人证件"), gettext_lazy("原因"), gettext_lazy("原社保卡号"),
     gettext_lazy("应缴费用"), gettext_lazy("受理时间"),
 ]
+
+# The tabs of the work-item list (``desk.selectors.WORK_ITEM_TABS``, by key).
+WORK_ITEM_TABS = {
+    "pending": pgettext_lazy("WorkItemTab", "待办（待受理、已受理）"),
+    "done": pgettext_lazy("WorkItemTab", "已办结、已撤销"),
+}
 
 _CONTEXTS = {cls: "Gender" if cls is Person.Gender else cls.__name__ for cls in VOCABULARY}
 

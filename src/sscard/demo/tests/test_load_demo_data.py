@@ -161,3 +161,14 @@ def test_persons_cards_and_the_employer_are_made_through_the_services():
     assert types.count("EMPLOYER_REGISTERED") == 1 and types.count("EMPLOYER_HANDLER_ADDED") == 1
     registered = AuditEvent.objects.get(event_type="EMPLOYER_REGISTERED")
     assert (registered.actor_kind, registered.actor_role) == ("staff", "clerk")
+
+
+def test_a_12333_work_item_waits_at_the_yuzhong_outlet_once():
+    from sscard.desk.models import WorkItem
+
+    out = _load()
+    _load()
+    item = WorkItem.objects.select_related("outlet", "person", "created_by").get()
+    assert (item.state, item.outlet.code, item.person.name, item.created_by.role) == (
+        "open", "CQ-YZ-001", CITIZENS[1][0], "hotline")
+    assert item.work_item_no in out and "work_items+1" in out

@@ -86,6 +86,15 @@ def test_card_state_and_reason_checks():
     (lambda d: d["settings"].pop("temp_loss_lapse_days"), "temp_loss_lapse_days"),
     (lambda d: d["settings"].update({"pin_max_wrong_attempts": "3"}), "pin_max_wrong_attempts"),
     (lambda d: d["settings"].update({"reversible_events": ["undo_everything"]}), "reversible_events"),
+    (lambda d: d["settings"].pop("work_item_categories"), "work_item_categories"),
+    (lambda d: d["settings"].update({"work_item_categories": []}), "work_item_categories"),
+    (lambda d: d["settings"].update({"work_item_categories": ["投诉", "投诉"]}), "work_item_categories"),
+    (lambda d: d["settings"].update({"work_item_categories": ["预约办理", 3]}), "work_item_categories"),
+    (lambda d: d["settings"].update({"work_item_categories": [" 预约办理"]}), "work_item_categories"),
+    (lambda d: d["settings"].update({"work_item_categories": ["长" * 21]}), "work_item_categories"),
+    (lambda d: d["settings"].update({"work_item_due_working_days": 0}), "work_item_due_working_days"),
+    (lambda d: d["settings"].update({"work_item_due_working_days": 2.5}), "work_item_due_working_days"),
+    (lambda d: d["settings"].update({"work_item_due_working_days": True}), "work_item_due_working_days"),
 ])
 def test_loader_refuses_typos(mutation, message):
     import copy

@@ -5,6 +5,7 @@ their own (the Chinese left is data: names, the catalogue's texts, the services'
 trail's vocabulary)."""
 
 import ast
+import datetime as dt
 import gettext
 import re
 import tomllib
@@ -19,6 +20,8 @@ from django.utils import timezone, translation
 from sscard.audit.choices import AuditEventType
 from sscard.audit.selectors import SUBJECT_TYPE_LABELS
 from sscard.core import masking
+from sscard.desk.models import WorkItem
+from sscard.desk.selectors import WORK_ITEM_TABS
 from sscard.fees.models import FeeRule
 from sscard.people.models import Person
 from sscard.staff.models import Outlet, StaffMember
@@ -118,6 +121,15 @@ def test_the_vocabulary_lists_every_label_of_its_choices_translated():
             with translation.override("en"):
                 english = vocabulary.label(choices, value)
                 assert english and not CJK.search(english), (context, value, english)
+
+
+def test_the_work_item_tabs_are_the_selectors_tabs_translated():
+    assert set(vocabulary.WORK_ITEM_TABS) == set(WORK_ITEM_TABS)
+    for key, chinese in WORK_ITEM_TABS.items():
+        with translation.override("zh-hans"):
+            assert str(vocabulary.WORK_ITEM_TABS[key]) == chinese
+        with translation.override("en"):
+            assert not CJK.search(str(vocabulary.WORK_ITEM_TABS[key]))
 
 
 def test_labels_of_other_apps_are_looked_up_by_their_chinese():
@@ -266,10 +278,48 @@ def pages_of(client, staff, urls):
     return out
 
 
+def work_item_pages(client, outlet, card, clerk):
+    """The 12333 work items in English: the hotline desk's 转办网点 form with a verified caller, its check and
+    its confirmation, the item and the list (the operator's, the outlet clerk's, the supervisor's, overdue)."""
+    operator = f.make_staff("hotline")
+    client.force_login(operator.user)
+    resp = client.post(reverse("web:hotline"), {"card_no": card.card_no, "name": card.person.name,
+                                                "id_number": card.person.id_number})
+    assert resp.status_code == 302
+    typed = {"outlet": str(outlet.pk), "category": "预约办理", "note": "请回电", "contact_phone": "13912345678"}
+    pages = {}
+    for url in [reverse("web:hotline"), (reverse("web:hotline_work_item"), typed),
+                (reverse("web:hotline_work_item"), {**typed, "outlet": "", "contact_phone": "12"}),
+                (reverse("web:hotline_work_item_submit"), typed)]:
+        resp = client.get(url) if isinstance(url, str) else client.post(url[0], url[1])
+        assert resp.status_code in (200, 400), (url, resp.status_code)
+        pages[f"hotline {url}"] = resp.content.decode()
+    item = WorkItem.objects.get()
+    WorkItem.objects.filter(pk=item.pk).update(due_at=timezone.now() - dt.timedelta(days=1))
+    item_url = reverse("web:work_item", args=[item.work_item_no])
+    pages |= {f"hotline {k}": v for k, v in pages_of(client, operator, [item_url]).items()}
+    pages |= {f"clerk {k}": v for k, v in pages_of(client, clerk, [
+        reverse("web:window"), reverse("web:work_items"), reverse("web:work_items") + "?tab=done",
+        reverse("web:work_items") + "?phone=12", item_url]).items()}
+    client.post(reverse("web:work_item_accept", args=[item.work_item_no]))
+    pages |= {f"clerk accepted {k}": v for k, v in pages_of(client, clerk, [item_url]).items()}
+    client.post(reverse("web:work_item_close", args=[item.work_item_no]), {"result_note": "已回电"})
+    pages |= {f"clerk closed {k}": v for k, v in pages_of(client, clerk, [
+        item_url, reverse("web:work_items") + "?tab=done"]).items()}
+    WorkItem.objects.filter(pk=item.pk).update(state="open", closed_at=None)
+    pages |= {f"supervisor {k}": v for k, v in pages_of(client, f.make_staff("supervisor"), [
+        reverse("web:start"), reverse("web:dashboard"), reverse("web:work_items"), item_url]).items()}
+    pages = {name: html.replace("请回电", "").replace("已回电", "") for name, html in pages.items()}  # typed data
+    assert "<h1>Work items" in pages["clerk /work-items/"]
+    assert "Send to an outlet: check the details" in pages[f"hotline {(reverse('web:hotline_work_item'), typed)}"]
+    assert "overdue work item" in pages["supervisor /supervisor/"]
+    return pages
+
+
 def test_the_main_pages_in_english_keep_no_chinese_of_their_own(client, outlet, clerk, entries):
     english(client)
     person = f.make_person(name="王小明")
-    f.make_card(person)
+    card = f.make_card(person)
     req = make_request(outlet=outlet, status="awaiting_fee", applicant=person, fee_amount_fen=2000)
     app = app_application(f.make_person(name="赵六"))
     pages = {"sign-in": client.get(reverse("web:sign_in")).content.decode(),
@@ -296,6 +346,7 @@ def test_the_main_pages_in_english_keep_no_chinese_of_their_own(client, outlet, 
         reverse("web:settings_fee_add"), reverse("web:settings_outlet_edit", args=[outlet.pk]),
     ])
     pages |= pages_of(client, f.make_staff("hotline"), [reverse("web:hotline")])
+    pages |= work_item_pages(client, outlet, card, clerk)
     allowed = allowed_chinese(entries)
     left = {name: chinese_left(html, allowed) for name, html in pages.items()}
     assert {name: runs for name, runs in left.items() if runs} == {}

@@ -26,7 +26,7 @@ from sscard.core.replica import use_replica
 from sscard.desk import workload
 from sscard.desk.choices import ProductionMode
 from sscard.desk.evaluation import evaluation_follow_up_close
-from sscard.desk.selectors import overdue_production
+from sscard.desk.selectors import overdue_production, work_items_overdue
 from sscard.policy.catalogue import policy_setting
 from sscard.policy.choices import Business
 from sscard.production.selectors import orders_overdue_rows
@@ -147,6 +147,7 @@ def _figures_read(filters: dict) -> dict:
     backlog = workload.backlog(now=now, outlet_id=outlet_id)
     today_table = workload.businesses_by_outlet(start=today, end=today, outlet_id=outlet_id)
     orders = orders_overdue_rows(now=now, outlet_id=outlet_id, limit=OVERDUE_SHOWN)
+    work_items = work_items_overdue(now=now, outlet_id=outlet_id, limit=OVERDUE_SHOWN)
     devices = device_rows(now=now, outlet_id=outlet_id, failed_only=filters.get("device") == "failed")
     for row in backlog:
         row["label"] = BACKLOG_LABELS.get(row["mode"], row["label"])
@@ -155,6 +156,7 @@ def _figures_read(filters: dict) -> dict:
         "now": now, "today": today, "start": start, "end": end, "today_table": _table(today_table),
         "period_table": _table(workload.businesses_by_outlet(start=start, end=end, outlet_id=outlet_id)),
         "backlog": backlog, "overdue": _overdue(now, outlet_id), "orders": orders,
+        "work_items_overdue": work_items,
         "per_day": per_day, "on_time": on_time,
         "per_day_summary": _per_day_summary(per_day), "on_time_summary": _on_time_summary(on_time),
         "charts": _charts(per_day, on_time), "devices": devices,

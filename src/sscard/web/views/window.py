@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from sscard.core.errors import DomainError
 from sscard.desk.checklist import checklist_for, window_roles
 from sscard.desk.intake import DocInput, person_find
-from sscard.desk.selectors import deferred_at_outlet, person_overview
+from sscard.desk.selectors import deferred_at_outlet, person_overview, work_items_waiting
 from sscard.hardware.drivers import get_id_reader
 from sscard.hardware.interfaces import DeviceError
 from sscard.people.models import Person
@@ -47,6 +47,7 @@ def _context(request, **extra) -> dict:
     return {"title": _("窗口工作台"), "devices": window_devices(outlet), "doc_types": LOOKUP_DOC_TYPES,
             "person": person_overview(person) if person else None,
             "deferred_count": len(deferred_at_outlet(outlet.pk)),
+            "work_items": work_items_waiting(outlet.pk),
             "businesses": [{"code": b.value, "label": label(Business, b), "url": _business_url(b)}
                            for b in WINDOW_BUSINESSES],
             "apply_label": label(Business, Business.APPLY),

@@ -9,7 +9,8 @@ schedule is seeded by the fees migrations; this command only checks it is there.
 kiosks are configuration (as an administrator would enter them); persons, cards and the employer go
 through the same services as any business: persons by ``person_find_or_create``, cards by
 ``cards_make`` (made and handed over at the Yuzhong outlet) and moved to their demo state through
-``card_apply_event``, the employer and its handler registered by the Yuzhong clerk.
+``card_apply_event``, the employer and its handler registered by the Yuzhong clerk, and one 12333 work
+item to the Yuzhong outlet, sent by the hotline operator for a caller verified on the phone.
 """
 
 import datetime as dt
@@ -37,7 +38,10 @@ from sscard.cards.services import (
     card_no_new,
 )
 from sscard.core import clock, crypto
+from sscard.desk.hotline import caller_verify
 from sscard.desk.intake import PersonData, person_find_or_create
+from sscard.desk.models import WorkItem
+from sscard.desk.work_items import work_item_create
 from sscard.employers.rules import make_uscc
 from sscard.employers.services import employer_register, handler_add
 from sscard.fees.models import FeeRule
@@ -120,12 +124,13 @@ class Command(BaseCommand):
         actor = Actor.system("load_demo_data")
         with transaction.atomic():
             created = {"outlets": 0, "staff": 0, "kiosks": 0, "persons": 0, "accounts": 0, "cards": 0,
-                       "employers": 0}
+                       "employers": 0, "work_items": 0}
             outlets = self._outlets(created)
             self._staff(outlets, created)
             kiosks = self._kiosks(outlets, created)
             citizens = self._citizens(actor, outlets, created)
             employer = self._employer(citizens, created)
+            work_item = self._work_item(citizens, outlets, created)
             audit_record(event_type=AuditEventType.DEMO_DATA_LOADED, actor=actor, subject_type="demo", subject_id="demo",
                          data={"created": created})
         tokens = [(k, kiosk_token_issue(actor=actor, kiosk=k)) for k in kiosks]
@@ -133,6 +138,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\n用人单位 Employer (batches): {employer.name}  统一社会信用代码 {employer.uscc}; "
                           f"handler 经办人: {citizens[0][0]} {citizens[0][1]}\n"
                           "  templates: GET /api/v1/batches/templates/new_card.xlsx; submit: POST /api/v1/batches")
+        self.stdout.write(f"\n12333转办工单 Work item: {work_item.work_item_no} ({work_item.category}) to "
+                          f"{work_item.outlet.name}; open it as clerk_yz or supervisor at /work-items/")
         photo = settings.VAR_DIR / "demo-photo.jpg"
         shutil.copyfile(SAMPLE_PHOTO, photo)
         self.stdout.write(f"\n示例证件照 Sample ID photo to upload at the window (passes the photo rule): {photo}\n"
@@ -148,6 +155,24 @@ class Command(BaseCommand):
         name, number = citizens[0][0], citizens[0][1]
         handler_add(actor=clerk, employer_id=registered.employer.pk, doc_type="id_card", number=number, name=name)
         return registered.employer
+
+    def _work_item(self, citizens, outlets, created) -> WorkItem:
+        """One work item for the window's and the supervisor's lists: the 12333 operator verifies the second
+        demo citizen (a made card waiting to be activated) and sends an appointment to the Yuzhong outlet,
+        through the hotline's services as on a call; kept as it is on a rerun."""
+        name, number, _state, card_no = citizens[1]
+        outlet = outlets["CQ-YZ-001"]
+        person = Person.objects.get(id_hash=crypto.lookup_hash(number, purpose="id"))
+        existing = WorkItem.objects.filter(person=person, outlet=outlet).select_related("outlet").first()
+        if existing is not None:
+            return existing
+        operator = Actor.for_staff(StaffMember.objects.get(user__username="hotline"))
+        caller = caller_verify(actor=operator, card_no=card_no, name=name, id_number=number)
+        item = work_item_create(actor=operator, caller=caller, outlet_id=outlet.pk, category="预约办理",
+                                note="来电人的社保卡已制成，想预约到网点领取并启用，请回电确认办理时间。",
+                                contact_phone="13800001001")
+        created["work_items"] += 1
+        return item
 
     def _holidays(self):
         """Load this year's and next year's announced holidays (so due dates are not provisional)."""
