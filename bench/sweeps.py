@@ -25,29 +25,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from _pg import django_on, recreate_database  # noqa: E402
+
 sys.path.insert(0, str(ROOT / "src"))
 PG_URL = os.environ.get("SSCARD_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sscard_bench_sweeps")
 NOW = dt.datetime(2026, 12, 7, 9, 0, tzinfo=dt.timezone.utc)
 
 
 def _django() -> None:
-    os.environ["DATABASE_URL"] = PG_URL
-    os.environ["SSCARD_DEBUG"] = "0"  # as in production: no query log
-    os.environ.setdefault("SSCARD_SECRET_KEY", "bench-" + os.urandom(24).hex())
-    os.environ.setdefault("SSCARD_VAR_DIR", "/tmp/sscard-bench-sweeps")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sscard.config.settings")
-    import django
-
-    django.setup()
+    django_on(PG_URL, "/tmp/sscard-bench-sweeps")
 
 
 def _recreate_database() -> None:
-    import psycopg
-
-    name = PG_URL.rsplit("/", 1)[1]
-    with psycopg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+    recreate_database(PG_URL)
 
 
 def load(n: int) -> None:
