@@ -108,6 +108,24 @@ class ScanArchive:
         return {"names": names, "members": members, "slot_ids": slot_ids, "slot_kinds": kinds,
                 "slot_names": list(slots.values()), "unrecognised": unrecognised}
 
+    def repack(self, target: BinaryIO) -> dict:
+        """Write the recognised scans to ``target`` as a new zip whose member names are opaque
+        (``000001.jpg``, ...: no ID number), each read and checked as ``read`` does (a corrupt or oversized
+        scan refuses the file here) and stored uncompressed; returns the ``index()`` of the new zip under
+        the same keys (the mapping from ID number and kind to member lives only in that index, which is
+        stored encrypted).  Unrecognised files are not kept."""
+        members: dict[str, Member] = {}
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED, allowZip64=True) as out:
+            for seq, key in enumerate(dict.fromkeys(self._index.values()), start=1):
+                content = self.read(key)
+                ext = key.rpartition(".")[2].lower()
+                info = zipfile.ZipInfo(f"{seq:06d}.{ext}", date_time=(1980, 1, 1, 0, 0, 0))
+                out.writestr(info, content)
+                members[key] = Member(info.filename, info.header_offset, info.compress_size, info.file_size,
+                                      info.CRC, info.compress_type, info.flag_bits)
+        kept = ScanArchive(io.BytesIO(), members, dict(self._index), [])
+        return kept.index()
+
     def __enter__(self) -> ScanArchive:
         return self
 

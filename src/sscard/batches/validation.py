@@ -23,9 +23,11 @@ files, then the rows in parts that any task worker takes, then the close.
 
 import json
 import secrets
+import tempfile
 from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 
@@ -81,8 +83,10 @@ def load_source(batch: Batch) -> list[SourceRow]:
 
 
 @contextmanager
-def _scan_archive(batch: Batch):
-    """The stored scans zip, its directory walked and checked (or as an earlier version kept it)."""
+def _scan_archive(batch: Batch, token: str):
+    """The scans zip as received, its directory walked and checked (or as an earlier version kept it), then
+    repacked under opaque member names (``storage.kept_scans_name``, with its index beside it); yields the
+    repacked zip's directory (what the parts slice), or None without scans."""
     if not batch.scans_name:
         yield None
         return
@@ -90,8 +94,14 @@ def _scan_archive(batch: Batch):
         kept = storage.scans_index_name(batch.batch_no)
         archive = (ScanArchive.from_index(path, storage.read_encrypted_json(kept)) if storage.exists(kept)
                    else open_scans(path))
-        with archive:
-            yield archive
+        with archive, tempfile.TemporaryFile() as repacked:
+            index = archive.repack(repacked)
+            repacked.seek(0)
+            storage.save_upload(storage.kept_scans_name(batch.batch_no, token), File(repacked))
+    storage.save_encrypted(storage.scans_index_for(storage.kept_scans_name(batch.batch_no, token)),
+                           storage.compact_json(index))
+    with ScanArchive.from_index(b"", index) as kept_archive:
+        yield kept_archive
 
 
 def _write_parts(batch: Batch, rows: list[SourceRow], token: str) -> list[BatchPart]:
@@ -100,7 +110,7 @@ def _write_parts(batch: Batch, rows: list[SourceRow], token: str) -> list[BatchP
     dups = duplicates(rows, keys)
     size = part_rows()
     parts = []
-    with _scan_archive(batch) as archive:
+    with _scan_archive(batch, token) as archive:
         for part_no, start in enumerate(range(0, len(rows), size)):
             chunk = rows[start:start + size]
             numbers = [r.values[idx] if idx < len(r.values) else "" for r in chunk]
@@ -143,6 +153,10 @@ def batch_prepare(*, batch_no: str, actor=None) -> Batch:
         if locked.status not in (BatchStatus.QUEUED, BatchStatus.VALIDATING) or locked.parts.exists():
             transaction.on_commit(lambda: _delete_parts(batch_no, token))  # another run got there first
             return locked
+        if locked.scans_name:  # the repacked zip replaces the zip as received
+            received = [locked.scans_name, storage.scans_index_name(batch_no)]
+            locked.scans_name = storage.kept_scans_name(batch_no, token)
+            transaction.on_commit(lambda: [storage.delete(n) for n in received])
         BatchPart.objects.bulk_create(parts)
         locked.total_rows = len(rows)
         # rows an earlier version's run stored already
@@ -150,11 +164,14 @@ def batch_prepare(*, batch_no: str, actor=None) -> Batch:
         locked.started_at = locked.started_at or clock.now()
         batch_move(actor=actor, batch=locked, event=BatchEvent.START,
                    data={"rows": len(rows), "parts": len(parts)},
-                   fields=["total_rows", "processed_rows", "started_at"])
+                   fields=["total_rows", "processed_rows", "started_at", "scans_name"])
     return locked
 
 
 def _delete_parts(batch_no: str, token: str, *, part_no: int = 0) -> None:
+    kept = storage.kept_scans_name(batch_no, token)
+    storage.delete(kept)
+    storage.delete(storage.scans_index_for(kept))
     while storage.exists(name := storage.part_name(batch_no, token, part_no)):
         storage.delete(name)
         part_no += 1

@@ -34,6 +34,14 @@ SECRET_KEY = os.environ.get("SSCARD_SECRET_KEY", _DEV_SECRET)
 FIELD_ENCRYPTION_KEY = os.environ.get("SSCARD_FIELD_KEY", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc=")
 LOOKUP_HASH_KEY = os.environ.get("SSCARD_LOOKUP_KEY", "dev-only-lookup-hash-key")
 PIN_PEPPER = os.environ.get("SSCARD_PIN_PEPPER", "dev-only-pin-pepper")
+# Field key ring (sscard.core.crypto.keyring; every ciphertext names its key, `rotate_keys` moves them all to
+# the active one): SSCARD_FIELD_KEYS = "kid:base64,kid2:base64" and SSCARD_FIELD_ACTIVE_KEY = the active kid;
+# SSCARD_FIELD_KEY is the single-key form, its id SSCARD_FIELD_KEY_ID (old "v1:" values were sealed with it).
+FIELD_KEYS = os.environ.get("SSCARD_FIELD_KEYS", "")
+FIELD_ACTIVE_KEY = os.environ.get("SSCARD_FIELD_ACTIVE_KEY", "")
+FIELD_KEY_ID = os.environ.get("SSCARD_FIELD_KEY_ID", "k0")
+if FIELD_KEYS and "SSCARD_FIELD_KEY" not in os.environ:
+    FIELD_ENCRYPTION_KEY = ""  # a key ring replaces the single key (and its public development default)
 # The audit log's tree heads are signed with an Ed25519 key the database never holds (sscard.audit.signing):
 # the base64 of a 32-byte seed.  Verifiers need only the public key (SSCARD_AUDIT_VERIFY_KEY, derived when
 # unset).  The development seed is public, so development heads prove nothing.
@@ -187,6 +195,12 @@ if os.environ.get("SSCARD_S3_BUCKET"):
 else:
     _default_storage = {"BACKEND": os.environ.get("SSCARD_STORAGE_BACKEND",
                                                   "django.core.files.storage.FileSystemStorage")}
+# Files at rest: every file of the default storage is sealed with AES-256-GCM under the field key ring
+# (sscard.core.storage.EncryptedStorage wraps the backend above, the filesystem or S3).  Plain files stored
+# before it still read while SSCARD_STORAGE_READ_PLAIN is on; set it off once `rotate_keys` has run.
+_default_storage = {"BACKEND": "sscard.core.storage.EncryptedStorage",
+                    "OPTIONS": {"backend": _default_storage["BACKEND"], "options": _default_storage.get("OPTIONS", {})}}
+SSCARD_STORAGE_READ_PLAIN = env_bool("SSCARD_STORAGE_READ_PLAIN", True)
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

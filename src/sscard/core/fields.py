@@ -6,7 +6,9 @@ from sscard.core import clock, crypto
 
 
 class EncryptedTextField(models.TextField):
-    """Stored as ``v1:<base64(nonce|ciphertext)>``; read back as plain ``str``.
+    """Stored as ``v2:<key id>:<base64(nonce|ciphertext)>`` under the key ring's active key (older
+    ``v1:`` values read under the ring's legacy key id, ``core.crypto``); read back as plain ``str``.
+    ``rotate_keys`` moves every value to the active key.
 
     Equality lookups on this column cannot work (every write uses a new nonce): search by the sibling
     ``*_hash`` column filled from ``crypto.lookup_hash``.

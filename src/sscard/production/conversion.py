@@ -130,7 +130,7 @@ def _batch_photo(row: BatchRow, person, local_scans) -> bytes | None:
     if "photo" not in row.scans or not row.batch.scans_name:
         return None
     with local_scans(row.batch.scans_name) as path, \
-            StoredScans(str(path), storage.scans_index_name(row.batch.batch_no)).open() as scans:
+            StoredScans(str(path), storage.scans_index_for(row.batch.scans_name)).open() as scans:
         name = scans.find(person.id_number, "photo")
         content = scans.read(name) if name else None
     if content is None or hashlib.sha256(content).hexdigest() != row.scans["photo"]:

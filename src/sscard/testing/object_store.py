@@ -40,11 +40,13 @@ def client(endpoint: str):
 
 
 def storages_setting(endpoint: str, bucket: str = "sscard-test") -> dict:
-    """``STORAGES`` as settings.py builds it from SSCARD_S3_BUCKET / SSCARD_S3_ENDPOINT_URL."""
+    """``STORAGES`` as settings.py builds it from SSCARD_S3_BUCKET / SSCARD_S3_ENDPOINT_URL (the bucket
+    behind the encrypting wrapper, ``core.storage.EncryptedStorage``)."""
     return {
-        "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
-            "bucket_name": bucket, "endpoint_url": endpoint, "region_name": "cn-southwest-1",
-            "default_acl": "private", "file_overwrite": False, "querystring_auth": True, "location": "",
-            "access_key": "testing", "secret_key": "testing"}},
+        "default": {"BACKEND": "sscard.core.storage.EncryptedStorage", "OPTIONS": {
+            "backend": "storages.backends.s3.S3Storage", "options": {
+                "bucket_name": bucket, "endpoint_url": endpoint, "region_name": "cn-southwest-1",
+                "default_acl": "private", "file_overwrite": False, "querystring_auth": True, "location": "",
+                "access_key": "testing", "secret_key": "testing"}}},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }

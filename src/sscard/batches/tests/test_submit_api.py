@@ -92,13 +92,20 @@ def test_row_data_is_encrypted_at_rest(clerk_api, employer, django_capture_on_co
 
 def test_files_are_streamed_to_storage_encrypted_and_the_parts_too(
         clerk_api, employer, settings, django_capture_on_commit_callbacks):
-    """The submission stores the sheet (encrypted chunk by chunk) and the zip, and nothing else; the
-    structural checks in the task write the parts, encrypted; the rows are validated from them."""
+    """The submission stores the sheet and the zip, sealed by the storage, and nothing else; the structural
+    checks in the task write the parts and repack the zip under opaque member names (the zip as received
+    is gone); the rows are validated from them."""
+    import zipfile
+
     from django.core.files.storage import default_storage
 
     from sscard.batches import storage
     from sscard.batches.models import BatchPart
     from sscard.batches.validation import batch_validate
+
+    def raw(name):  # the bytes at rest, under the encrypting wrapper
+        with default_storage.inner.open(name, "rb") as fh:
+            return fh.read()
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.SSCARD_BATCH_PART_ROWS = 1
@@ -112,47 +119,33 @@ def test_files_are_streamed_to_storage_encrypted_and_the_parts_too(
     assert (out["status"], out["status_url"], out["total_rows"]) == ("queued", f"/api/v1/batches/{batch_no}", 0)
     assert sorted(default_storage.listdir(f"batches/{batch_no}")[1]) == ["scans.zip", "source.xlsx.enc"]
     source = f"batches/{batch_no}/source.xlsx.enc"
-    with default_storage.open(source, "rb") as fh:
-        content = fh.read()
-    assert content.startswith(b"SSCS1") and book not in content
+    for name in (source, f"batches/{batch_no}/scans.zip"):
+        content = raw(name)
+        assert content.startswith(b"SSCF\x01") and b"PK\x03\x04" not in content
+        assert rows[0]["doc_number"].encode() not in content
     assert storage.read_encrypted(source) == book
     assert Batch.objects.get(batch_no=batch_no).source_sha256 == __import__("hashlib").sha256(book).hexdigest()
-    batch = batch_validate(batch_no=batch_no)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batch_validate(batch_no=batch_no)
     assert (batch.status, batch.total_rows, batch.accepted_rows, batch.refused_rows) == ("validated", 2, 1, 1)
     parts = list(BatchPart.objects.filter(batch=batch).order_by("part_no"))
     assert [(p.first_line, p.last_line, p.done_at is not None) for p in parts] == [(2, 2, True), (3, 3, True)]
     for part in parts:
-        with default_storage.open(part.file_name, "rb") as fh:
-            content = fh.read()
+        content = raw(part.file_name)
         assert rows[0]["doc_number"].encode() not in content and "周".encode() not in content
         assert len(storage.read_encrypted_json(part.file_name)["scans"]["names"]) == 3  # its own row's only
+    # the kept zip: repacked, sealed, no ID number in a member name; the zip as received is deleted
+    kept = Batch.objects.get(batch_no=batch_no).scans_name
+    assert kept.startswith(f"batches/{batch_no}/scans-") and not default_storage.exists(storage.scans_name(batch_no))
+    assert raw(kept).startswith(b"SSCF\x01")
+    with storage.local_scans(kept) as path, zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+    assert len(names) == 6 and all(n.split(".")[0].isdigit() and len(n) == 10 for n in names), names
+    assert not any(r["doc_number"] in n for r in rows for n in names)
     refused = BatchRow.objects.get(batch=batch, status="refused")
     assert refused.line_no == 3 and "联系手机" in refused.reason
     accepted = BatchRow.objects.get(batch=batch, status="accepted")
     assert set(accepted.scans) == {"photo", "id_front", "id_back"}
-
-
-def test_a_stream_cut_short_or_reordered_does_not_decrypt(settings):
-    import io
-
-    from django.core.files.base import ContentFile
-
-    from sscard.batches import storage
-
-    plain = os.urandom(3 * storage.CHUNK + 10)
-    storage.save_stream_encrypted("batches/t/x.enc", ContentFile(plain))
-    assert storage.read_encrypted("batches/t/x.enc") == plain
-    from django.core.files.storage import default_storage
-
-    with default_storage.open("batches/t/x.enc", "rb") as fh:
-        blob = fh.read()
-    head = 5
-    size = 4 + int.from_bytes(blob[head:head + 4], "big")
-    chunks = [blob[head + i * size:head + (i + 1) * size] for i in range(3)]
-    for forged in (blob[:head] + b"".join(chunks),  # the last chunk dropped
-                   blob[:head] + chunks[1] + chunks[0] + blob[head + 2 * size:]):  # two chunks swapped
-        with pytest.raises(Exception):
-            b"".join(storage._decrypted_chunks(io.BytesIO(forged)))
 
 
 def test_paper_route_rows_keyed_by_the_clerk(clerk_api, employer, django_capture_on_commit_callbacks):

@@ -21,7 +21,7 @@ def s3(settings, tmp_path):
         yield endpoint
 
 
-def test_archived_images_live_in_the_bucket_and_read_back(s3, tmp_path):
+def test_archived_images_live_in_the_bucket_sealed_and_read_back(s3, tmp_path):
     content = jpeg_bytes()
     with transaction.atomic():
         item = archive_store_image(actor=Actor.system("test"), subject_type="service_request",
@@ -29,5 +29,9 @@ def test_archived_images_live_in_the_bucket_and_read_back(s3, tmp_path):
     keys = [o["Key"] for o in object_store.client(s3).list_objects_v2(Bucket="sscard-test").get("Contents", [])]
     assert item.file.name in keys
     assert not (tmp_path / "media").exists()
-    in_bucket = object_store.client(s3).get_object(Bucket="sscard-test", Key=item.file.name)["Body"].read()
-    assert len(in_bucket) > 1000 and archive_item_content(item) == in_bucket
+    obj = object_store.client(s3).get_object(Bucket="sscard-test", Key=item.file.name)
+    in_bucket = obj["Body"].read()
+    # sealed in the bucket (core.storage.EncryptedStorage): no JPEG inside, no hint of it either
+    assert in_bucket.startswith(b"SSCF\x01") and content[100:140] not in in_bucket
+    assert obj["ContentType"] == "application/octet-stream"
+    assert archive_item_content(item) == content

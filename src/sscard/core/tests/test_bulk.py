@@ -36,8 +36,8 @@ def test_bulk_insert_encrypts_sets_keys_and_reads_back_like_the_orm():
     with connection.cursor() as cur:
         cur.execute("SELECT id_number, phone FROM people_person WHERE id = %s", [people[1].pk])
         stored_number, stored_phone = cur.fetchone()
-    assert stored_number.startswith("v1:") and people[1].id_number not in stored_number
-    assert stored_phone.startswith("v1:") and people[1].phone not in stored_phone
+    assert stored_number.startswith("v2:k0:") and people[1].id_number not in stored_number
+    assert stored_phone.startswith("v2:k0:") and people[1].phone not in stored_phone
 
 
 def test_pairs_where_in_across_batches_and_with_an_equality():

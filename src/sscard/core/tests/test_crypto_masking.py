@@ -46,7 +46,7 @@ def test_person_personal_data_is_encrypted_in_the_table():
     with connection.cursor() as cur:
         cur.execute("SELECT id_number, phone, address FROM people_person WHERE id = %s", [p.pk])
         row = cur.fetchone()
-    assert all(v.startswith("v1:") for v in row)
+    assert all(v.startswith("v2:k0:") for v in row)
     assert "13912345678" not in "".join(row)
     from sscard.people.models import Person
 
