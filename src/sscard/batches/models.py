@@ -1,9 +1,9 @@
 """Employer batches (批量办理) and their rows.
 
 A ``Batch`` is one submission by an employer's handler at an outlet (window or kiosk): the detail sheet and
-the scans (file route) or the rows keyed in by the clerk (paper route).  The source is stored encrypted
-(sheet / keyed rows) or as received (the scans zip, like other evidence images) and validated in the
-background; each processed row becomes a ``BatchRow``: accepted (with its application, a
+the scans (file route) or the rows keyed in by the clerk (paper route).  The files are stored sealed by the
+storage (``core.storage``; the scans zip repacked by the structural checks under opaque member names,
+``scans_name`` then naming the repacked zip) and validated in the background; each processed row becomes a ``BatchRow``: accepted (with its application, a
 ``desk.ServiceRequest``) or refused (with the Chinese reason that goes back in the error workbook).
 Row data is kept encrypted; ``id_hash`` finds a row by ID number.  Only ``services`` write these rows.
 """
