@@ -88,7 +88,7 @@ def _ring(single: str, single_id: str, many: str, active: str) -> KeyRing:
         raise ImproperlyConfigured("no field key: set SSCARD_FIELD_KEY or SSCARD_FIELD_KEYS")
     if not active:
         if len(keys) > 1:
-            raise ImproperlyConfigured("SSCARD_FIELD_ACTIVE_KEY must name the active key of SSCARD_FIELD_KEYS")
+            raise ImproperlyConfigured("SSCARD_FIELD_ACTIVE_KEY must name the active key of the ring")
         active = next(iter(keys))
     if active not in keys:
         raise ImproperlyConfigured(f"SSCARD_FIELD_ACTIVE_KEY {active!r} is not in the key ring")

@@ -297,7 +297,8 @@ class EncryptedStorage(Storage):
     files are written with ``save``); ``size`` is the clear size; ``path`` and ``url`` are refused (a path
     or URL would reach the sealed bytes, not the content)."""
 
-    def __init__(self, backend: str = "django.core.files.storage.FileSystemStorage", options: dict | None = None):
+    def __init__(self, backend: str = "django.core.files.storage.FileSystemStorage",
+                 options: dict | None = None):
         self.backend_path = backend
         self.inner = import_string(backend)(**(options or {}))
 

@@ -49,7 +49,8 @@ def test_stored_images_hold_no_jpeg_and_no_id_number_and_the_api_shows_them(appl
 
 
 @pytest.mark.parametrize("forge", ["bit", "cut", "foreign_key", "plain_swap"])
-def test_a_tampered_image_is_a_409_through_the_api_and_the_page(applied, reviewer_api, client, settings, forge):
+def test_a_tampered_image_is_a_409_through_the_api_and_the_page(applied, reviewer_api, client, settings,
+                                                                 forge):
     req, _ = applied
     item = ArchiveItem.objects.get(subject_id=req.request_no, kind="uploaded_document")
     raw = bytearray(_raw(item.file.name))
@@ -58,7 +59,8 @@ def test_a_tampered_image_is_a_409_through_the_api_and_the_page(applied, reviewe
     elif forge == "cut":
         raw = raw[:-40]
     elif forge == "foreign_key":  # sealed by someone with another key, under a key id the ring lacks
-        settings.FIELD_KEYS, settings.FIELD_ACTIVE_KEY = f"zz:{base64.b64encode(os.urandom(32)).decode()}", "zz"
+        other = base64.b64encode(os.urandom(32)).decode()
+        settings.FIELD_KEYS, settings.FIELD_ACTIVE_KEY = f"zz:{other}", "zz"
         raw = _raw(default_storage.save("t/x.jpg", ContentFile(f.jpeg_bytes())))
         settings.FIELD_KEYS, settings.FIELD_ACTIVE_KEY = "", ""
     else:  # a plain image put in its place, once plain files are refused

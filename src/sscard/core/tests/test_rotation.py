@@ -44,13 +44,15 @@ def _world(settings, django_capture_on_commit_callbacks):
     people = [make_person(name=f"人员{i}", phone=f"1380013{i:04d}") for i in range(7)]
     key = base64.b64decode(settings.FIELD_ENCRYPTION_KEY)
     nonce = os.urandom(12)
-    v1 = "v1:" + base64.b64encode(nonce + AESGCM(key).encrypt(nonce, "重庆市渝中区解放碑1号".encode(), None)).decode()
+    sealed = AESGCM(key).encrypt(nonce, "重庆市渝中区解放碑1号".encode(), None)
+    v1 = "v1:" + base64.b64encode(nonce + sealed).decode()
     with connection.cursor() as cur:
         cur.execute("UPDATE people_person SET address = %s WHERE id = %s", [v1, people[0].pk])
     photos = [jpeg_bytes(color=(255, 255, 250 - i)) for i in range(3)]
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         items = [archive_store_image(actor=Actor.system("test"), subject_type="service_request",
-                                     subject_id=f"R{i}", kind="photo", content=p) for i, p in enumerate(photos)]
+                                     subject_id=f"R{i}", kind="photo", content=p)
+                 for i, p in enumerate(photos)]
     batch_storage.save_encrypted("batches/B1/rows.json.enc", b'{"rows":[]}')
     default_storage.inner.save("archive/legacy/plain.jpg", ContentFile(photos[0]))
     nonce = os.urandom(12)
@@ -84,8 +86,8 @@ def _old_key_removed(settings):
     settings.FIELD_ENCRYPTION_KEY, settings.FIELD_KEYS, settings.FIELD_ACTIVE_KEY = "", f"k1:{K1}", "k1"
 
 
-def test_rotate_then_remove_the_old_key_and_everything_still_reads(settings, django_capture_on_commit_callbacks,
-                                                                   capsys):
+def test_rotate_then_remove_the_old_key_and_everything_still_reads(
+        settings, django_capture_on_commit_callbacks, capsys):
     people, items, photos = _world(settings, django_capture_on_commit_callbacks)
     _new_key_active(settings)
     _reads_back(people, items, photos)  # the old key still reads beside the new one
@@ -143,7 +145,8 @@ def test_a_value_or_file_that_does_not_open_is_named_and_the_rest_rotated(settin
     people = [make_person(name=f"人员{i}") for i in range(3)]
     default_storage.save("archive/x.jpg", ContentFile(jpeg_bytes()))
     default_storage.inner.delete("archive/x.jpg")
-    default_storage.inner.save("archive/x.jpg", ContentFile(b"SSCF\x01" + b"k0".ljust(16, b"\0") + b"\0" * 60))
+    broken = b"SSCF\x01" + b"k0".ljust(16, b"\0") + b"\0" * 60  # a header, then nothing that opens
+    default_storage.inner.save("archive/x.jpg", ContentFile(broken))
     with connection.cursor() as cur:
         cur.execute("UPDATE people_person SET phone = %s WHERE id = %s", ["v2:k0:AAAA", people[1].pk])
     _new_key_active(settings)

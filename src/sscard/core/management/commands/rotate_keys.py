@@ -16,9 +16,9 @@ class Command(BaseCommand):
     help = "Re-encrypt every encrypted field and every stored file under the active key (resumable)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--only", choices=["fields", "files"], help="rotate only the fields or only the files")
+        parser.add_argument("--only", choices=["fields", "files"], help="only the fields, or only the files")
         parser.add_argument("--chunk", type=int, default=rotation.DEFAULT_CHUNK, help="rows per transaction")
-        parser.add_argument("--limit", type=int, help="stop after rewriting this many rows (and as many files)")
+        parser.add_argument("--limit", type=int, help="stop after rewriting this many rows (and files)")
 
     def handle(self, *args, only=None, chunk=rotation.DEFAULT_CHUNK, limit=None, **options):
         if chunk < 1 or (limit is not None and limit < 1):
@@ -37,7 +37,8 @@ class Command(BaseCommand):
                 done = rotation.rotate_files(limit=limit, report=self.stdout.write)
             except TypeError as exc:
                 raise CommandError(str(exc)) from None
-            self.stdout.write(f"files: {done.rewritten} rewritten, {done.skipped} already under {ring.active}, "
+            self.stdout.write(f"files: {done.rewritten} rewritten, "
+                              f"{done.skipped} already under {ring.active}, "
                               f"{len(done.failed)} failed"
                               + ("; limit reached, run again to go on" if done.stopped else ""))
             failed += done.failed
