@@ -5,13 +5,13 @@ nodes).  Names hold the batch number only, never personal data.
 Every file is sealed by the default storage itself (``core.storage.EncryptedStorage``: AES-256-GCM in
 64 KB segments, the key id in the header, streamed both ways), so this module writes and reads clear
 content and encrypts nothing twice; files that earlier versions sealed here (``SSCS1`` / ``SSCB1``) are
-read by the same storage.  The submission streams the uploads to storage without holding either whole in
-memory (the sheet and the zip are hashed on the way in).  The structural checks (``validation``) then
-repack the scans zip (``kept_scans_name``): only the recognised scans, under opaque member names, the
-mapping from ID number and kind to member kept only in the encrypted index (the parts' ``scans`` slice and
-``scans_index_name``); the zip as received is deleted.  The task that checks the files writes one part per
-range of rows (``part_name``: its rows, their duplicates in the file and their slice of the zip's
-directory), so each chunk task reads only its own part.
+read by the same storage.  The submission stores the uploads without holding either whole in memory:
+both were sealed and hashed as they arrived (``core.uploads``) and are moved into place.  The structural
+checks (``validation``) then repack the scans zip (``kept_scans_name``): only the recognised scans, under
+opaque member names, the mapping from ID number and kind to member kept only in the encrypted index (the
+parts' ``scans`` slice and ``scans_index_for``); the zip as received is deleted.  The task that checks
+the files writes one part per range of rows (``part_name``: its rows, their duplicates in the file and
+their slice of the zip's directory), so each chunk task reads only its own part.
 """
 
 import hashlib
@@ -115,7 +115,11 @@ class _Hashing:
 
 def save_stream_encrypted(name: str, source: File) -> str:
     """Store ``source`` (an upload, or any Django ``File``) sealed segment by segment as the storage streams
-    it; returns the SHA-256 of the plain content."""
+    it (an upload sealed as it arrived is moved into place as it is); returns the SHA-256 of the plain
+    content."""
+    if getattr(source, "sealed", False) and getattr(source, "sha256", ""):
+        save_upload(name, source)
+        return source.sha256
     hashing = _Hashing(source)
     source.seek(0)
     if default_storage.exists(name):
@@ -150,8 +154,8 @@ def upload_sha256(upload: File) -> str:
 
 
 def save_upload(name: str, upload: File) -> str:
-    """Store an upload (the storage seals it as it streams: chunk by chunk to the filesystem, in parts to
-    S3)."""
+    """Store an upload: one sealed as it arrived (``core.uploads``) is moved into place on the filesystem
+    (sent as it is to S3); any other is sealed by the storage as it streams."""
     if default_storage.exists(name):
         default_storage.delete(name)
     upload.seek(0)

@@ -93,6 +93,33 @@ def encrypted_chunks(source, kid: str | None = None, segment: int = SEGMENT):
         index, current = index + 1, following
 
 
+class Sealer:
+    """Seals bytes written to it piece by piece into ``out`` (the same format as ``encrypted_chunks``):
+    a segment is sealed once more bytes follow it, the last one on ``close()``; at most one segment is
+    held.  For a stream whose end is not known in advance (an upload as it arrives)."""
+
+    def __init__(self, out, kid: str | None = None, segment: int = SEGMENT):
+        kid = kid or crypto.keyring().active
+        salt, self._prefix = os.urandom(32), os.urandom(7)
+        self._header = _HEAD.pack(MAGIC, crypto.padded_key_id(kid), segment, salt, self._prefix)
+        self._aead = _file_aead(kid, salt, self._header[:25])
+        self._out, self._segment, self._index, self._buffer = out, segment, 0, bytearray()
+        out.write(self._header)
+
+    def write(self, data: bytes) -> None:
+        self._buffer += data
+        while len(self._buffer) > self._segment:  # more follows: not the last segment
+            piece = bytes(self._buffer[:self._segment])
+            del self._buffer[:self._segment]
+            self._out.write(self._aead.encrypt(_nonce(self._prefix, self._index, False), piece, self._header))
+            self._index += 1
+
+    def close(self) -> None:
+        self._out.write(self._aead.encrypt(_nonce(self._prefix, self._index, True), bytes(self._buffer),
+                                           self._header))
+        self._buffer = bytearray()
+
+
 def _read_full(fh, n: int) -> bytes:
     parts, got = [], 0
     while got < n:
@@ -131,6 +158,17 @@ class _SealedContent(File):
         sealed = File(tmp, name=self.name)
         sealed.content_type = self.content_type
         return sealed
+
+
+class _SealedUpload(File):
+    """A sealed upload as the filesystem backend moves it: its temporary file's path, its sealed bytes."""
+
+    def __init__(self, upload):
+        super().__init__(None, name=upload.name)
+        self._path = upload.temporary_file_path()
+
+    def temporary_file_path(self):
+        return self._path
 
 
 # -- reading ---------------------------------------------------------------------------------------------
@@ -338,7 +376,17 @@ class EncryptedStorage(Storage):
 
     # content
     def _save(self, name, content):
+        if getattr(content, "sealed", False):  # sealed already as it arrived (``core.uploads``)
+            return self._save_sealed(name, content)
         return self.inner.save(name, self._sealed(name, content))
+
+    def _save_sealed(self, name, upload):
+        if isinstance(self.inner, FileSystemStorage):  # moved into place (a rename on one file system)
+            return self.inner.save(name, _SealedUpload(upload))
+        with open(upload.temporary_file_path(), "rb") as fh:
+            sealed = File(fh, name=os.path.basename(name))
+            sealed.content_type = _SealedContent.content_type
+            return self.inner.save(name, sealed)
 
     def _sealed(self, name, content) -> File:
         sealed = _SealedContent(content, os.path.basename(name))
