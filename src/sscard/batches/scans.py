@@ -40,6 +40,7 @@ from sscard.batches.zip_guard import (
     unsafe_name,
 )
 from sscard.core.errors import InvalidInput
+from sscard.core.storage import DecryptingReader, open_local
 
 SCAN_KINDS = {"photo": "", "id_front": "正面", "id_back": "反面", "hukou_own": "户口本人页",
               "hukou_change": "户口增减页"}
@@ -91,7 +92,7 @@ class ScanArchive:
         """The zip at ``source`` with the ``index()`` taken when it was opened and checked."""
         members = dict(zip(data["names"], map(Member._make, zip(*data["members"]))))
         index = dict(zip(zip(data["slot_ids"], data["slot_kinds"]), data["slot_names"]))
-        return cls(open_binary(source), members, index, list(data["unrecognised"]))
+        return cls(_open(source), members, index, list(data["unrecognised"]))
 
     def index(self, ids=None) -> dict:
         """What the directory walk found, column by column, JSON-ready (names carry ID numbers: store it
@@ -192,10 +193,13 @@ class ScanArchive:
             raise InvalidInput("SCANS_CORRUPT", "压缩包中的扫描件已损坏，无法读取") from None
 
     def _view(self):
-        """The zip's bytes to slice: memory-mapped (no system call per scan), or the in-memory upload."""
+        """The zip's bytes to slice: memory-mapped (no system call per scan), the in-memory upload, or the
+        sealed file's decrypting reader (which slices like a map, decrypting only what is read)."""
         if self._map is None:
             if isinstance(self._fp, io.BytesIO):
                 self._map = self._fp.getvalue()
+            elif isinstance(self._fp, DecryptingReader):
+                self._map = self._fp
             else:
                 self._map = mmap.mmap(self._fp.fileno(), 0, access=mmap.ACCESS_READ)
         return self._map
@@ -221,7 +225,7 @@ def open_scans(source: bytes | Path) -> ScanArchive:
     """Open and check the scans zip; use as a context manager (closes the zip)."""
     if size_of(source) > max_scans_bytes():
         raise InvalidInput("SCANS_TOO_LARGE", f"扫描件压缩包过大，不能超过 {max_scans_bytes() // MB} MB")
-    fp = open_binary(source)
+    fp = _open(source)
     try:
         # The directory walk's ZipInfo objects (hundreds of megabytes for 300,000 files) are dropped once
         # indexed: reads go by ``Member``, and zipfile is reopened only for a rare other compression.
@@ -230,6 +234,14 @@ def open_scans(source: bytes | Path) -> ScanArchive:
     except BaseException:
         fp.close()
         raise
+
+
+def _open(source: bytes | Path) -> BinaryIO:
+    """The zip's bytes: in memory, or a local file (sealed by the storage: read through its decrypting
+    reader, ``core.storage.open_local``)."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        return open_binary(source)
+    return open_local(source)
 
 
 def _open_scans_zip(fp: BinaryIO) -> zipfile.ZipFile:

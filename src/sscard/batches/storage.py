@@ -173,10 +173,18 @@ def save_scans(name: str, source: bytes | Path) -> str:
 
 @contextmanager
 def local_scans(name: str):
-    """A local path of the stored scans zip in clear (a temporary copy, decrypted as it is copied; the zip
-    is read member by member from it, by this process and the checking workers)."""
-    with local_decrypted(name) as path:
-        yield path
+    """A local path of the stored scans zip's *sealed* bytes (the storage's own file, or a temporary copy
+    from S3), which ``scans`` opens through the decrypting reader: a scan read decrypts only the 64 KB
+    segments it lies in, nothing is decrypted whole, and the checking workers open the same path."""
+    path = default_storage.local_path(name)
+    if path is not None:
+        yield Path(path)
+        return
+    with tempfile.NamedTemporaryFile(suffix=".zip.sealed") as tmp, \
+            default_storage.inner.open(name, "rb") as fh:
+        shutil.copyfileobj(fh, tmp, CHUNK)
+        tmp.flush()
+        yield Path(tmp.name)
 
 
 def delete(name: str) -> None:

@@ -248,6 +248,16 @@ class DecryptingReader(io.RawIOBase):
     def readall(self):
         return self.read()
 
+    def __getitem__(self, span: slice) -> bytes:
+        """``reader[a:b]``: the clear bytes a..b, like slicing a memory map of the clear file (a zip read
+        member by member decrypts only the segments the member lies in)."""
+        start, stop, _ = span.indices(self.plain_size)
+        self.seek(start)
+        return self.read(max(0, stop - start))
+
+    def __len__(self):
+        return self.plain_size
+
     def readinto(self, buffer):
         view = memoryview(buffer).cast("B")
         done = 0
@@ -311,6 +321,17 @@ def open_sealed(raw, length: int):
         raw.close()
         raise EncryptedFileError("an unsealed file is refused (SSCARD_STORAGE_READ_PLAIN is off)")
     return raw
+
+
+def open_local(path) -> "DecryptingReader | io.BufferedReader":
+    """A local file of sealed bytes (``EncryptedStorage.local_path``) opened in clear: seekable, decrypting
+    what is read; a file stored unsealed before the wrapper opens as it is (while plain files are read)."""
+    raw = open(path, "rb")
+    try:
+        return open_sealed(raw, os.fstat(raw.fileno()).st_size)
+    except BaseException:
+        raw.close()
+        raise
 
 
 def key_id_from_head(head: bytes):
@@ -410,6 +431,11 @@ class EncryptedStorage(Storage):
                 return reader.plain_size
             reader.seek(0, os.SEEK_END)
             return reader.tell()
+
+    def local_path(self, name) -> str | None:
+        """The local path of the *sealed* bytes of ``name`` on the filesystem backend (open it with
+        ``open_local``), None on other backends (copy the sealed bytes locally with ``inner.open``)."""
+        return self.inner.path(name) if isinstance(self.inner, FileSystemStorage) else None
 
     # key rotation (``rotate_keys``)
     def key_id(self, name):

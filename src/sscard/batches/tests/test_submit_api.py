@@ -137,7 +137,7 @@ def test_files_are_streamed_to_storage_encrypted_and_the_parts_too(
     kept = Batch.objects.get(batch_no=batch_no).scans_name
     assert kept.startswith(f"batches/{batch_no}/scans-") and not default_storage.exists(storage.scans_name(batch_no))
     assert raw(kept).startswith(b"SSCF\x01")
-    with storage.local_scans(kept) as path, zipfile.ZipFile(path) as zf:
+    with storage.local_decrypted(kept) as path, zipfile.ZipFile(path) as zf:
         names = zf.namelist()
     assert len(names) == 6 and all(n.split(".")[0].isdigit() and len(n) == 10 for n in names), names
     assert not any(r["doc_number"] in n for r in rows for n in names)
