@@ -60,6 +60,11 @@ def scans_index_for(scans: str) -> str:
     return scans.removesuffix(".zip") + "-index.json.enc"
 
 
+def scans_files(scans: str) -> list[str]:
+    """Every stored file of a batch's scans: the zip and its index (what a purge deletes)."""
+    return [scans, scans_index_for(scans)] if scans else []
+
+
 def part_name(batch_no: str, token: str, part_no: int) -> str:
     """One part of a batch's rows (JSON), written by the structural checks; ``token`` is that run's, so a
     second run never overwrites a part a chunk task is reading."""

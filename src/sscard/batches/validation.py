@@ -154,7 +154,7 @@ def batch_prepare(*, batch_no: str, actor=None) -> Batch:
             transaction.on_commit(lambda: _delete_parts(batch_no, token))  # another run got there first
             return locked
         if locked.scans_name:  # the repacked zip replaces the zip as received
-            received = [locked.scans_name, storage.scans_index_name(batch_no)]
+            received = storage.scans_files(locked.scans_name)
             locked.scans_name = storage.kept_scans_name(batch_no, token)
             transaction.on_commit(lambda: [storage.delete(n) for n in received])
         BatchPart.objects.bulk_create(parts)
@@ -169,9 +169,8 @@ def batch_prepare(*, batch_no: str, actor=None) -> Batch:
 
 
 def _delete_parts(batch_no: str, token: str, *, part_no: int = 0) -> None:
-    kept = storage.kept_scans_name(batch_no, token)
-    storage.delete(kept)
-    storage.delete(storage.scans_index_for(kept))
+    for name in storage.scans_files(storage.kept_scans_name(batch_no, token)):
+        storage.delete(name)
     while storage.exists(name := storage.part_name(batch_no, token, part_no)):
         storage.delete(name)
         part_no += 1

@@ -159,3 +159,15 @@ def test_an_upload_streams_through_without_a_whole_copy_in_memory():
 
     name = default_storage.save("t/stream.bin", File(Source(5 * SEGMENT + 3), name="stream.bin"))
     assert default_storage.size(name) == 5 * SEGMENT + 3
+
+
+def test_the_system_check_refuses_a_bad_ring_or_a_storage_that_does_not_encrypt(settings):
+    from sscard.core.checks import encryption_at_rest
+
+    assert encryption_at_rest() == []
+    settings.FIELD_KEYS, settings.FIELD_ACTIVE_KEY = f"k1:{K1}", "nope"
+    assert [p.id for p in encryption_at_rest()] == ["sscard.E101"]
+    settings.FIELD_KEYS, settings.FIELD_ACTIVE_KEY = "", ""
+    settings.STORAGES = {**settings.STORAGES,
+                         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
+    assert [p.id for p in encryption_at_rest()] == ["sscard.E102"]
