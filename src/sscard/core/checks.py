@@ -15,8 +15,9 @@ def encryption_at_rest(app_configs=None, **kwargs):
     try:
         crypto.keyring()
     except ImproperlyConfigured as exc:
-        problems.append(checks.Error(f"field key ring: {exc}", id="sscard.E101",
-                                     hint="SSCARD_FIELD_KEY, or SSCARD_FIELD_KEYS with SSCARD_FIELD_ACTIVE_KEY"))
+        problems.append(checks.Error(
+            f"field key ring: {exc}", id="sscard.E101",
+            hint="SSCARD_FIELD_KEY, or SSCARD_FIELD_KEYS with SSCARD_FIELD_ACTIVE_KEY"))
     if not isinstance(storages["default"], EncryptedStorage):
         problems.append(checks.Error("the default storage does not encrypt files at rest", id="sscard.E102",
                                      hint="STORAGES['default'] must be sscard.core.storage.EncryptedStorage "
