@@ -45,6 +45,7 @@ from sscard.batches.workbook_reader import read_workbook
 from sscard.core import clock, crypto
 from sscard.core.bulk import bulk_insert, clone, pairs_where_in
 from sscard.core.errors import InvalidInput
+from sscard.core.storage import EncryptedFileError
 from sscard.staff.actors import Actor
 
 DEFAULT_CHUNK_ROWS = 1000
@@ -214,6 +215,14 @@ def batch_validate_part(*, batch_no: str, part_no: int, actor=None, parallel: bo
 
 
 def _validate_part(actor, batch: Batch, part: BatchPart, *, parallel: bool) -> bool:
+    try:
+        return _validate_part_rows(actor, batch, part, parallel=parallel)
+    except EncryptedFileError:  # a stored file changed or cut off at rest: the batch fails, clearly
+        _fail(actor, batch.batch_no, UNREADABLE)
+        return False
+
+
+def _validate_part_rows(actor, batch: Batch, part: BatchPart, *, parallel: bool) -> bool:
     data = storage.read_encrypted_json(part.file_name)
     rows = [SourceRow(line_no, tuple(values), frozenset(numeric))
             for line_no, values, numeric in data["rows"]]

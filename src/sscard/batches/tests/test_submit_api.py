@@ -372,3 +372,39 @@ def test_a_row_whose_photo_shows_no_face_is_refused_with_the_reason(
         resp = submit(clerk_api, employer, rows, scans=bf.scans_zip(files))
     out = clerk_api.get(f"/batches/{resp.json()['batch_no']}").json()
     assert (out["accepted_rows"], out["refused_rows"]) == (1, 0)
+
+
+@pytest.mark.parametrize("which", ["received", "part"])
+def test_a_batch_file_changed_at_rest_fails_the_batch_clearly(clerk_api, employer, settings, which,
+                                                              django_capture_on_commit_callbacks):
+    """A sealed file that no longer opens (one byte changed) fails the batch as unreadable, whether it is
+    the zip as received (the structural checks) or a part (a part task); never a crash of the task."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from sscard.batches import storage
+    from sscard.batches.models import BatchPart
+    from sscard.batches.validation import UNREADABLE, batch_prepare, batch_validate
+
+    def tamper(name):
+        with default_storage.inner.open(name, "rb") as fh:
+            raw = bytearray(fh.read())
+        raw[-30] ^= 0x01
+        default_storage.inner.delete(name)
+        default_storage.inner.save(name, ContentFile(bytes(raw)))
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    rows = [bf.person_row(name="吴一")]
+    with django_capture_on_commit_callbacks(execute=True):
+        batch_no = submit(clerk_api, employer, rows).json()["batch_no"]
+    if which == "received":
+        tamper(storage.scans_name(batch_no))
+    else:
+        with django_capture_on_commit_callbacks(execute=True):
+            batch_prepare(batch_no=batch_no)
+        tamper(BatchPart.objects.get(batch__batch_no=batch_no).file_name)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = batch_validate(batch_no=batch_no)
+    assert (batch.status, batch.failure) == ("failed", UNREADABLE)
+    out = clerk_api.get(f"/batches/{batch_no}")
+    assert out.status_code == 200 and out.json()["status"] == "failed"
