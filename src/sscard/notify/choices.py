@@ -12,7 +12,8 @@ class MessageKind(models.TextChoices):
 
 
 class Recipient(models.TextChoices):
-    """The role the person receives the message in (the person is the link, the phone is read at send time)."""
+    """The role the person receives the message in (the person is the link; the phone is read at send
+    time)."""
 
     HOLDER = "holder", "持卡人（申领人）"
     EMPLOYER_HANDLER = "employer_handler", "单位经办人"

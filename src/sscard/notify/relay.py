@@ -73,7 +73,8 @@ def claim(*, limit: int = DEFAULT_BATCH) -> tuple[str, list[OutboxMessage]]:
         OutboxMessage.objects.filter(_due(now), pk__in=ids).update(
             state=MessageState.SENDING, claim_token=token, attempts=F("attempts") + 1,
             next_attempt_at=now + lease(), updated_at=now)
-    return token, list(OutboxMessage.objects.filter(claim_token=token, state=MessageState.SENDING).order_by("id"))
+    claimed = OutboxMessage.objects.filter(claim_token=token, state=MessageState.SENDING)
+    return token, list(claimed.order_by("id"))
 
 
 def _record(message: OutboxMessage, token: str, **fields) -> bool:
@@ -83,7 +84,8 @@ def _record(message: OutboxMessage, token: str, **fields) -> bool:
                 .update(claim_token="", **fields))
 
 
-def _fail_or_retry(message: OutboxMessage, token: str, code: str, *, permanent: bool, report: RelayReport) -> None:
+def _fail_or_retry(message: OutboxMessage, token: str, code: str, *, permanent: bool,
+                   report: RelayReport) -> None:
     if permanent or message.attempts >= max_attempts():
         if _record(message, token, state=MessageState.FAILED, last_error=code[:120]):
             report.failed += 1
@@ -112,8 +114,8 @@ def deliver(message: OutboxMessage, token: str, report: RelayReport) -> None:
     except Exception as exc:  # noqa: BLE001 - a gateway's unexpected error is a transient failure
         _fail_or_retry(message, token, type(exc).__name__, permanent=False, report=report)
         return
-    if _record(message, token, state=MessageState.SENT, sent_at=clock.now(), gateway_message_id=str(gateway_id)[:64],
-               last_error=""):
+    if _record(message, token, state=MessageState.SENT, sent_at=clock.now(),
+               gateway_message_id=str(gateway_id)[:64], last_error=""):
         report.sent += 1
 
 
@@ -138,7 +140,8 @@ def relay_loop(*, interval: float = 5.0, limit: int = DEFAULT_BATCH, rounds: int
         try:
             report = relay_once(limit=limit)
             if report.claimed:
-                log.info("notifications: %s sent, %s to retry, %s failed", report.sent, report.retried, report.failed)
+                log.info("notifications: %s sent, %s to retry, %s failed",
+                         report.sent, report.retried, report.failed)
         except Exception:  # noqa: BLE001 - the loop outlives a failed round
             log.exception("notification relay round failed; retrying in %s s", interval)
         done += 1

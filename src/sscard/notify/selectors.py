@@ -19,7 +19,8 @@ def messages_failed(*, kind: str | None = None) -> QuerySet[OutboxMessage]:
 def outbox_counts() -> dict[str, int]:
     """How many messages are in each state (every state listed, zero included)."""
     counts = dict.fromkeys(MessageState.values, 0)
-    counts.update(OutboxMessage.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+    rows = OutboxMessage.objects.values_list("state").annotate(n=Count("id")).values_list("state", "n")
+    counts.update(rows)
     return counts
 
 

@@ -39,7 +39,8 @@ def _queue(n: int, start: int = 0) -> None:
 
 def _env(**extra) -> dict:
     db = settings.DATABASES["default"]
-    url = f"postgres://{db.get('USER') or 'postgres'}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    host = f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}"
+    url = f"postgres://{db.get('USER') or 'postgres'}@{host}/{db['NAME']}"
     return {**os.environ, "DATABASE_URL": url, "SSCARD_DEBUG": "1", "PYTHONPATH": str(ROOT / "src"), **extra}
 
 

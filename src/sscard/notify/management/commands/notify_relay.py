@@ -6,7 +6,8 @@ from sscard.notify.selectors import outbox_counts
 
 class Command(BaseCommand):
     help = ("短信通知发送：把已提交的发件箱短信经短信网关发出（每条只送达一次）。"
-            "Send the committed outbox through the SMS gateway (settings.SSCARD_SMS_GATEWAY), exactly once a message.")
+            "Send the committed outbox through the SMS gateway (settings.SSCARD_SMS_GATEWAY), "
+            "exactly once a message.")
 
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true", help="持续运行，每隔 --interval 秒一次（Ctrl-C 停止）")
