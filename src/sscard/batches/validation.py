@@ -259,7 +259,8 @@ def _finish_if_complete(actor, batch_no: str) -> Batch:
         batch_move(actor=actor, batch=batch, event=BatchEvent.FINISH,
                    data={"accepted": batch.accepted_rows, "refused": batch.refused_rows},
                    fields=["accepted_rows", "refused_rows", "processed_rows", "validated_at"])
-        _notify_handler(batch, MessageKind.BATCH_VALIDATED, accepted=batch.accepted_rows, refused=batch.refused_rows)
+        _notify_handler(batch, MessageKind.BATCH_VALIDATED, accepted=batch.accepted_rows,
+                        refused=batch.refused_rows)
     return batch
 
 
@@ -267,8 +268,8 @@ def _notify_handler(batch: Batch, kind: str, **params) -> None:
     """SMS to the submitting handler (through the outbox, in the batch's transaction): validation ended."""
     notify_enqueue(kind=kind, recipient=Recipient.EMPLOYER_HANDLER, person_id=batch.handler.person_id,
                    subject=(SUBJECT, batch.batch_no),
-                   params={"employer": batch.employer.name, "batch_no": batch.batch_no, "outlet": batch.outlet.name,
-                           **params})
+                   params={"employer": batch.employer.name, "batch_no": batch.batch_no,
+                           "outlet": batch.outlet.name, **params})
 
 
 # ---------------------------------------------------------------- one chunk
