@@ -1,9 +1,12 @@
-"""The one writer of the outbox from the businesses: ``notify_enqueue``, called inside the business's own
+"""The writers of the outbox outside the relay: ``notify_enqueue`` (the businesses), called inside the business's own
 transaction, so that a message exists exactly when the business committed (a rollback sends nothing).
-Delivery happens later, after the commit, in the relay (``notify.relay``)."""
+Delivery happens later, after the commit, in the relay (``notify.relay``).  ``messages_retry`` (an
+operator's command) sends failed messages again."""
 
 from django.db import transaction
 
+from sscard.audit.choices import AuditEventType
+from sscard.audit.services import audit_record
 from sscard.core import clock
 from sscard.notify.choices import MessageState
 from sscard.notify.models import OutboxMessage
@@ -31,3 +34,23 @@ def notify_enqueue(*, kind: str, recipient: str, person_id: int, subject: tuple[
         kind=kind, recipient=recipient, person_id=person_id, subject_type=subject_type, subject_id=subject_id,
         text=render(kind, params), idempotency_key=key, state=MessageState.PENDING, next_attempt_at=now,
         created_at=now, updated_at=now)
+
+
+def messages_retry(*, actor, ids: list[int] | None = None) -> list[int]:
+    """Send failed messages again (the gateway was down past every attempt, the person's phone has been
+    corrected): back to ``pending``, attempts restarted, due now, the same idempotency key (so a message
+    the gateway did deliver is still not delivered twice).  ``ids`` None: every failed message.  Audited
+    ``NOTIFICATIONS_RETRIED`` listing them; returns their ids (none failed: nothing written)."""
+    with transaction.atomic():
+        qs = OutboxMessage.objects.select_for_update().filter(state=MessageState.FAILED)
+        if ids is not None:
+            qs = qs.filter(pk__in=ids)
+        moved = list(qs.order_by("id").values_list("pk", flat=True))
+        if not moved:
+            return []
+        now = clock.now()
+        OutboxMessage.objects.filter(pk__in=moved).update(state=MessageState.PENDING, attempts=0,
+                                                         next_attempt_at=now, updated_at=now)
+        audit_record(event_type=AuditEventType.NOTIFICATIONS_RETRIED, actor=actor, subject_type="outbox_message",
+                     subject_id=moved[0], data={"messages": moved})
+    return moved
