@@ -1,7 +1,7 @@
-"""The writers of the outbox outside the relay: ``notify_enqueue`` (the businesses), called inside the business's own
-transaction, so that a message exists exactly when the business committed (a rollback sends nothing).
-Delivery happens later, after the commit, in the relay (``notify.relay``).  ``messages_retry`` (an
-operator's command) sends failed messages again."""
+"""The writers of the outbox outside the relay: ``notify_enqueue`` (the businesses), called inside the
+business's own transaction, so that a message exists exactly when the business committed (a rollback
+sends nothing); delivery happens later, after the commit, in the relay (``notify.relay``).
+``messages_retry`` (an operator's command) queues failed messages again."""
 
 from django.db import transaction
 
@@ -51,6 +51,6 @@ def messages_retry(*, actor, ids: list[int] | None = None) -> list[int]:
         now = clock.now()
         OutboxMessage.objects.filter(pk__in=moved).update(state=MessageState.PENDING, attempts=0,
                                                          next_attempt_at=now, updated_at=now)
-        audit_record(event_type=AuditEventType.NOTIFICATIONS_RETRIED, actor=actor, subject_type="outbox_message",
-                     subject_id=moved[0], data={"messages": moved})
+        audit_record(event_type=AuditEventType.NOTIFICATIONS_RETRIED, actor=actor,
+                     subject_type="outbox_message", subject_id=moved[0], data={"messages": moved})
     return moved
