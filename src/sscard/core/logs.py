@@ -49,6 +49,11 @@ def _utc_time(record: logging.LogRecord) -> str:
     return dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds")
 
 
+def _request_id(record: logging.LogRecord) -> str:
+    # Django logs a response's status after the middleware has left (extra={"request": ...}): read it there
+    return context.request_id.get() or getattr(getattr(record, "request", None), "request_id", None) or "-"
+
+
 def _message(record: logging.LogRecord) -> str:
     try:
         message = record.getMessage()
@@ -64,7 +69,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": _message(record),
-            "request_id": context.request_id.get() or "-",
+            "request_id": _request_id(record),
         }
         if isinstance(getattr(record, "status_code", None), int):
             entry["status"] = record.status_code
@@ -78,7 +83,7 @@ class JsonFormatter(logging.Formatter):
 
 class PlainFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = (f"{_utc_time(record)} {record.levelname} [{context.request_id.get() or '-'}] {record.name} "
+        line = (f"{_utc_time(record)} {record.levelname} [{_request_id(record)}] {record.name} "
                 f"{escape_controls(_message(record))}")
         if record.exc_info:
             line += "\n" + redact(self.formatException(record.exc_info))  # the developer's traceback
