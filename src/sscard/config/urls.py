@@ -17,3 +17,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the pages' language switcher (POST)
     path("", include("sscard.web.urls")),
 ]
+
+# 503 with Retry-After instead of 500 while the database is away (core.unavailable); other errors: Django's 500.
+handler500 = "sscard.core.unavailable.server_error"

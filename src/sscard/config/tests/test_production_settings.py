@@ -4,42 +4,20 @@ settings are read once per process)."""
 
 import base64
 import json
-import os
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 from sscard.audit import signing
 from sscard.config import security
+from sscard.testing.environments import ROOT, production_env, random_secret
 
-ROOT = Path(__file__).resolve().parents[4]
-
-
-def _secret(n: int = 32) -> str:
-    return base64.b64encode(os.urandom(n)).decode()
-
-
-def production_env(tmp_path, **overrides) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSCARD_", "DATABASE_URL", "DJANGO_"))}
-    env.update({
-        "SSCARD_DEBUG": "0",
-        "SSCARD_SECRET_KEY": _secret(48),
-        "SSCARD_FIELD_KEY": _secret(),
-        "SSCARD_LOOKUP_KEY": _secret(),
-        "SSCARD_PIN_PEPPER": _secret(),
-        "SSCARD_AUDIT_SIGNING_KEY": _secret(),
-        "SSCARD_ALLOWED_HOSTS": "card.example.gov.cn,testserver",
-        "SSCARD_VAR_DIR": str(tmp_path),
-        "PYTHONPATH": str(ROOT / "src"),
-    })
-    env.update(overrides)
-    return {k: v for k, v in env.items() if v is not None}
+_secret = random_secret
 
 
 def _run(args, env, **kw):
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-                          **kw)
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, **kw)
 
 
 def test_production_refuses_to_start_naming_every_missing_secret_at_once(tmp_path):
@@ -113,7 +91,8 @@ PROBE = textwrap.dedent("""
 
 
 def _probe(tmp_path, **overrides) -> dict:
-    res = _run(["-c", PROBE], production_env(tmp_path, DJANGO_SETTINGS_MODULE="sscard.config.settings", **overrides))
+    env = production_env(tmp_path, DJANGO_SETTINGS_MODULE="sscard.config.settings", **overrides)
+    res = _run(["-c", PROBE], env)
     assert res.returncode == 0, res.stderr[-3000:]
     return json.loads(res.stdout.strip().splitlines()[-1])
 
