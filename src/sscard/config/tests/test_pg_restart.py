@@ -6,11 +6,10 @@ against it.  Two clients report the loss of 30 cards through the 12333 API, one 
 request with its own Idempotency-Key and retried with that key until it is answered.  Part-way through,
 the cluster is stopped as in a crash (``pg_ctl -m immediate``: every session cut) and started again.
 
-Shown: requests answer 503 while the database is away (``core.unavailable``; ``/readyz`` says 503 too, naming
-the database), then the
-same gunicorn workers (same process ids, never restarted) answer again (``CONN_HEALTH_CHECKS``: a dropped
-connection is replaced before a request uses it); and every business either fully happened or not at
-all: each card is lost exactly once, with exactly one business record, one state change and the same
+Shown: requests answer 503 while the database is away (``core.unavailable``; ``/readyz`` says 503 too,
+naming the database), then the same gunicorn workers (same process ids, never restarted) answer again
+(``CONN_HEALTH_CHECKS``: a dropped connection is replaced before a request uses it); and every business
+either fully happened or not at all: each card is lost exactly once, with exactly one business record, one state change and the same
 audit events as a business done before the crash, and no business record without its card change.
 """
 
