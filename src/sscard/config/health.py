@@ -39,7 +39,8 @@ def _storage() -> None:
 
 
 def _tasks() -> None:
-    if isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):  # the queue is a table: it must answer
+    # the database backend's queue is a table: it must answer
+    if isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
         list(DBTaskResult.objects.order_by().values_list("id", flat=True)[:1])
     # other backends (the tests' immediate one) run tasks in the process: nothing to reach
 

@@ -64,5 +64,6 @@ def refuse_to_start(problems: list[str]) -> None:
     if problems:
         lines = "\n".join(f"  - {p}" for p in problems)
         raise ProductionSettingsMissing(
-            f"SSCARD_DEBUG is off: refusing to start, {len(problems)} setting(s) missing or refused:\n{lines}\n"
+            f"SSCARD_DEBUG is off: refusing to start, {len(problems)} setting(s) missing or refused:\n"
+            f"{lines}\n"
             "See docs/OPERATIONS.md (Settings) and README (Security).")

@@ -67,10 +67,12 @@ SECURE_SSL_REDIRECT = env_bool("SSCARD_SSL_REDIRECT", not DEBUG)
 # /healthz and /readyz answer a load balancer's plain-HTTP probe on the node itself.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if os.environ.get("SSCARD_PROXY_SSL_HEADER"):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_" + os.environ["SSCARD_PROXY_SSL_HEADER"].upper().replace("-", "_"), "https")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + os.environ["SSCARD_PROXY_SSL_HEADER"].upper().replace("-", "_"),
+                               "https")
 _secure_cookies = env_bool("SSCARD_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = _secure_cookies
-if os.environ.get("SSCARD_CSRF_TRUSTED_ORIGINS"):  # https://card.example.gov.cn,... (a proxy on another origin)
+# A proxy on another origin than the host: SSCARD_CSRF_TRUSTED_ORIGINS=https://card.example.gov.cn,...
+if os.environ.get("SSCARD_CSRF_TRUSTED_ORIGINS"):
     CSRF_TRUSTED_ORIGINS = os.environ["SSCARD_CSRF_TRUSTED_ORIGINS"].split(",")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -142,7 +144,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sscard.core.idempotency.IdempotencyMiddleware",
-    "sscard.core.unavailable.DatabaseUnavailableMiddleware",  # 503 while the database is away (its view errors)
+    "sscard.core.unavailable.DatabaseUnavailableMiddleware",  # 503 while the database is away
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -18,5 +18,5 @@ urlpatterns = [
     path("", include("sscard.web.urls")),
 ]
 
-# 503 with Retry-After instead of 500 while the database is away (core.unavailable); other errors: Django's 500.
+# 503 with Retry-After instead of 500 while the database is away (core.unavailable); else Django's 500.
 handler500 = "sscard.core.unavailable.server_error"

@@ -20,8 +20,9 @@ RETRY_AFTER_SECONDS = 5
 
 
 def _unavailable() -> JsonResponse:
-    response = JsonResponse({"code": "SERVICE_UNAVAILABLE", "message": "服务暂时不可用（数据库连接中断），请稍后重试",
-                             "rule": "", "details": {}}, status=503, json_dumps_params={"ensure_ascii": False})
+    body = {"code": "SERVICE_UNAVAILABLE", "message": "服务暂时不可用（数据库连接中断），请稍后重试",
+            "rule": "", "details": {}}
+    response = JsonResponse(body, status=503, json_dumps_params={"ensure_ascii": False})
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 

@@ -1,4 +1,5 @@
-"""Process environments for tests that start the service in a subprocess (settings are read once a process)."""
+"""Process environments for tests that start the service in a subprocess (settings are read once per
+process)."""
 
 import base64
 import os

@@ -21,7 +21,8 @@ from sscard.testing.object_store import free_port
 def pg_bin() -> Path | None:
     if os.environ.get("SSCARD_PG_BIN"):
         return Path(os.environ["SSCARD_PG_BIN"])
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                      key=lambda p: int(p.parent.parent.name))
     return versions[-1].parent if versions else None
 
 

@@ -9,8 +9,9 @@ the cluster is stopped as in a crash (``pg_ctl -m immediate``: every session cut
 Shown: requests answer 503 while the database is away (``core.unavailable``; ``/readyz`` says 503 too,
 naming the database), then the same gunicorn workers (same process ids, never restarted) answer again
 (``CONN_HEALTH_CHECKS``: a dropped connection is replaced before a request uses it); and every business
-either fully happened or not at all: each card is lost exactly once, with exactly one business record, one state change and the same
-audit events as a business done before the crash, and no business record without its card change.
+either fully happened or not at all: each card is lost exactly once, with exactly one business record, one
+state change and the same audit events as a business done before the crash, and no business record without
+its card change.
 """
 
 import json
@@ -52,10 +53,10 @@ out = {}
 for card in Card.objects.all():
     requests = list(ServiceRequest.objects.filter(card=card).values_list("request_no", "status", "business"))
     subjects = [card.card_no] + [r[0] for r in requests]
-    events = sorted(AuditEvent.objects.filter(subject_id__in=subjects).values_list("event_type", flat=True))
-    out[card.card_no] = {"state": card.state, "requests": requests,
-                         "changes": list(CardStateChange.objects.filter(card=card).values_list("event", "to_state")),
-                         "events": events}
+    events = AuditEvent.objects.filter(subject_id__in=subjects).values_list("event_type", flat=True)
+    changes = CardStateChange.objects.filter(card=card).values_list("event", "to_state")
+    out[card.card_no] = {"state": card.state, "requests": requests, "changes": list(changes),
+                         "events": sorted(events)}
 orphans = ServiceRequest.objects.filter(card__isnull=True).count()
 print("OUTCOME " + json.dumps({"cards": out, "orphan_requests": orphans,
                                "requests": ServiceRequest.objects.count()}))
@@ -63,8 +64,8 @@ print("OUTCOME " + json.dumps({"cards": out, "orphan_requests": orphans,
 
 
 def _manage(env, *args, marker: str | None = None):
-    res = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=300)
+    res = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
     if marker:
         line = next(x for x in res.stdout.splitlines() if x.startswith(marker + " "))
@@ -105,8 +106,8 @@ def service(tmp_path):
         seed = _manage(env, "shell", "-c", SEED, marker="SEED")
         port = free_port()
         log = open(tmp_path / "gunicorn.log", "w")
-        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "sscard.config.wsgi:application", "-w", "2",
-                                 "-b", f"127.0.0.1:{port}", "--timeout", "60"], cwd=ROOT, env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "sscard.config.wsgi:application",
+                                 "-w", "2", "-b", f"127.0.0.1:{port}", "--timeout", "60"], cwd=ROOT, env=env,
                                 stdout=log, stderr=log)
         base = f"http://127.0.0.1:{port}"
         try:

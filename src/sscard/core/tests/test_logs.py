@@ -54,8 +54,8 @@ def test_a_newline_in_a_request_path_cannot_forge_a_log_line(clerk_api, log_outp
 
 
 def test_every_control_character_and_line_separator_is_escaped_in_json():
-    record = logging.LogRecord("sscard.x", logging.WARNING, __file__, 1, "path %s", ("a\nb\rc\x1bd\x85e\u2028f\x7fg",),
-                               None)
+    record = logging.LogRecord("sscard.x", logging.WARNING, __file__, 1, "path %s",
+                               ("a\nb\rc\x1bd\x85e\u2028f\x7fg",), None)
     line = JsonFormatter().format(record)
     assert len(line.splitlines()) == 1
     assert not any(ch in line for ch in "\n\r\x1b\x85\u2028\x7f")
@@ -97,8 +97,8 @@ def test_id_numbers_and_mobile_numbers_are_redacted_whoever_logs_them():
 
 
 def test_the_plain_console_format_escapes_control_characters_in_the_message():
-    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s", ("/x\n" + FORGED,),
-                               None)
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Not Found: %s",
+                               ("/x\n" + FORGED,), None)
     line = PlainFormatter().format(record)
     assert "\n" not in line
     assert "/x\\n{" in line
