@@ -1,6 +1,6 @@
-"""Request id: taken from ``X-Request-ID`` (when sane) or made up; echoed back, put in logs and audit."""
+"""Request id: taken from ``X-Request-ID`` (when sane) or made up; echoed back, put in logs (``core.logs``
+reads it from ``core.context``) and audit.  ``Cache-Control: no-store`` on every answer but static files."""
 
-import logging
 import re
 import uuid
 
@@ -26,12 +26,6 @@ class RequestIdMiddleware:
             context.request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
-
-
-class RequestIdLogFilter(logging.Filter):
-    def filter(self, record):
-        record.request_id = context.request_id.get() or "-"
-        return True
 
 
 class NoStoreMiddleware:
