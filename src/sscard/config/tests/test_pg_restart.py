@@ -97,7 +97,8 @@ def _worker_pids(master: int) -> set[int]:
 
 @pytest.fixture
 def service(tmp_path):
-    """A private cluster, migrated and seeded, and gunicorn on it: yields (base url, seed, env, cluster)."""
+    """A private cluster, migrated and seeded, and gunicorn on it (production settings, two workers): yields
+    (base url, seed, env, cluster, the gunicorn process, its log file)."""
     with private_cluster() as cluster:
         cluster.createdb("sscard")
         env = production_env(tmp_path, DATABASE_URL=cluster.url("sscard"), SSCARD_ALLOWED_HOSTS="127.0.0.1",
@@ -115,7 +116,7 @@ def service(tmp_path):
             while _request(base, "/readyz")[0] != 200:
                 assert proc.poll() is None and time.time() < deadline, (tmp_path / "gunicorn.log").read_text()
                 time.sleep(0.3)
-            yield base, seed, env, cluster, proc
+            yield base, seed, env, cluster, proc, tmp_path / "gunicorn.log"
         finally:
             proc.terminate()
             try:
@@ -126,7 +127,7 @@ def service(tmp_path):
 
 
 def test_the_service_recovers_from_a_database_restart_with_nothing_half_applied(service):
-    base, seed, env, cluster, gunicorn = service
+    base, seed, env, cluster, gunicorn, gunicorn_log = service
     token, cards = seed["token"], seed["cards"]
     workers_before = _worker_pids(gunicorn.pid)
     assert len(workers_before) == 2
@@ -172,6 +173,10 @@ def test_the_service_recovers_from_a_database_restart_with_nothing_half_applied(
     assert _request(base, "/readyz")[0] == 200
     assert gunicorn.poll() is None and _worker_pids(gunicorn.pid) == workers_before
     assert crashed_at < restarted_at
+    # the production log format held through it: every line the service wrote is one JSON object
+    lines = [line for line in gunicorn_log.read_text().splitlines() if not line.startswith("[")]  # gunicorn's own
+    records = [json.loads(line) for line in lines]
+    assert any(r["level"] == "ERROR" and "Service Unavailable" in r["message"] for r in records), lines[-5:]
 
     # nothing half-applied, nothing twice
     outcome = _manage(env, "shell", "-c", OUTCOME, marker="OUTCOME")
