@@ -173,8 +173,9 @@ def test_the_service_recovers_from_a_database_restart_with_nothing_half_applied(
     assert _request(base, "/readyz")[0] == 200
     assert gunicorn.poll() is None and _worker_pids(gunicorn.pid) == workers_before
     assert crashed_at < restarted_at
-    # the production log format held through it: every line the service wrote is one JSON object
-    lines = [line for line in gunicorn_log.read_text().splitlines() if not line.startswith("[")]  # gunicorn's own
+    # the production log format held through it: every line the service wrote is one JSON object (the lines
+    # starting with "[" are gunicorn's own)
+    lines = [line for line in gunicorn_log.read_text().splitlines() if not line.startswith("[")]
     records = [json.loads(line) for line in lines]
     assert any(r["level"] == "ERROR" and "Service Unavailable" in r["message"] for r in records), lines[-5:]
 
