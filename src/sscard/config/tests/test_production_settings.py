@@ -53,12 +53,17 @@ def test_the_refused_development_public_key_is_the_one_of_the_development_seed(s
     assert base64.b64encode(signing.public_key_bytes()).decode() == security.DEV_AUDIT_VERIFY_KEY
 
 
-def test_the_development_defaults_of_settings_are_the_ones_production_refuses(settings):
-    # the test process runs the development settings: each default is in DEV_VALUES, so none slips through
-    assert settings.FIELD_ENCRYPTION_KEY == security.DEV_VALUES["SSCARD_FIELD_KEY"]
-    assert settings.LOOKUP_HASH_KEY == security.DEV_VALUES["SSCARD_LOOKUP_KEY"]
-    assert settings.PIN_PEPPER == security.DEV_VALUES["SSCARD_PIN_PEPPER"]
-    assert settings.SECRET_KEY == security.DEV_VALUES["SSCARD_SECRET_KEY"]
+def test_the_development_defaults_of_settings_are_the_ones_production_refuses(tmp_path):
+    # a development process with no secret set: each default it falls back to is in DEV_VALUES
+    env = production_env(tmp_path, SSCARD_DEBUG="1", DJANGO_SETTINGS_MODULE="sscard.config.settings",
+                         **{name: None for name in security.DEV_VALUES})
+    show = ("import django, json; django.setup(); from django.conf import settings as s; print(json.dumps("
+            "[s.SECRET_KEY, s.FIELD_ENCRYPTION_KEY, s.LOOKUP_HASH_KEY, s.PIN_PEPPER, s.AUDIT_SIGNING_KEY]))")
+    res = _run(["-c", show], env)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert json.loads(res.stdout.strip().splitlines()[-1]) == [
+        security.DEV_VALUES[name] for name in ("SSCARD_SECRET_KEY", "SSCARD_FIELD_KEY", "SSCARD_LOOKUP_KEY",
+                                               "SSCARD_PIN_PEPPER", "SSCARD_AUDIT_SIGNING_KEY")]
 
 
 def test_check_deploy_passes_at_warning_level_with_production_settings(tmp_path):
