@@ -9,6 +9,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp
+
+from sscard.config import security
+from sscard.core import logs
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("SSCARD_VAR_DIR", BASE_DIR / "var"))
@@ -37,15 +41,65 @@ PIN_PEPPER = os.environ.get("SSCARD_PIN_PEPPER", "dev-only-pin-pepper")
 # The audit log's tree heads are signed with an Ed25519 key the database never holds (sscard.audit.signing):
 # the base64 of a 32-byte seed.  Verifiers need only the public key (SSCARD_AUDIT_VERIFY_KEY, derived when
 # unset).  The development seed is public, so development heads prove nothing.
-AUDIT_SIGNING_KEY = os.environ.get("SSCARD_AUDIT_SIGNING_KEY", "ZGV2LW9ubHktYXVkaXQtc2lnbmluZy1rZXktMzJieXQ=")
+# Production (SSCARD_DEBUG=0) has no development seed to fall back on: a node without the key cannot sign.
+AUDIT_SIGNING_KEY = os.environ.get("SSCARD_AUDIT_SIGNING_KEY",
+                                   "ZGV2LW9ubHktYXVkaXQtc2lnbmluZy1rZXktMzJieXQ=" if DEBUG else "")
 AUDIT_VERIFY_KEY = os.environ.get("SSCARD_AUDIT_VERIFY_KEY", "")
 # Signed tree heads are also appended to this file (one JSON object a line), a copy outside the database
 # for `verify_audit_log --heads`; ship it to a witness (another host, WORM storage).  Empty: not written.
 AUDIT_HEADS_FILE = os.environ.get("SSCARD_AUDIT_HEADS_FILE", "")
-if not DEBUG and SECRET_KEY == _DEV_SECRET:
-    raise RuntimeError("SSCARD_SECRET_KEY must be set when SSCARD_DEBUG is off")
 
-ALLOWED_HOSTS = os.environ.get("SSCARD_ALLOWED_HOSTS", "*").split(",")
+# --- Production hardening (issue #11, deploy): secrets, hosts, HTTPS, headers, CSP, API docs ----------------
+# SSCARD_DEBUG=0 refuses to start unless every secret is set (none a development value) and the hosts are
+# named; one message lists everything missing (sscard.config.security).
+if not DEBUG:
+    security.refuse_to_start(security.production_problems(os.environ))
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("SSCARD_ALLOWED_HOSTS", "*" if DEBUG else "").split(",")
+                 if h.strip()]
+# HTTPS: HSTS for a year (with subdomains and the preload directive), plain HTTP redirected to HTTPS, and
+# cookies only over HTTPS; all on in production.  Behind a proxy that terminates TLS, set
+# SSCARD_PROXY_SSL_HEADER to the header it sets (e.g. X-Forwarded-Proto, value "https"), so that Django
+# knows the request was secure (the proxy must strip that header from clients).
+SECURE_HSTS_SECONDS = env_int("SSCARD_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SSCARD_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SSCARD_HSTS_PRELOAD", True)
+SECURE_SSL_REDIRECT = env_bool("SSCARD_SSL_REDIRECT", not DEBUG)
+# /healthz and /readyz answer a load balancer's plain-HTTP probe on the node itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+if os.environ.get("SSCARD_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + os.environ["SSCARD_PROXY_SSL_HEADER"].upper().replace("-", "_"),
+                               "https")
+_secure_cookies = env_bool("SSCARD_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = _secure_cookies
+# A proxy on another origin than the host: SSCARD_CSRF_TRUSTED_ORIGINS=https://card.example.gov.cn,...
+if os.environ.get("SSCARD_CSRF_TRUSTED_ORIGINS"):
+    CSRF_TRUSTED_ORIGINS = os.environ["SSCARD_CSRF_TRUSTED_ORIGINS"].split(",")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp), in every environment so that development and the browser tests
+# meet it too: the pages run no inline script and no inline style attribute (docs/ARCHITECTURE.md);
+# images may be data:/blob: URLs (camera captures, the signature pad, Swagger UI's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:", "blob:"],
+        "media-src": [csp.SELF, "blob:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+# The API docs (/api/v1/docs) and schema (/api/v1/openapi.json): public in development, behind sign-in
+# (a bearer token or a staff session) in production unless SSCARD_API_DOCS_PUBLIC=1 (sscard.api.docs_access).
+SSCARD_API_DOCS_PUBLIC = env_bool("SSCARD_API_DOCS_PUBLIC", DEBUG)
+# --- end of production hardening ---------------------------------------------------------------------------
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +112,7 @@ INSTALLED_APPS = [
     "django_htmx",  # htmx for the pages (its static copy of htmx 2) and request.htmx
     "django_tasks",
     "django_tasks_db",
+    "csp",  # django-csp: the Content-Security-Policy header
     # in the order of the layers (docs/ARCHITECTURE.md): lowest first
     "sscard.core",
     "sscard.audit",
@@ -82,12 +137,15 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "sscard.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY)
+    "sscard.core.middleware.NoStoreMiddleware",  # Cache-Control: no-store on all but static files
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sscard.web.languages.ChosenLanguageMiddleware",  # zh-hans unless the user chose English (the cookie)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sscard.core.idempotency.IdempotencyMiddleware",
+    "sscard.core.unavailable.DatabaseUnavailableMiddleware",  # 503 while the database is away
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -129,6 +187,13 @@ if os.environ.get("SSCARD_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(os.environ["SSCARD_REPLICA_URL"], conn_max_age=60)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["sscard.core.replica.ReplicaRouter"]
+# Recovery (issue #11, deploy): a kept connection the database dropped (a restart, a failover) is checked
+# before a request uses it and replaced, so the processes need no restart; connecting gives up after
+# SSCARD_DB_CONNECT_TIMEOUT seconds instead of hanging a worker (config/tests/test_pg_restart.py).
+for _alias in DATABASES.values():
+    _alias["CONN_HEALTH_CHECKS"] = True
+    if _alias["ENGINE"] == "django.db.backends.postgresql":
+        _alias.setdefault("OPTIONS", {})["connect_timeout"] = env_int("SSCARD_DB_CONNECT_TIMEOUT", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -232,11 +297,8 @@ SSCARD_HARDWARE = {
     ),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "sscard.core.middleware.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SSCARD_LOG_LEVEL", "INFO")},
-}
+# Logs (issue #11, deploy): one JSON object a line in production (UTC time with its offset, level, logger,
+# message, request id; control characters escaped, ID-number and mobile-shaped digits redacted), plain text
+# for the developer console; SSCARD_LOG_FORMAT=json|plain overrides (sscard.core.logs).
+LOGGING = logs.logging_config(fmt=os.environ.get("SSCARD_LOG_FORMAT", "plain" if DEBUG else "json"),
+                              level=os.environ.get("SSCARD_LOG_LEVEL", "INFO"))
