@@ -41,8 +41,8 @@ from sscard.archive.pdf import render_voucher
 from sscard.archive.services import decode_base64_image
 from sscard.batches import selectors
 from sscard.batches.choices import BatchStatus, Route, RowStatus
-from sscard.batches.error_workbook_download import batch_error_workbook_download
 from sscard.batches.columns import KINDS, columns
+from sscard.batches.error_workbook_download import batch_error_workbook_download
 from sscard.batches.fees import batch_fee_due, batch_settle_fee
 from sscard.batches.services import BatchFiles, BatchSubmission, batch_submit
 from sscard.batches.templates_xlsx import FILE_NAMES, XLSX_CONTENT_TYPE, build_template

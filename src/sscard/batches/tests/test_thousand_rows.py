@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from sscard.batches import columns as cols
-from sscard.batches.scans import check_photo
 from sscard.batches.applications import not_by_batch
+from sscard.batches.scans import check_photo
 from sscard.core import masking
 from sscard.core.errors import InvalidInput
 from sscard.desk.models import ServiceRequest
