@@ -29,7 +29,6 @@ from sscard.people.models import Person
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import Business, CardReason
 
-
 IDENTITY_MISMATCH = "身份信息核验不一致，请核对身份证件"
 BUSY = "该行暂时无法办理，请稍后重新提交"
 

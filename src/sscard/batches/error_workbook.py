@@ -116,8 +116,8 @@ def _sheet_parts(rows: Iterable[RefusedRow]) -> Iterable[str]:
     for row in rows:
         row_no += 1
         n = str(row_no)
-        cells = [_cell(letters[idx] + n, value, _S_TEXT) if value else f'<c r="{letters[idx]}{n}" s="{_S_TEXT}"/>'
-                 for idx, value in enumerate(row.cells())]
+        cells = [_cell(letters[idx] + n, value, _S_TEXT) if value
+                 else f'<c r="{letters[idx]}{n}" s="{_S_TEXT}"/>' for idx, value in enumerate(row.cells())]
         cells.append(_cell(letters[width] + n, safe_text(row.reason), _S_REASON))
         batch.append(f'<row r="{n}">{"".join(cells)}</row>')
         if len(batch) >= _ROWS_PER_WRITE:

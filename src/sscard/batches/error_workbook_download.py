@@ -46,7 +46,8 @@ def _handler_presenting(batch, doc: DocInput) -> EmployerHandler:
     if not number:
         raise Refused("HANDLER_NOT_AUTHORISED", NOT_HANDLER)
     if doc.doc_type == DocType.SS_CARD:
-        handlers = handlers.filter(person_id__in=Card.objects.filter(card_no=number.upper()).values("person_id"))
+        holders = Card.objects.filter(card_no=number.upper()).values("person_id")
+        handlers = handlers.filter(person_id__in=holders)
     else:
         handlers = handlers.filter(person__id_hash=crypto.lookup_hash(number, purpose="id"))
     handler = handlers.select_related("person").first()

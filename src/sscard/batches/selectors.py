@@ -50,7 +50,8 @@ def error_workbook(batch: Batch) -> bytes:
     def refused(row: BatchRow) -> RefusedRow:
         values = dict(zip(keys, row_values(row))) if row.data else {}
         return RefusedRow(line_no=row.line_no, seq=row.seq or values.get("seq", ""),
-                          name=values.get("name", ""), id_number=values.get("doc_number", ""), reason=row.reason)
+                          name=values.get("name", ""), id_number=values.get("doc_number", ""),
+                          reason=row.reason)
 
     return build_error_workbook(batch.kind, (refused(r) for r in rows.iterator(chunk_size=2000)))
 

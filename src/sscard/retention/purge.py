@@ -163,7 +163,8 @@ def _batches_step(kind: str, name: str, query: Callable[[], QuerySet]) -> Due:
         nos = [b.batch_no for b in batches]
         for batch in batches:
             files += _batch_files(batch)
-        more, item_ids = _delete_items(ArchiveItem.objects.filter(subject_type=BATCH_SUBJECT, subject_id__in=nos))
+        own = ArchiveItem.objects.filter(subject_type=BATCH_SUBJECT, subject_id__in=nos)
+        more, item_ids = _delete_items(own)
         Batch.objects.filter(pk__in=[b.pk for b in batches]).update(source_name="", scans_name="")
         return files + more, {"batches": nos, "archive_items": item_ids}
 
@@ -208,7 +209,8 @@ def steps(s: Schedules, now: dt.datetime) -> list[Due]:
 
     return [
         _images_step("evidence_images", "completed businesses' images",
-                     lambda: _images_of(_requests([RequestStatus.COMPLETED], before=evidence, when="completed_at"))),
+                     lambda: _images_of(_requests([RequestStatus.COMPLETED], before=evidence,
+                                                  when="completed_at"))),
         _images_step("refused_applications", "refused and voided businesses' images",
                      lambda: _images_of(_requests(REFUSED, before=refused, when="updated_at"))),
         Due("refused_applications", "refused and voided businesses' delivery addresses", addresses_due,
@@ -225,11 +227,11 @@ def steps(s: Schedules, now: dt.datetime) -> list[Due]:
         _persons_step(s, now),
         _delete_step("access_log", "access log entries",
                      lambda: AccessLogEntry.objects.filter(at__lt=s.cutoff("access_log", now))),
-        _delete_step("tokens", "expired or revoked API tokens",
-                     lambda: ApiToken.objects.filter(Q(expires_at__lt=s.cutoff("tokens", now))
-                                                     | Q(revoked=True, created_at__lt=s.cutoff("tokens", now)))),
-        _delete_step("sessions", "expired sessions",
-                     lambda: Session.objects.filter(expire_date__lt=s.cutoff("sessions", now)), list_ids=False),
+        _delete_step("tokens", "expired or revoked API tokens", lambda: ApiToken.objects.filter(
+            Q(expires_at__lt=s.cutoff("tokens", now))
+            | Q(revoked=True, created_at__lt=s.cutoff("tokens", now)))),
+        _delete_step("sessions", "expired sessions", list_ids=False,
+                     query=lambda: Session.objects.filter(expire_date__lt=s.cutoff("sessions", now))),
         _delete_step("idempotency", "idempotency records",
                      lambda: IdempotencyRecord.objects.filter(created_at__lt=s.cutoff("idempotency", now))),
     ]
@@ -274,7 +276,8 @@ def _persons_step(s: Schedules, now: dt.datetime) -> Due:
     def apply(persons):
         ids = [p.pk for p in persons]
         Person.objects.filter(pk__in=ids).update(
-            name=ANONYMOUS_NAME, id_number="", id_hash=Concat(Value(ANONYMOUS_PREFIX), Cast("id", CharField())),
+            name=ANONYMOUS_NAME, id_number="",
+            id_hash=Concat(Value(ANONYMOUS_PREFIX), Cast("id", CharField())),
             phone="", phone_hash="", address="", ethnicity="", gender="", birth_date=TruncYear("birth_date"),
             updated_at=now)
         CitizenAccount.objects.filter(person_id__in=ids, is_active=True).update(is_active=False)
@@ -289,7 +292,8 @@ def _persons_step(s: Schedules, now: dt.datetime) -> Due:
 # ------------------------------------------------------------------------------------------- the run
 
 
-def _run_step(step: Due, *, s: Schedules, now: dt.datetime, actor: Actor, chunk: int, dry_run: bool) -> Result:
+def _run_step(step: Due, *, s: Schedules, now: dt.datetime, actor: Actor, chunk: int,
+              dry_run: bool) -> Result:
     result = Result(step.kind, step.name)
     if dry_run:
         result.rows = step.query().count()
@@ -311,9 +315,10 @@ def _run_step(step: Due, *, s: Schedules, now: dt.datetime, actor: Actor, chunk:
                 if not rows:
                     continue
                 files, data = step.apply(rows)
-                audit_record(event_type=step.event_type, actor=actor, subject_type=SUBJECT, subject_id=step.kind,
-                             data={"step": step.name, "schedule_days": s.days[step.kind], "run_at": now.isoformat(),
-                                   "rows": len(rows), "files": files, **data})
+                audit_record(event_type=step.event_type, actor=actor, subject_type=SUBJECT,
+                             subject_id=step.kind,
+                             data={"step": step.name, "schedule_days": s.days[step.kind],
+                                   "run_at": now.isoformat(), "rows": len(rows), "files": files, **data})
         except DatabaseError as exc:
             if step.kind != "access_log":
                 raise
@@ -355,5 +360,6 @@ def purge_expired(*, now: dt.datetime | None = None, dry_run: bool = False, chun
     now = now or clock.now()
     actor = actor or Actor.system("purge_expired")
     chunk = chunk or chunk_size()
-    results = [_run_step(step, s=s, now=now, actor=actor, chunk=chunk, dry_run=dry_run) for step in steps(s, now)]
+    results = [_run_step(step, s=s, now=now, actor=actor, chunk=chunk, dry_run=dry_run)
+               for step in steps(s, now)]
     return results, audit_report(s, now)

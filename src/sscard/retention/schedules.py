@@ -83,6 +83,6 @@ def current() -> Schedules:
         raise ImproperlyConfigured(f"SSCARD_AUDIT_MIN_RETENTION_DAYS must be at least {AUDIT_MIN_DEFAULT} "
                                    "(six months: Cybersecurity Law art. 21, MLPS 2.0 level 3)")
     if days["access_log"] < audit_min:
-        raise ImproperlyConfigured("SSCARD_RETENTION['access_log'] is shorter than SSCARD_AUDIT_MIN_RETENTION_DAYS: "
-                                   "the access log is an audit record")
+        raise ImproperlyConfigured("SSCARD_RETENTION['access_log'] is shorter than "
+                                   "SSCARD_AUDIT_MIN_RETENTION_DAYS: the access log is an audit record")
     return Schedules(days=days, audit_min_days=audit_min)

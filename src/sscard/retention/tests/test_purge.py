@@ -68,8 +68,8 @@ def _refused_request(person, *, status="rejected", address="重庆市江北区�
         delivery="post", delivery_address=address, created_at=now, updated_at=now)
     with capture(execute=True), transaction.atomic():
         item = archive_store_image(actor=Actor.system("test"), subject_type="service_request",
-                                   subject_id=req.request_no, kind="credential", content=f.jpeg_bytes(640, 480),
-                                   person_id=person.pk)
+                                   subject_id=req.request_no, kind="credential",
+                                   content=f.jpeg_bytes(640, 480), person_id=person.pk)
     return req, item
 
 

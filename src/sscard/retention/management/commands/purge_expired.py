@@ -29,9 +29,9 @@ class Command(BaseCommand):
             if r.note:
                 line += f" ({r.note})"
             self.stdout.write(line)
+        span = f", seq {report.first_seq}..{report.last_seq}" if report.events else ""
         self.stdout.write(f"audit events older than {report.cutoff.isoformat()} (legal minimum passed): "
-                          f"{report.events}" + (f", seq {report.first_seq}..{report.last_seq}" if report.events else "")
-                          + "; never deleted by the application: archive them as the database owner "
-                            "(docs/OPERATIONS.md, Retention)")
+                          f"{report.events}{span}; never deleted by the application: archive them as the "
+                          "database owner (docs/OPERATIONS.md, Retention)")
         for year, n in report.by_year.items():
             self.stdout.write(f"  {year}: {n}")
