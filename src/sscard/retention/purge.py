@@ -44,6 +44,9 @@ from sscard.desk.choices import RequestStatus
 from sscard.desk.models import ServiceRequest, WorkItem
 from sscard.employers.models import EmployerHandler
 from sscard.people.models import Person
+from sscard.production import folders
+from sscard.production.exchange_files import parse_exchange_filename
+from sscard.production.models import ExchangeRecord
 from sscard.retention.schedules import Schedules, current
 from sscard.staff.actors import Actor
 from sscard.staff.models import ApiToken, CitizenAccount
@@ -331,6 +334,42 @@ def _run_step(step: Due, *, s: Schedules, now: dt.datetime, actor: Actor, chunk:
         result.chunks += 1
 
 
+def _exchange_files_due(s: Schedules, now: dt.datetime) -> list:
+    """Files of the partner exchange folders (``outbox/``, ``inbox/done/``; never a result file still
+    waiting in the inbox) whose exchange record is past ``exchange_files``: full identity data, sealed."""
+    cutoff = s.cutoff("exchange_files", now)
+    found = []
+    for folder in (folders.outbox(), folders.inbox() / "done"):
+        for path in sorted(folder.iterdir()):
+            parsed = parse_exchange_filename(path.name) if path.is_file() else None
+            if parsed:
+                found.append((path, *parsed))
+    old = set(ExchangeRecord.objects.filter(created_at__lt=cutoff, order__order_no__in={o for _, _, o in found})
+              .values_list("kind", "order__order_no"))
+    return [path for path, kind, order_no in found if (kind, order_no) in old]
+
+
+def _purge_exchange_files(s: Schedules, now: dt.datetime, *, actor: Actor, chunk: int, dry_run: bool) -> Result:
+    result = Result("exchange_files", "partner exchange files")
+    due = _exchange_files_due(s, now)
+    if dry_run:
+        result.rows = result.files = len(due)
+        return result
+    for start in range(0, len(due), chunk):
+        paths = due[start:start + chunk]
+        with transaction.atomic():
+            for path in paths:
+                path.unlink(missing_ok=True)  # a local folder shared with the partners, not the storage
+            audit_record(event_type=AuditEventType.RETENTION_PURGED, actor=actor, subject_type=SUBJECT,
+                         subject_id="exchange_files",
+                         data={"step": result.step, "schedule_days": s.days["exchange_files"],
+                               "run_at": now.isoformat(), "files": len(paths),
+                               "names": [p.name for p in paths]})
+        result.files += len(paths)
+        result.chunks += 1
+    return result
+
+
 @dataclass(frozen=True)
 class AuditReport:
     """Audit events past the legal minimum, which only the DBA may archive (the application never deletes
@@ -362,4 +401,5 @@ def purge_expired(*, now: dt.datetime | None = None, dry_run: bool = False, chun
     chunk = chunk or chunk_size()
     results = [_run_step(step, s=s, now=now, actor=actor, chunk=chunk, dry_run=dry_run)
                for step in steps(s, now)]
+    results.append(_purge_exchange_files(s, now, actor=actor, chunk=chunk, dry_run=dry_run))
     return results, audit_report(s, now)

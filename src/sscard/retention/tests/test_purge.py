@@ -19,6 +19,9 @@ from sscard.desk.intake import DocInput, EvidenceInput
 from sscard.desk.lifecycle import card_loss_report
 from sscard.desk.models import ServiceRequest
 from sscard.people.models import Person
+from sscard.production import folders
+from sscard.production.exchange_files import exchange_filename
+from sscard.production.models import ExchangeRecord, ProductionOrder
 from sscard.retention.purge import ANONYMOUS_NAME, purge_expired
 from sscard.staff.actors import Actor
 from sscard.staff.models import ApiToken
@@ -268,3 +271,29 @@ def test_a_database_that_refuses_to_delete_the_access_log_gets_a_report_not_an_e
     [row] = [r for r in results if r.kind == "access_log"]
     assert row.rows == 0 and "DBA" in row.note
     assert AccessLogEntry.objects.count() == 1
+
+
+def test_partner_exchange_files_go_after_their_schedule_but_not_a_waiting_result(clerk_api, employer,
+                                                                              django_capture_on_commit_callbacks):
+    batch_no = paper_batch(clerk_api, employer, [bf.person_row()], capture=django_capture_on_commit_callbacks)
+    batch = Batch.objects.get(batch_no=batch_no)
+    order = ProductionOrder.objects.create(order_no="ZK2026030200000001", batch=batch, bank="中国工商银行",
+                                           outlet=batch.outlet, stage="bank_sent", created_at=clock.now(),
+                                           updated_at=clock.now())
+    out_name = exchange_filename("bank_out", order.order_no)
+    result_name = exchange_filename("bank_result", order.order_no)
+    folders.write_out(out_name, b"id numbers")
+    folders.write_in(result_name, b"waiting")
+    ExchangeRecord.objects.create(order=order, kind="bank_out", name=out_name, sha256="0" * 64, rows=1,
+                                  created_at=clock.now())
+    ExchangeRecord.objects.create(order=order, kind="bank_result", name=result_name, sha256="1" * 64, rows=1,
+                                  created_at=clock.now())
+    at(89)
+    purge()
+    assert (folders.outbox() / out_name).exists()
+    at(91)
+    purge()
+    assert not (folders.outbox() / out_name).exists()
+    assert (folders.inbox() / result_name).exists()  # still to be imported: never purged
+    [event] = events("exchange_files")
+    assert event.data["names"] == [out_name]
