@@ -231,7 +231,8 @@ def batch_rows(request, batch_no: BatchNo,
 
 
 class ErrorWorkbookIn(Schema):
-    handler: DocIn = Field(description="领取错误回执的单位经办人所出示的证件（须为该批次所属单位登记的有效经办人）")
+    handler: DocIn = Field(description="领取错误回执的单位经办人所出示的证件（须为该批次所属单位登记的有效经办人）",
+                           examples=[{"doc_type": "id_card", "number": EX_HANDLER_ID_NUMBER}])
 
 
 @router.post("/{batch_no}/errors.xlsx", response={200: None, **ERRORS},
