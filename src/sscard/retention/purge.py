@@ -284,6 +284,7 @@ def _persons_step(s: Schedules, now: dt.datetime) -> Due:
             phone="", phone_hash="", address="", ethnicity="", gender="", birth_date=TruncYear("birth_date"),
             updated_at=now)
         CitizenAccount.objects.filter(person_id__in=ids, is_active=True).update(is_active=False)
+        ApiToken.objects.filter(citizen__person_id__in=ids, revoked=False).update(revoked=True)
         ServiceRequest.objects.filter(applicant_id__in=ids).exclude(delivery_address="").update(delivery_address="")
         WorkItem.objects.filter(person_id__in=ids).update(contact_phone="", contact_phone_hash="")
         return 0, {"persons": ids, "kept": ["birth_year", "nationality", "fee_exempt"]}

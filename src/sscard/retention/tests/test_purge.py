@@ -22,6 +22,7 @@ from sscard.people.models import Person
 from sscard.production import folders
 from sscard.production.exchange_files import exchange_filename
 from sscard.production.models import ExchangeRecord, ProductionOrder
+from sscard.retention import purge as purge_module
 from sscard.retention.purge import ANONYMOUS_NAME, purge_expired
 from sscard.staff.actors import Actor
 from sscard.staff.models import ApiToken
@@ -101,6 +102,7 @@ def test_completed_business_images_go_after_the_archive_period_and_the_card_hold
 def test_refused_application_data_goes_after_its_schedule_then_the_person_is_anonymised(
         citizen, django_capture_on_commit_callbacks):
     person = citizen.person
+    f.token_for(citizen=citizen)
     req, item = _refused_request(person, capture=django_capture_on_commit_callbacks)
     assert default_storage.exists(item.file.name)
     name = item.file.name
@@ -119,6 +121,7 @@ def test_refused_application_data_goes_after_its_schedule_then_the_person_is_ano
     assert p.id_hash == f"anon-{p.pk}" and p.birth_date == person.birth_date.replace(month=1, day=1)
     citizen.refresh_from_db()
     assert citizen.is_active is False
+    assert not ApiToken.objects.filter(citizen=citizen, revoked=False).exists()
     [anonymised] = events("persons")
     assert anonymised.event_type == "PERSONS_ANONYMISED" and anonymised.data["persons"] == [person.pk]
     assert person.name not in str(anonymised.data) and person.id_number not in str(anonymised.data)
@@ -297,3 +300,23 @@ def test_partner_exchange_files_go_after_their_schedule_but_not_a_waiting_result
     assert (folders.inbox() / result_name).exists()  # still to be imported: never purged
     [event] = events("exchange_files")
     assert event.data["names"] == [out_name]
+
+
+def test_a_chunk_that_fails_after_deleting_its_files_is_finished_by_the_next_run(completed_business,
+                                                                                 monkeypatch):
+    _actor, req = completed_business
+    names = [i.file.name for i in ArchiveItem.objects.filter(subject_id=req.request_no)]
+    at(YEARS_30 + 1)
+
+    def crash(**kwargs):
+        raise RuntimeError("killed before the commit")
+
+    monkeypatch.setattr(purge_module, "audit_record", crash)
+    with pytest.raises(RuntimeError):
+        purge()
+    assert ArchiveItem.objects.filter(subject_id=req.request_no).count() == len(names)  # rolled back
+    assert not any(default_storage.exists(n) for n in names)  # but no personal data left behind
+    monkeypatch.undo()
+    purge()
+    assert not ArchiveItem.objects.filter(subject_id=req.request_no).exists()
+    assert events("evidence_images").get().data["files"] == len(names)
