@@ -22,6 +22,7 @@ class AuditEventType(models.TextChoices):
     CONFIG_DELETED = "CONFIG_DELETED", "配置删除"
     CALENDAR_IMPORTED = "CALENDAR_IMPORTED", "节假日导入"
     DEMO_DATA_LOADED = "DEMO_DATA_LOADED", "演示数据载入"
+    NOTIFICATIONS_RETRIED = "NOTIFICATIONS_RETRIED", "发送失败的短信重新发送"
     # persons
     PERSON_CREATED = "PERSON_CREATED", "人员登记"
     PERSON_INFO_CHANGED = "PERSON_INFO_CHANGED", "人员信息变更"

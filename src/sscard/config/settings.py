@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "sscard.hardware",
     "sscard.archive",
     "sscard.cards",
+    "sscard.notify",  # the SMS outbox: below desk, batches and production, which enqueue
     "sscard.desk",
     "sscard.employers",
     "sscard.batches",
@@ -223,6 +224,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SSCARD_MAX_BODY_BYTES", 12 * 1024 * 1024)
 # Uploaded files (an employer batch's sheet and scans zip) are spooled to temporary files, never held in
 # memory, and hashed on the way in (batches.uploads).
 FILE_UPLOAD_HANDLERS = ["sscard.batches.uploads.HashingUploadHandler"]
+
+# Notifications (sscard.notify): the SMS gateway the relay (manage.py notify_relay --loop) sends through, a
+# dotted path to a class with send(phone=, text=, client_msg_id=) that deduplicates by client message id;
+# the simulated one records deliveries in the database (demo and tests; never in production).  A claimed
+# message whose outcome was not recorded within the lease is sent again with the same id.
+SSCARD_SMS_GATEWAY = os.environ.get("SSCARD_SMS_GATEWAY", "sscard.notify.gateways.SimulatedGateway")
+SSCARD_NOTIFY_LEASE_SECONDS = env_int("SSCARD_NOTIFY_LEASE_SECONDS", 120)
+SSCARD_NOTIFY_MAX_ATTEMPTS = env_int("SSCARD_NOTIFY_MAX_ATTEMPTS", 8)
 
 # Hardware drivers: dotted paths; the simulated ones serve the demo and the tests.
 SSCARD_HARDWARE = {
