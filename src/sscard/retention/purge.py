@@ -43,6 +43,8 @@ from sscard.core.models import IdempotencyRecord
 from sscard.desk.choices import RequestStatus
 from sscard.desk.models import ServiceRequest, WorkItem
 from sscard.employers.models import EmployerHandler
+from sscard.notify.choices import MessageState
+from sscard.notify.models import OutboxMessage, SimulatedSms
 from sscard.people.models import Person
 from sscard.production import folders
 from sscard.production.exchange_files import parse_exchange_filename
@@ -235,6 +237,10 @@ def steps(s: Schedules, now: dt.datetime) -> list[Due]:
             | Q(revoked=True, created_at__lt=s.cutoff("tokens", now)))),
         _delete_step("sessions", "expired sessions", list_ids=False,
                      query=lambda: Session.objects.filter(expire_date__lt=s.cutoff("sessions", now))),
+        _delete_step("notifications", "sent or failed SMS messages", lambda: OutboxMessage.objects.filter(
+            state__in=(MessageState.SENT, MessageState.FAILED), updated_at__lt=s.cutoff("notifications", now))),
+        _delete_step("notifications", "the simulated SMS gateway's deliveries", lambda: SimulatedSms.objects.filter(
+            delivered_at__lt=s.cutoff("notifications", now))),
         _delete_step("idempotency", "idempotency records",
                      lambda: IdempotencyRecord.objects.filter(created_at__lt=s.cutoff("idempotency", now))),
     ]
@@ -270,6 +276,8 @@ def persons_due(s: Schedules, now: dt.datetime) -> QuerySet:
         | Exists(EmployerHandler.objects.filter(person=OuterRef("pk"), is_active=True))
         | Exists(WorkItem.objects.filter(person=OuterRef("pk"), created_at__gte=refused))
         | Exists(BatchRow.objects.filter(person=OuterRef("pk"), created_at__gte=refused))
+        | Exists(OutboxMessage.objects.filter(person=OuterRef("pk")).exclude(
+            state__in=(MessageState.SENT, MessageState.FAILED)))
     )
     return (Person.objects.exclude(id_hash__startswith=ANONYMOUS_PREFIX)
             .filter(updated_at__lt=idle).exclude(keep))

@@ -45,6 +45,7 @@ SCHEDULES = (
     Schedule("access_log", 3 * YEAR, "查询访问记录（谁查看了谁的卡片信息）", "查看时间", "删除"),
     Schedule("tokens", 30, "过期或已吊销的接口令牌", "过期（已吊销的自签发）", "删除"),
     Schedule("sessions", 0, "过期的页面登录会话", "会话过期", "删除"),
+    Schedule("notifications", 180, "已发送或发送失败的短信（内容已脱敏）", "最后一次发送", "删除"),
     Schedule("idempotency", 7, "幂等请求记录（含所存响应内容）", "记录时间", "删除"),
 )
 KINDS = tuple(s.kind for s in SCHEDULES)

@@ -18,6 +18,7 @@ from sscard.core.models import IdempotencyRecord
 from sscard.desk.intake import DocInput, EvidenceInput
 from sscard.desk.lifecycle import card_loss_report
 from sscard.desk.models import ServiceRequest
+from sscard.notify.models import OutboxMessage
 from sscard.people.models import Person
 from sscard.production import folders
 from sscard.production.exchange_files import exchange_filename
@@ -320,3 +321,24 @@ def test_a_chunk_that_fails_after_deleting_its_files_is_finished_by_the_next_run
     purge()
     assert not ArchiveItem.objects.filter(subject_id=req.request_no).exists()
     assert events("evidence_images").get().data["files"] == len(names)
+
+
+def test_sent_sms_go_after_their_schedule_and_a_waiting_one_keeps_its_person(db):
+    sent_to, waiting_for = f.make_person(name="已通知"), f.make_person(name="待通知")
+
+    def message(person, key, state):
+        return OutboxMessage.objects.create(
+            kind="loss_reported", recipient="holder", person=person, subject_type="card", subject_id=key,
+            text="您的社保卡已挂失", idempotency_key=key, state=state, next_attempt_at=clock.now(),
+            created_at=clock.now(), updated_at=clock.now())
+
+    sent = message(sent_to, "k-sent", "sent")
+    pending = message(waiting_for, "k-pending", "pending")
+    at(179)
+    purge()
+    assert OutboxMessage.objects.filter(pk=sent.pk).exists()
+    at(181)
+    purge()
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [pending.pk]
+    names = dict(Person.objects.values_list("pk", "name"))
+    assert (names[sent_to.pk], names[waiting_for.pk]) == (ANONYMOUS_NAME, "待通知")
