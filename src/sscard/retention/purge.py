@@ -238,9 +238,10 @@ def steps(s: Schedules, now: dt.datetime) -> list[Due]:
         _delete_step("sessions", "expired sessions", list_ids=False,
                      query=lambda: Session.objects.filter(expire_date__lt=s.cutoff("sessions", now))),
         _delete_step("notifications", "sent or failed SMS messages", lambda: OutboxMessage.objects.filter(
-            state__in=(MessageState.SENT, MessageState.FAILED), updated_at__lt=s.cutoff("notifications", now))),
-        _delete_step("notifications", "the simulated SMS gateway's deliveries", lambda: SimulatedSms.objects.filter(
-            delivered_at__lt=s.cutoff("notifications", now))),
+            state__in=(MessageState.SENT, MessageState.FAILED),
+            updated_at__lt=s.cutoff("notifications", now))),
+        _delete_step("notifications", "the simulated SMS gateway's deliveries",
+                     lambda: SimulatedSms.objects.filter(delivered_at__lt=s.cutoff("notifications", now))),
         _delete_step("idempotency", "idempotency records",
                      lambda: IdempotencyRecord.objects.filter(created_at__lt=s.cutoff("idempotency", now))),
     ]
@@ -353,12 +354,14 @@ def _exchange_files_due(s: Schedules, now: dt.datetime) -> list:
             parsed = parse_exchange_filename(path.name) if path.is_file() else None
             if parsed:
                 found.append((path, *parsed))
-    old = set(ExchangeRecord.objects.filter(created_at__lt=cutoff, order__order_no__in={o for _, _, o in found})
+    orders = {o for _, _, o in found}
+    old = set(ExchangeRecord.objects.filter(created_at__lt=cutoff, order__order_no__in=orders)
               .values_list("kind", "order__order_no"))
     return [path for path, kind, order_no in found if (kind, order_no) in old]
 
 
-def _purge_exchange_files(s: Schedules, now: dt.datetime, *, actor: Actor, chunk: int, dry_run: bool) -> Result:
+def _purge_exchange_files(s: Schedules, now: dt.datetime, *, actor: Actor, chunk: int,
+                          dry_run: bool) -> Result:
     result = Result("exchange_files", "partner exchange files")
     due = _exchange_files_due(s, now)
     if dry_run:
