@@ -86,6 +86,7 @@ class AuditEventType(models.TextChoices):
     BATCH_ROW_CONVERTED = "BATCH_ROW_CONVERTED", "批量转零星"
     BATCH_PICKED_UP = "BATCH_PICKED_UP", "批量卡领取"
     BATCH_ACTIVATION_SKIPPED = "BATCH_ACTIVATION_SKIPPED", "批量卡未自动启用"
+    BATCH_ERRORS_DOWNLOADED = "BATCH_ERRORS_DOWNLOADED", "批量错误回执下载"
     # central production orders
     ORDER_GENERATED = "ORDER_GENERATED", "制卡批次生成"
     ORDER_SENT_TO_BANK = "ORDER_SENT_TO_BANK", "报送银行开户"
@@ -109,6 +110,9 @@ class AuditEventType(models.TextChoices):
     WORK_ITEM_CLOSED = "WORK_ITEM_CLOSED", "转办工单办结"
     WORK_ITEM_CANCELLED = "WORK_ITEM_CANCELLED", "转办工单撤销"
     WORK_ITEM_PHONE_VIEWED = "WORK_ITEM_PHONE_VIEWED", "查看转办工单完整回电号码"
+    # retention (sscard.retention): one event per purged chunk, listing what was deleted or anonymised
+    RETENTION_PURGED = "RETENTION_PURGED", "超过保存期限的数据清理"
+    PERSONS_ANONYMISED = "PERSONS_ANONYMISED", "人员信息匿名化"
 
 
 EVENT_TYPES = frozenset(AuditEventType.values)

@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "sscard.api",
     "sscard.web",
     "sscard.demo",
+    "sscard.retention",  # retention schedules and the purge (interface layer: it reads many apps)
 ]
 
 MIDDLEWARE = [
@@ -273,6 +274,15 @@ SSCARD_BATCH_PHOTO_FACES = env_bool("SSCARD_BATCH_PHOTO_FACES", True)
 # Rows per transaction of the due sweeps (96-hour activation, temporary-loss lapse): each chunk is one
 # guarded UPDATE, one insert of the state changes and one of the audit events (see cards.bulk).
 SSCARD_SWEEP_CHUNK = env_int("SSCARD_SWEEP_CHUNK", 10_000)
+
+# Retention (sscard.retention.schedules; docs/OPERATIONS.md "Retention"): days each kind of personal data
+# is kept, overriding the defaults with SSCARD_RETENTION_<KIND>_DAYS (e.g. SSCARD_RETENTION_ACCESS_LOG_DAYS);
+# an unknown kind fails `manage.py check`.  Audit events are never deleted by the application; those older
+# than SSCARD_AUDIT_MIN_RETENTION_DAYS (legal minimum, >= 180) are reported for the DBA's archival.
+SSCARD_RETENTION = {k[len("SSCARD_RETENTION_"):-len("_DAYS")].lower(): int(v) for k, v in os.environ.items()
+                    if k.startswith("SSCARD_RETENTION_") and k.endswith("_DAYS")}
+SSCARD_AUDIT_MIN_RETENTION_DAYS = env_int("SSCARD_AUDIT_MIN_RETENTION_DAYS", 180)
+SSCARD_RETENTION_CHUNK = env_int("SSCARD_RETENTION_CHUNK", 1000)  # rows per purge transaction
 
 # Largest request body: a window submission carries a few base64 images.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SSCARD_MAX_BODY_BYTES", 12 * 1024 * 1024)

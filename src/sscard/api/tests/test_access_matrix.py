@@ -81,7 +81,7 @@ BODIES = {
     ("post", "/batches/paper"): "paper_batch",
     ("get", "/batches/{batch_no}"): None,
     ("get", "/batches/{batch_no}/rows"): None,
-    ("get", "/batches/{batch_no}/errors.xlsx"): None,
+    ("post", "/batches/{batch_no}/errors.xlsx"): "handler_body",
     ("get", "/production/batches/{batch_no}"): None,
     ("get", "/batches/{batch_no}/fee"): None,
     ("get", "/batches/{batch_no}/voucher.pdf"): None,
