@@ -85,7 +85,8 @@ def _token_out(raw: str, actor: Actor) -> TokenOut:
                          "（SIGN_IN_LOCKED）。新登录吊销本人此前的令牌。")
 @operation("auth.staff_sign_in")
 def staff_token(request, payload: StaffSignIn):
-    raw, actor = services.staff_sign_in(request=request, username=payload.username, password=payload.password)
+    raw, actor = services.staff_sign_in(request=request, username=payload.username,
+                                        password=payload.password)
     return _token_out(raw, actor)
 
 
@@ -95,7 +96,8 @@ def staff_token(request, payload: StaffSignIn):
                          "（SIGN_IN_LOCKED）。新登录吊销本账户此前的令牌。")
 @operation("auth.citizen_sign_in")
 def citizen_token(request, payload: CitizenSignIn):
-    raw, actor = services.citizen_sign_in(request=request, id_number=payload.id_number, password=payload.password)
+    raw, actor = services.citizen_sign_in(request=request, id_number=payload.id_number,
+                                          password=payload.password)
     return _token_out(raw, actor)
 
 
@@ -103,17 +105,23 @@ class RevokedOut(Schema):
     revoked: int = Field(description="吊销的令牌数")
 
 
+class NoFields(Schema):
+    """A JSON object with no fields (``{}``): every POST takes an object body."""
+
+    model_config = {"extra": "forbid"}
+
+
 @router.post("/sign-out", auth=[TokenAuth()], response={200: RevokedOut, **ERRORS},
-             summary="退出登录：吊销本次调用所用的令牌")
+             summary="退出登录：吊销本次调用所用的令牌", description="请求体为空对象 {}。")
 @operation("auth.token_sign_out")
-def sign_out(request):
+def sign_out(request, payload: NoFields):
     return RevokedOut(revoked=tokens.token_sign_out(actor=request.auth, token_id=request.api_token.pk))
 
 
 @router.post("/revoke-all", auth=[TokenAuth()], response={200: RevokedOut, **ERRORS},
-             summary="吊销本人的全部令牌（所有设备退出登录）")
+             summary="吊销本人的全部令牌（所有设备退出登录）", description="请求体为空对象 {}。")
 @operation("auth.token_revoke_all")
-def revoke_all(request):
+def revoke_all(request, payload: NoFields):
     return RevokedOut(revoked=tokens.token_sign_out(actor=request.auth, token_id=None, everywhere=True))
 
 

@@ -71,4 +71,5 @@ def kiosk_disable(*, actor: Actor, kiosk: KioskDevice) -> None:
         kiosk.is_active = False
         kiosk.save(update_fields=["is_active"])
         tokens = tokens_revoke(ApiToken.objects.filter(kiosk_id=kiosk.pk), reason="disabled")
-        _record(actor=actor, subject_type="kiosk", subject_id=kiosk.pk, tokens=tokens, outlet_id=kiosk.outlet_id)
+        _record(actor=actor, subject_type="kiosk", subject_id=kiosk.pk, tokens=tokens,
+                outlet_id=kiosk.outlet_id)

@@ -42,7 +42,8 @@ def _failed(request, *, key: str, channel: str, path: str, subject_type: str, su
     locked_now = (getattr(request, "axes_locked_out", False) if counted
                   else lockout.record_failure(request, key))
     actor = Actor.anonymous(channel)
-    data = {"via": path, "address": _client_address(request), "reason": "locked" if locked_before else "credentials"}
+    data = {"via": path, "address": _client_address(request),
+            "reason": "locked" if locked_before else "credentials"}
     with transaction.atomic():
         if locked_now and not locked_before:
             audit_record(event_type=AuditEventType.SIGN_IN_LOCKED_OUT, actor=actor, subject_type=subject_type,
@@ -79,7 +80,8 @@ def staff_sign_in(*, request, username: str, password: str) -> tuple[str, Actor]
     actor = Actor.for_staff(staff)
     with transaction.atomic():
         raw, _ = token_issue(kind=ApiToken.Kind.STAFF, replace=True, staff=staff)
-        audit_record(event_type=AuditEventType.STAFF_SIGNED_IN, actor=actor, subject_type="staff", subject_id=staff.pk)
+        audit_record(event_type=AuditEventType.STAFF_SIGNED_IN, actor=actor, subject_type="staff",
+                     subject_id=staff.pk)
     return raw, actor
 
 
@@ -88,8 +90,8 @@ def staff_session_opened(*, actor: Actor, session_key: str | None = None) -> Non
     ends it (``StaffSession``)."""
     with transaction.atomic():
         if session_key:
-            StaffSession.objects.update_or_create(session_key=session_key,
-                                                  defaults={"user_id": actor.user_id, "created_at": clock.now()})
+            StaffSession.objects.update_or_create(
+                session_key=session_key, defaults={"user_id": actor.user_id, "created_at": clock.now()})
         audit_record(event_type=AuditEventType.STAFF_SIGNED_IN, actor=actor, subject_type="staff",
                      subject_id=actor.staff_id, data={"via": "session"})
 
@@ -123,7 +125,8 @@ def citizen_sign_in(*, request, id_number: str, password: str) -> tuple[str, Act
             with transaction.atomic():
                 raw, _ = token_issue(kind=ApiToken.Kind.CITIZEN, replace=True, citizen=account)
                 audit_record(event_type=AuditEventType.CITIZEN_SIGNED_IN, actor=actor,
-                             subject_type="citizen_account", subject_id=account.pk, person_id=account.person_id)
+                             subject_type="citizen_account", subject_id=account.pk,
+                             person_id=account.person_id)
             return raw, actor
     _failed(request, key=key, channel=Channel.APP, path="api", subject_type="citizen_account",
             subject_id=account.pk if account else "", person_id=account.person_id if account else None,

@@ -69,7 +69,8 @@ def tokens_revoke(query, *, reason: str) -> int:
     return _live(query).update(revoked=True, revoked_at=clock.now(), revoked_reason=reason)
 
 
-def token_issue(*, kind: str, replace: bool, valid_for: dt.timedelta | None = None, **holder) -> tuple[str, ApiToken]:
+def token_issue(*, kind: str, replace: bool, valid_for: dt.timedelta | None = None,
+                **holder) -> tuple[str, ApiToken]:
     """A new token for ``holder`` (``staff=``, ``citizen=`` or ``kiosk=``), inside the caller's transaction;
     ``replace`` revokes the holder's earlier tokens of the kind first."""
     if replace:
@@ -93,7 +94,8 @@ def token_sign_out(*, actor: Actor, token_id: int | None, everywhere: bool = Fal
             query = query.filter(pk=token_id)
         count = tokens_revoke(query, reason="sign_out")
         audit_record(event_type=AuditEventType.API_TOKEN_REVOKED, actor=actor, subject_type=actor.kind,
-                     subject_id=actor.staff_id or actor.citizen_id or actor.kiosk_id, person_id=actor.person_id,
+                     subject_id=actor.staff_id or actor.citizen_id or actor.kiosk_id,
+                     person_id=actor.person_id,
                      data={"reason": "sign_out", "everywhere": everywhere, "count": count})
     return count
 

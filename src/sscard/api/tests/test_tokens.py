@@ -21,7 +21,8 @@ T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
 
 
 def staff_token(clerk) -> str:
-    res = f.ApiClient().post("/auth/staff-token", {"username": clerk.user.username, "password": "demo-pass-123"})
+    res = f.ApiClient().post("/auth/staff-token",
+                             {"username": clerk.user.username, "password": "demo-pass-123"})
     assert res.status_code == 200, res.content
     return res.json()["token"]
 
@@ -73,8 +74,8 @@ def test_a_new_sign_in_revokes_the_earlier_token_of_the_same_holder(clerk, citiz
     assert f.ApiClient(second).get("/auth/me").status_code == 200
     assert (row(first).revoked, row(first).revoked_reason) == (True, "replaced")
 
-    app = [f.ApiClient().post("/auth/citizen-token", {"id_number": adult.id_number, "password": "app-pass-123"})
-           .json()["token"] for _ in range(2)]
+    body = {"id_number": adult.id_number, "password": "app-pass-123"}
+    app = [f.ApiClient().post("/auth/citizen-token", body).json()["token"] for _ in range(2)]
     assert [f.ApiClient(t).get("/auth/me").status_code for t in app] == [401, 200]
     assert f.ApiClient(second).get("/auth/me").status_code == 200  # another holder's token is untouched
 

@@ -62,8 +62,8 @@ def test_disabling_a_staff_member_ends_their_tokens_and_sessions_at_once(outlet)
 
 
 def signed_in_page_refused(staff) -> bool:
-    res = Client().post(reverse("web:sign_in"), {"username": staff.user.username, "password": "demo-pass-123"})
-    return res.status_code == 400
+    body = {"username": staff.user.username, "password": "demo-pass-123"}
+    return Client().post(reverse("web:sign_in"), body).status_code == 400
 
 
 def test_signing_out_of_the_page_forgets_the_session(outlet):
@@ -85,7 +85,8 @@ def test_disabling_an_app_account_and_a_kiosk_revokes_their_tokens(citizen, kios
 
 @pytest.mark.parametrize("model", ["staffmember", "kioskdevice", "citizenaccount"])
 def test_the_admin_action_disables_and_signs_out(admin_client, outlet, citizen, kiosk, model):
-    holder = {"staffmember": f.make_staff("clerk", outlet), "kioskdevice": kiosk, "citizenaccount": citizen}[model]
+    holders = {"staffmember": f.make_staff("clerk", outlet), "kioskdevice": kiosk, "citizenaccount": citizen}
+    holder = holders[model]
     kw = {"staffmember": "staff", "kioskdevice": "kiosk", "citizenaccount": "citizen"}[model]
     api = f.ApiClient(f.token_for(**{kw: holder}))
     res = admin_client.post(f"/admin/staff/{model}/", {"action": "disable_and_sign_out",

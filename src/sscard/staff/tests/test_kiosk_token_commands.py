@@ -31,7 +31,8 @@ def test_create_gives_a_token_with_the_default_expiry(kiosk):
     clock.freeze(T0)
     token = run("create_kiosk_token", kiosk.code)
     assert works(token)
-    assert ApiToken.objects.get(token_hash=ApiToken.hash_token(token)).expires_at == T0 + dt.timedelta(days=90)
+    expires_at = ApiToken.objects.get(token_hash=ApiToken.hash_token(token)).expires_at
+    assert expires_at == T0 + dt.timedelta(days=90)
     assert AuditEvent.objects.filter(event_type="KIOSK_TOKEN_ISSUED", subject_id=str(kiosk.pk)).count() == 1
 
 
@@ -41,7 +42,8 @@ def test_rotate_revokes_the_earlier_tokens_at_once(kiosk):
     assert works(new) and not works(old)
     assert ApiToken.objects.get(token_hash=ApiToken.hash_token(old)).revoked_reason == "rotated"
     event = AuditEvent.objects.get(event_type="KIOSK_TOKEN_ROTATED")
-    assert (event.subject_id, event.data["earlier_tokens"], event.data["grace_minutes"]) == (str(kiosk.pk), 1, 0)
+    assert (event.subject_id, event.data["earlier_tokens"], event.data["grace_minutes"]) == (
+        str(kiosk.pk), 1, 0)
 
 
 def test_rotate_with_a_grace_period_keeps_the_old_token_that_long(kiosk):

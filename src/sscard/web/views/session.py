@@ -42,10 +42,12 @@ def sign_in(request):
             context["errors"]["password"] = _("请输入密码")
         if not context["errors"]:
             try:
-                staff = staff_authenticate(request=request, username=username, password=password, path="session")
+                staff = staff_authenticate(request=request, username=username, password=password,
+                                           path="session")
             except DomainError as exc:
                 context["errors"]["password"] = exc.message
-                return render(request, "web/sign_in.html", context, status=exc.status if exc.status == 429 else 400)
+                status = 429 if exc.status == 429 else 400  # locked: 429, as the API answers
+                return render(request, "web/sign_in.html", context, status=status)
             else:
                 login(request, staff.user)
                 staff_session_opened(actor=Actor.for_staff(staff), session_key=request.session.session_key)
