@@ -12,7 +12,7 @@ import datetime as dt
 from ninja import Field, Router, Schema
 
 from sscard.api.auth import TokenAuth, operation
-from sscard.api.schemas import ERRORS, EX_ID_NUMBER
+from sscard.api.schemas import ERRORS, EX_ID_NUMBER, ErrorOut
 from sscard.core import masking
 from sscard.staff import services, tokens
 from sscard.staff.actors import Actor
@@ -80,7 +80,10 @@ def _token_out(raw: str, actor: Actor) -> TokenOut:
                     outlet=_outlet(actor.outlet_id))
 
 
-@router.post("/staff-token", auth=None, response={200: TokenOut, **ERRORS}, summary="工作人员登录，换取访问令牌",
+SIGN_IN_ERRORS = {**ERRORS, 429: ErrorOut}  # 429: SIGN_IN_LOCKED
+
+
+@router.post("/staff-token", auth=None, response={200: TokenOut, **SIGN_IN_ERRORS}, summary="工作人员登录，换取访问令牌",
              description="无需凭据；用户名或密码错误时答 401（SIGN_IN_FAILED），失败次数过多时答 429"
                          "（SIGN_IN_LOCKED）。新登录吊销本人此前的令牌。")
 @operation("auth.staff_sign_in")
@@ -90,7 +93,7 @@ def staff_token(request, payload: StaffSignIn):
     return _token_out(raw, actor)
 
 
-@router.post("/citizen-token", auth=None, response={200: TokenOut, **ERRORS},
+@router.post("/citizen-token", auth=None, response={200: TokenOut, **SIGN_IN_ERRORS},
              summary="APP 用户登录（证件号码 + 密码），换取访问令牌",
              description="无需凭据；证件号码或密码错误时答 401（SIGN_IN_FAILED），失败次数过多时答 429"
                          "（SIGN_IN_LOCKED）。新登录吊销本账户此前的令牌。")

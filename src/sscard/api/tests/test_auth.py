@@ -93,7 +93,7 @@ def test_inactive_citizen_account_cannot_sign_in(citizen, adult):
     assert res.status_code == 401
 
 
-def test_token_expires_after_its_lifetime_even_when_used(clerk):
+def test_token_expires_after_its_lifetime_even_when_used(clerk, token_lifetimes):
     clock.freeze(T0)
     token = f.ApiClient().post("/auth/staff-token",
                                {"username": clerk.user.username, "password": "demo-pass-123"}).json()["token"]

@@ -12,7 +12,7 @@ from sscard.core import clock
 from sscard.staff.models import ApiToken
 from sscard.testing import factories as f
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("token_lifetimes")]
 
 T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
 
