@@ -6,8 +6,10 @@ its change form (``sscard.staff.admin``) call these; the token check (``sscard.a
 (``sscard.web.access``) also refuse an inactive holder on every request, as a second line.
 """
 
+from importlib import import_module
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.db import transaction
 
 from sscard.audit.choices import AuditEventType
@@ -20,8 +22,11 @@ from sscard.staff.tokens import tokens_revoke
 
 
 def _sessions_end(user_id: int) -> int:
+    """Delete the member's page sessions through the configured session engine (database, cache, ...)."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
     keys = list(StaffSession.objects.filter(user_id=user_id).values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
+    for key in keys:
+        store(session_key=key).delete()
     StaffSession.objects.filter(user_id=user_id).delete()
     return len(keys)
 
