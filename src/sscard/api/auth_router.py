@@ -3,8 +3,9 @@
 ``POST /auth/staff-token`` and ``POST /auth/citizen-token`` are the only endpoints open without a
 credential: they exchange a password for a bearer token (``sscard.staff.services``; failures are counted
 and locked per account and per address, ``sscard.staff.lockout``).  ``POST /auth/sign-out`` revokes the
-token it is called with, ``POST /auth/revoke-all`` every token of its holder (``sscard.staff.tokens``).  ``GET /auth/me``
-tells any caller who the API thinks it is: kind, role, channel and outlet, with personal data masked.
+token it is called with, ``POST /auth/revoke-all`` every token of its holder (``sscard.staff.tokens``).
+``GET /auth/me`` tells any caller who the API thinks it is: kind, role, channel and outlet, with personal
+data masked.
 """
 
 import datetime as dt
@@ -83,7 +84,8 @@ def _token_out(raw: str, actor: Actor) -> TokenOut:
 SIGN_IN_ERRORS = {**ERRORS, 429: ErrorOut}  # 429: SIGN_IN_LOCKED
 
 
-@router.post("/staff-token", auth=None, response={200: TokenOut, **SIGN_IN_ERRORS}, summary="工作人员登录，换取访问令牌",
+@router.post("/staff-token", auth=None, response={200: TokenOut, **SIGN_IN_ERRORS},
+             summary="工作人员登录，换取访问令牌",
              description="无需凭据；用户名或密码错误时答 401（SIGN_IN_FAILED），失败次数过多时答 429"
                          "（SIGN_IN_LOCKED）。新登录吊销本人此前的令牌。")
 @operation("auth.staff_sign_in")

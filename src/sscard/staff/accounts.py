@@ -39,19 +39,27 @@ def _record(*, actor: Actor, subject_type: str, subject_id, tokens: int, session
                  data={"tokens_revoked": tokens, "sessions_ended": sessions, "at": clock.now()})
 
 
-def staff_member_disable(*, actor: Actor, staff: StaffMember) -> None:
-    """Disable a staff member's sign-in (``user.is_active``), revoke their tokens, end their sessions.
-    ``ACCOUNT_ALREADY_DISABLED`` (409) if it was."""
+def user_disable(*, actor: Actor, user_id: int) -> None:
+    """Disable a sign-in user (``is_active``): revoke the tokens of their staff record, end their page
+    sessions.  ``ACCOUNT_ALREADY_DISABLED`` (409) if it was.  A user without a staff record (a bare
+    superuser) is recorded as subject ``user``."""
     with transaction.atomic():
-        user = get_user_model().objects.select_for_update().get(pk=staff.user_id)
+        user = get_user_model().objects.select_for_update().get(pk=user_id)
         if not user.is_active:
             raise Conflict("ACCOUNT_ALREADY_DISABLED", "该账户已停用")
         user.is_active = False
         user.save(update_fields=["is_active"])
-        tokens = tokens_revoke(ApiToken.objects.filter(staff_id=staff.pk), reason="disabled")
+        staff = StaffMember.objects.filter(user_id=user_id).first()
+        tokens = tokens_revoke(ApiToken.objects.filter(staff=staff), reason="disabled") if staff else 0
         sessions = _sessions_end(user.pk)
-        _record(actor=actor, subject_type="staff", subject_id=staff.pk, tokens=tokens, sessions=sessions,
-                outlet_id=staff.outlet_id)
+        _record(actor=actor, subject_type="staff" if staff else "user",
+                subject_id=staff.pk if staff else user.pk, tokens=tokens, sessions=sessions,
+                outlet_id=staff.outlet_id if staff else None)
+
+
+def staff_member_disable(*, actor: Actor, staff: StaffMember) -> None:
+    """Disable a staff member's sign-in (``user.is_active``), revoke their tokens, end their sessions."""
+    user_disable(actor=actor, user_id=staff.user_id)
 
 
 def citizen_account_disable(*, actor: Actor, account: CitizenAccount) -> None:

@@ -6,6 +6,8 @@ Disabling a staff member, a kiosk or an app account is the action 「停用并�
 ``is_active`` is therefore not edited in the form (only the action turns it off)."""
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from sscard.core.admin import ReadOnlyAdmin, record_id
 from sscard.core.errors import DomainError
@@ -68,7 +70,26 @@ class CitizenAccountAdmin(ReadOnlyAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = (record_id, "kind", "staff", "kiosk", "citizen", "created_at", "expires_at", "last_used_at",
-                    "revoked", "revoked_reason")
+    list_display = (record_id, "kind", "staff", "kiosk", "citizen", "created_at", "expires_at",
+                    "last_used_at", "revoked", "revoked_reason")
     list_filter = ("kind", "revoked", "revoked_reason")
     exclude = ("token_hash",)
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class SignInUserAdmin(UserAdmin):
+    """Django's user admin, where switching ``is_active`` off goes through ``accounts.user_disable``: the
+    user's tokens and sessions end with it, audited."""
+
+    def save_model(self, request, obj, form, change):
+        switched_off = change and "is_active" in form.changed_data and not obj.is_active
+        if switched_off:
+            obj.is_active = True  # the service switches it off, with the tokens and sessions
+        super().save_model(request, obj, form, change)
+        if switched_off:
+            accounts.user_disable(actor=admin_actor(request), user_id=obj.pk)
+            obj.is_active = False

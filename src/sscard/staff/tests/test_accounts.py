@@ -100,3 +100,18 @@ def test_the_admin_action_disables_and_signs_out(admin_client, outlet, citizen, 
 def test_the_kiosk_form_does_not_switch_a_kiosk_off_past_its_tokens(admin_client, kiosk):
     page = admin_client.get(f"/admin/staff/kioskdevice/{kiosk.pk}/change/").content.decode()
     assert 'name="is_active"' not in page
+
+
+def test_switching_a_user_off_in_the_user_admin_ends_tokens_and_sessions(admin_client, outlet):
+    clerk = f.make_staff("clerk", outlet)
+    api, page = f.ApiClient(f.token_for(staff=clerk)), signed_in_page(clerk)
+    user = clerk.user
+    res = admin_client.post(f"/admin/auth/user/{user.pk}/change/", {
+        "username": user.username, "is_active": "", "date_joined_0": "2026-01-01",
+        "date_joined_1": "09:00:00", "initial-date_joined_0": "2026-01-01", "initial-date_joined_1": "09:00:00"})
+    assert res.status_code == 302, res.content.decode()[:2000]
+    user.refresh_from_db()
+    assert not user.is_active
+    assert api.get("/auth/me").status_code == 401 and not page_is_signed_in(page)
+    assert not StaffSession.objects.filter(user=user).exists()
+    assert AuditEvent.objects.get(event_type="ACCOUNT_DISABLED").data["sessions_ended"] == 1
