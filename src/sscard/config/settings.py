@@ -147,6 +147,7 @@ SSCARD_SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SSCARD_SIGNIN_ADDRESS_FAILURE_LIM
 AXES_COOLOFF_TIME = env_int("SSCARD_SIGNIN_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_RESET_ON_SUCCESS = False  # the services reset the account's own count only (sscard.staff.lockout)
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log already
+AXES_VERBOSE = False  # no start-up banner on every manage.py command
 # Axes' middleware only swaps a locked sign-in's answer for its own page; the services answer a lock
 # themselves (429 SIGN_IN_LOCKED on the API and the sign-in page), so it is left out, and its check with it.
 SILENCED_SYSTEM_CHECKS = ["axes.W002"]

@@ -1,6 +1,7 @@
 """Signing in and out with a session; the idle timeout; the start page per role."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
@@ -102,6 +103,8 @@ def test_wrong_passwords_on_the_page_lock_the_account_and_are_audited(client, ou
     failed = AuditEvent.objects.filter(event_type="SIGN_IN_FAILED")
     assert failed.count() == 7 and {e.data["via"] for e in failed} == {"session"}
     assert AuditEvent.objects.filter(event_type="SIGN_IN_LOCKED_OUT", subject_id=str(clerk.pk)).count() == 1
+    kept = str(list(AccessAttempt.objects.values())) + str([e.data for e in failed])
+    assert "wrong-" not in kept and "demo-pass-123" not in kept  # no password, wrong or right, is kept
 
 
 def test_the_page_and_the_api_share_one_count(client, outlet):
