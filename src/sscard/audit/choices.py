@@ -15,6 +15,12 @@ class AuditEventType(models.TextChoices):
     STAFF_SIGNED_OUT = "STAFF_SIGNED_OUT", "工作人员退出登录"
     CITIZEN_SIGNED_IN = "CITIZEN_SIGNED_IN", "APP用户登录"
     KIOSK_TOKEN_ISSUED = "KIOSK_TOKEN_ISSUED", "自助一体机凭据签发"
+    # sign-in hardening (sscard.staff.services / tokens / accounts)
+    SIGN_IN_FAILED = "SIGN_IN_FAILED", "登录失败"
+    SIGN_IN_LOCKED_OUT = "SIGN_IN_LOCKED_OUT", "登录已锁定"
+    API_TOKEN_REVOKED = "API_TOKEN_REVOKED", "接口令牌吊销"
+    KIOSK_TOKEN_ROTATED = "KIOSK_TOKEN_ROTATED", "自助一体机凭据轮换"
+    ACCOUNT_DISABLED = "ACCOUNT_DISABLED", "账户停用"
     OUTLET_ISSUANCE_STATUS_CHANGED = "OUTLET_ISSUANCE_STATUS_CHANGED", "网点制卡设备状态变更"
     # configuration (admin) and operator commands
     CONFIG_ADDED = "CONFIG_ADDED", "配置新增"

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",  # django-csp: the Content-Security-Policy header
+    "axes",  # sign-in lockout and throttling (sscard.staff.lockout)
     # in the order of the layers (docs/ARCHITECTURE.md): lowest first
     "sscard.core",
     "sscard.audit",
@@ -197,9 +198,45 @@ for _alias in DATABASES.values():
         _alias.setdefault("OPTIONS", {})["connect_timeout"] = env_int("SSCARD_DB_CONNECT_TIMEOUT", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+# --- sign-in: lockout, API tokens, staff passwords (sscard.staff.lockout / tokens / passwords) ---------------
+# django-axes counts failed sign-ins of every path (staff API and pages, the admin, the citizen app): an
+# account is locked after SSCARD_SIGNIN_FAILURE_LIMIT failures within the cool-off, an address after
+# SSCARD_SIGNIN_ADDRESS_FAILURE_LIMIT (higher: an outlet or a mobile carrier puts many people behind one
+# address).  The lock lifts SSCARD_SIGNIN_COOLOFF_MINUTES after the last failure.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account before any password check
+    "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "sscard.staff.lockout.SignInAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("SSCARD_SIGNIN_FAILURE_LIMIT", 5)
+SSCARD_SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SSCARD_SIGNIN_ADDRESS_FAILURE_LIMIT", 50)
+AXES_COOLOFF_TIME = env_int("SSCARD_SIGNIN_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_RESET_ON_SUCCESS = False  # the services reset the account's own count only (sscard.staff.lockout)
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log already
+AXES_VERBOSE = False  # no start-up banner on every manage.py command
+# Axes' middleware only swaps a locked sign-in's answer for its own page; the services answer a lock
+# themselves (429 SIGN_IN_LOCKED on the API and the sign-in page), so it is left out, and its check with it.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+# Behind a reverse proxy: the number of proxies that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+if env_int("SSCARD_TRUSTED_PROXY_COUNT", 0):
+    AXES_IPWARE_PROXY_COUNT = env_int("SSCARD_TRUSTED_PROXY_COUNT", 0)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# API bearer tokens: staff and app tokens end after SSCARD_TOKEN_IDLE_MINUTES without a request and
+# SSCARD_TOKEN_LIFETIME_HOURS after sign-in at the latest; kiosk tokens after SSCARD_KIOSK_TOKEN_DAYS.
+SSCARD_TOKEN_IDLE_MINUTES = env_int("SSCARD_TOKEN_IDLE_MINUTES", 30)
+SSCARD_TOKEN_LIFETIME_HOURS = env_int("SSCARD_TOKEN_LIFETIME_HOURS", 12)
+SSCARD_KIOSK_TOKEN_DAYS = env_int("SSCARD_KIOSK_TOKEN_DAYS", 90)
+# Staff passwords (等保 2.0 level 3: length, complexity, not common, not like the account).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("SSCARD_PASSWORD_MIN_LENGTH", 10)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "sscard.staff.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+]
+# --- end sign-in -------------------------------------------------------------------------------------------
 
 # Staff pages sign in with a Django session that ends after SSCARD_SESSION_IDLE_SECONDS without a
 # request (saved on every request, so the clock restarts each time); the page warns a minute before.

@@ -129,6 +129,8 @@ _TABLE = (
     op("auth.citizen_sign_in", "APP用户登录", PUBLIC),
     op("auth.me", "查看当前调用者", EVERYONE),
     op("auth.staff_sign_out", "工作人员退出登录", STAFF),
+    op("auth.token_sign_out", "退出登录（吊销本令牌）", EVERYONE),
+    op("auth.token_revoke_all", "吊销本人的全部令牌", EVERYONE),
     op("auth.session_keepalive", "延长登录会话", STAFF),
     # pages: the start page and the landing page of each role's area (menus read these)
     op("page.start", "工作台首页", STAFF),

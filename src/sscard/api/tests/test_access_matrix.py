@@ -38,6 +38,8 @@ BODIES = {
     ("post", "/auth/staff-token"): {"username": "nobody", "password": "x"},
     ("post", "/auth/citizen-token"): {"id_number": "110105194912310021", "password": "x"},
     ("get", "/auth/me"): None,
+    ("post", "/auth/sign-out"): None,
+    ("post", "/auth/revoke-all"): None,
     ("post", "/cards/info-change"): "card_body+changes",
     ("post", "/cards/loss/report"): "card_body",
     ("post", "/cards/loss/withdraw"): "card_body",
