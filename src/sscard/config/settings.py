@@ -42,6 +42,10 @@ AUDIT_VERIFY_KEY = os.environ.get("SSCARD_AUDIT_VERIFY_KEY", "")
 # Signed tree heads are also appended to this file (one JSON object a line), a copy outside the database
 # for `verify_audit_log --heads`; ship it to a witness (another host, WORM storage).  Empty: not written.
 AUDIT_HEADS_FILE = os.environ.get("SSCARD_AUDIT_HEADS_FILE", "")
+# PostgreSQL roles (docs/OPERATIONS.md, "Database roles"): the application's role, from which the audit
+# migration revokes UPDATE, DELETE and TRUNCATE on the append-only audit tables (`db_roles_sql` prints the
+# whole grant script).  Empty: only PUBLIC's are revoked.
+SSCARD_DB_APP_ROLE = os.environ.get("SSCARD_DB_APP_ROLE", "")
 if not DEBUG and SECRET_KEY == _DEV_SECRET:
     raise RuntimeError("SSCARD_SECRET_KEY must be set when SSCARD_DEBUG is off")
 
