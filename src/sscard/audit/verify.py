@@ -23,9 +23,10 @@ class Verdict(NamedTuple):
     reason: str
 
 
-def _read_heads_file(path: str, public: bytes) -> tuple[dict[int, bytes], str | None]:
+def read_heads_file(path: str, public: bytes | None = None) -> tuple[dict[int, bytes], str | None]:
     """The witness's heads by size, and the first problem of the file itself: a line whose signature (the
     sequencer writes it since the append-only guard, issue #11) does not verify under ``public``."""
+    public = public or public_key_bytes()
     heads = {}
     with open(path, encoding="ascii") as fh:
         for line in fh:
@@ -40,13 +41,17 @@ def _read_heads_file(path: str, public: bytes) -> tuple[dict[int, bytes], str | 
 
 
 def audit_verify(*, public_key: bytes | None = None, heads_file: str | None = None,
-                 chunk_size: int = 5000) -> Verdict:
-    """Walk the tree in leaf order, then the pending events.  Returns the first problem found."""
+                 heads_until: int | None = None, chunk_size: int = 5000) -> Verdict:
+    """Walk the tree in leaf order, then the pending events.  Returns the first problem found.
+    ``heads_until``: compare only the witness's heads up to that size (a restored backup: the later heads
+    were signed after it was taken)."""
     public = public_key or public_key_bytes()
     heads = list(AuditTreeHead.objects.order_by("size").values_list("size", "root", "timestamp_ms", "signature"))
-    witness, problem = _read_heads_file(heads_file, public) if heads_file else ({}, None)
+    witness, problem = read_heads_file(heads_file, public) if heads_file else ({}, None)
     if problem:
         return Verdict(False, None, problem)
+    if heads_until is not None:
+        witness = {size: root for size, root in witness.items() if size <= heads_until}
     for size, root, stamp, signature in heads:
         if not tree_head_signature_ok(size, bytes(root), stamp, bytes(signature), public):
             return Verdict(False, None, f"叶数 {size} 的树头签名无效（树头被改写，或不是本公钥 {key_id(public)} 所签）")

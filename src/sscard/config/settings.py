@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sscard.api",
     "sscard.web",
     "sscard.demo",
+    "sscard.ops",  # backup and restore (interface layer)
 ]
 
 MIDDLEWARE = [
