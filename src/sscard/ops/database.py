@@ -47,7 +47,8 @@ def _pg_conninfo(settings_dict) -> tuple[str, dict]:
 def _run(args: list[str], env: dict) -> str:
     done = subprocess.run(args, env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        raise RestoreRefused(f"{Path(args[0]).name} failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+        tail = done.stderr.strip()[-2000:]
+        raise RestoreRefused(f"{Path(args[0]).name} failed ({done.returncode}): {tail}")
     return done.stdout
 
 
@@ -141,7 +142,8 @@ def target_is_empty() -> bool:
 def load(backup_dir: Path, database: dict) -> None:
     """Put the backup's database into the (empty) default database."""
     if database["vendor"] != connection.vendor:
-        raise RestoreRefused(f"the backup is of a {database['vendor']} database, the target is {connection.vendor}")
+        raise RestoreRefused(f"the backup is of a {database['vendor']} database, "
+                             f"the target is {connection.vendor}")
     if not target_is_empty():
         raise RestoreRefused("the target database is not empty: restore only into a fresh database")
     source = backup_dir / database["file"]

@@ -54,7 +54,8 @@ def backup_restore(backup_dir: Path, *, public_key: bytes | None = None, heads_f
     report = RestoreReport()
     db = manifest["database"]
     if files.file_sha256(backup_dir / db["file"]) != db["sha256"]:
-        raise database.RestoreRefused(f"{db['file']} does not match the manifest's SHA-256: the backup is damaged")
+        raise database.RestoreRefused(f"{db['file']} does not match the manifest's SHA-256: "
+                                      "the backup is damaged")
     storage = files.raw_storage()
     if next(files.walk(storage), None) is not None:
         raise database.RestoreRefused("the target storage is not empty: restore only into a fresh storage")
@@ -89,7 +90,8 @@ def _check_counts(manifest: dict, report: RestoreReport) -> None:
     report.checked.append(f"行数核对：{len(expected)} 张表，共 {sum(expected.values())} 行")
 
 
-def _check_audit(manifest: dict, report: RestoreReport, public_key: bytes | None, heads_file: str | None) -> None:
+def _check_audit(manifest: dict, report: RestoreReport, public_key: bytes | None,
+                 heads_file: str | None) -> None:
     head = manifest["database"]["audit_head"]
     ok, seq, reason = audit_verify(public_key=public_key, heads_file=heads_file,
                                    heads_until=head["size"] if head else 0)

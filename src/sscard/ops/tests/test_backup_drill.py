@@ -95,20 +95,20 @@ def test_the_drill_restores_and_verifies_everything(data, fresh_database, tmp_pa
     call_command("backup_create", str(backup))
     manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
     tables = manifest["database"]["tables"]
-    assert tables["people_person"] == 3 and tables["audit_auditevent"] == 6 and tables["audit_auditpending"] == 1
+    assert (tables["people_person"], tables["audit_auditevent"], tables["audit_auditpending"]) == (3, 6, 1)
     assert manifest["database"]["audit_head"]["size"] == 5
-    assert sorted(e["name"] for e in manifest["files"]) == ["archive/2026/12/photo.jpg", "archive/2026/12/scan.bin",
-                                                             "top.txt"]
+    assert sorted(e["name"] for e in manifest["files"]) == [
+        "archive/2026/12/photo.jpg", "archive/2026/12/scan.bin", "top.txt"]
     # stored as stored: the encrypted file is in the backup encrypted, byte for byte
     scan = (backup / "files" / "archive/2026/12/scan.bin").read_bytes()
     assert b"ID card scan" not in scan and crypto.decrypt_bytes(scan) == b"ID card scan"
     # nothing secret in the manifest or beside it: no key, no heads file, no personal data in clear
     text = (backup / "manifest.json").read_text(encoding="utf-8")
-    for secret in (django_settings.FIELD_ENCRYPTION_KEY, django_settings.AUDIT_SIGNING_KEY, "测试0", "13800138000"):
+    for secret in (django_settings.FIELD_ENCRYPTION_KEY, django_settings.AUDIT_SIGNING_KEY, "测试0",
+                   "13800138000"):
         assert secret not in text
-    assert sorted(p.name for p in backup.iterdir()) == ["database." + ("pgdump" if connection.vendor ==
-                                                                       "postgresql" else "sqlite3"),
-                                                        "files", "manifest.json"]
+    dump = "database.pgdump" if connection.vendor == "postgresql" else "database.sqlite3"
+    assert sorted(p.name for p in backup.iterdir()) == [dump, "files", "manifest.json"]
 
     media = tmp_path / "restored-media"
     done = restore(backup, fresh_database, media, data)
@@ -122,8 +122,9 @@ def test_the_drill_restores_and_verifies_everything(data, fresh_database, tmp_pa
     assert restored == dict(Person.objects.values_list("id_hash", "id_number"))
     if connection.vendor == "postgresql":  # the restored audit tables are append-only too
         with psycopg.connect(fresh_database.replace("postgres://", "postgresql://")) as conn:
-            guarded = conn.execute("SELECT count(DISTINCT event_object_table) FROM information_schema.triggers "
-                                   "WHERE action_statement LIKE '%sscard_audit_append_only%'").fetchone()[0]
+            guarded = conn.execute(
+                "SELECT count(DISTINCT event_object_table) FROM information_schema.triggers "
+                "WHERE action_statement LIKE '%sscard_audit_append_only%'").fetchone()[0]
         assert guarded == 5
     print(done.stdout)
 
