@@ -16,9 +16,10 @@ CHUNK = 1024 * 1024
 
 
 def raw_storage() -> Storage:
-    """The storage that holds the bytes: the default storage, or the one it wraps."""
+    """The storage that holds the bytes: the default storage, or the one it wraps (``raw_storage``, or
+    ``inner`` as ``core.storage.EncryptedStorage`` names it)."""
     storage = storages["default"]
-    return getattr(storage, "raw_storage", None) or storage
+    return getattr(storage, "raw_storage", None) or getattr(storage, "inner", None) or storage
 
 
 def walk(storage: Storage, folder: str = "") -> Iterator[str]:

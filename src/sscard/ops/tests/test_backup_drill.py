@@ -28,6 +28,7 @@ from sscard.audit.sequencer import audit_integrate
 from sscard.audit.services import audit_record_many
 from sscard.audit.signing import public_key_bytes
 from sscard.core import crypto
+from sscard.ops import files
 from sscard.people.models import Person
 from sscard.staff.actors import Actor
 from sscard.testing import factories as f
@@ -43,9 +44,10 @@ def data(settings, tmp_path):
     settings.AUDIT_HEADS_FILE = str(tmp_path / "heads.jsonl")
     for i in range(3):
         f.make_person(name=f"测试{i}", phone=f"1380013800{i}")
-    default_storage.save("archive/2026/12/photo.jpg", ContentFile(f.jpeg_bytes()))
-    default_storage.save("archive/2026/12/scan.bin", ContentFile(crypto.encrypt_bytes(b"ID card scan")))
-    default_storage.save("top.txt", ContentFile(b"plain"))
+    default_storage.save("archive/2026/12/photo.jpg", ContentFile(f.jpeg_bytes()))  # as the app stores
+    raw = files.raw_storage()  # and two written as stored bytes: a sealed blob and a plain file
+    raw.save("archive/2026/12/scan.bin", ContentFile(crypto.encrypt_bytes(b"ID card scan")))
+    raw.save("top.txt", ContentFile(b"plain"))
     with transaction.atomic():
         audit_record_many(event_type="DEMO_DATA_LOADED", actor=Actor.system("test"),
                           rows=[{"subject_type": "thing", "subject_id": i} for i in range(5)])
@@ -99,7 +101,10 @@ def test_the_drill_restores_and_verifies_everything(data, fresh_database, tmp_pa
     assert manifest["database"]["audit_head"]["size"] == 5
     assert sorted(e["name"] for e in manifest["files"]) == [
         "archive/2026/12/photo.jpg", "archive/2026/12/scan.bin", "top.txt"]
-    # stored as stored: the encrypted file is in the backup encrypted, byte for byte
+    # as stored, byte for byte: an encrypted file is in the backup encrypted
+    for entry in manifest["files"]:
+        with files.raw_storage().open(entry["name"], "rb") as fh:
+            assert (backup / "files" / entry["name"]).read_bytes() == fh.read()
     scan = (backup / "files" / "archive/2026/12/scan.bin").read_bytes()
     assert b"ID card scan" not in scan and crypto.decrypt_bytes(scan) == b"ID card scan"
     # nothing secret in the manifest or beside it: no key, no heads file, no personal data in clear
