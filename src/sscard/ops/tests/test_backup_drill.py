@@ -18,7 +18,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import default_storage, storages
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
@@ -107,6 +107,8 @@ def test_the_drill_restores_and_verifies_everything(data, fresh_database, tmp_pa
             assert (backup / "files" / entry["name"]).read_bytes() == fh.read()
     scan = (backup / "files" / "archive/2026/12/scan.bin").read_bytes()
     assert b"ID card scan" not in scan and crypto.decrypt_bytes(scan) == b"ID card scan"
+    if files.raw_storage() is not storages["default"]:  # the files-at-rest wrapper seals what the app stores
+        assert (backup / "files" / "archive/2026/12/photo.jpg").read_bytes() != f.jpeg_bytes()
     # nothing secret in the manifest or beside it: no key, no heads file, no personal data in clear
     text = (backup / "manifest.json").read_text(encoding="utf-8")
     for secret in (django_settings.FIELD_ENCRYPTION_KEY, django_settings.AUDIT_SIGNING_KEY, "测试0",
