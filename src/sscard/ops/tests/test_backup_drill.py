@@ -28,7 +28,7 @@ from sscard.audit.sequencer import audit_integrate
 from sscard.audit.services import audit_record_many
 from sscard.audit.signing import public_key_bytes
 from sscard.core import crypto
-from sscard.ops import files
+from sscard.ops import database, files
 from sscard.people.models import Person
 from sscard.staff.actors import Actor
 from sscard.testing import factories as f
@@ -180,3 +180,33 @@ def test_a_backup_goes_into_a_new_folder_only(data, tmp_path):
     (tmp_path / "used" / "x").write_text("x")
     with pytest.raises(CommandError, match="not empty"):
         call_command("backup_create", str(tmp_path / "used"))
+
+
+@pytest.mark.postgres
+def test_rows_committed_while_pg_dump_runs_are_in_neither_dump_nor_manifest(data, fresh_database, tmp_path,
+                                                                            monkeypatch):
+    """The manifest's counts and head are read in the snapshot pg_dump dumps: a business committed after
+    the snapshot was taken (here: just before pg_dump starts) is in neither, so the restore's counts and
+    audit log agree with the manifest."""
+    real_run = database._run
+
+    def run_after_a_commit(args, env):
+        if args[0] == "pg_dump" and "--format=custom" in args:
+            f.make_person(name="快照之后")  # committed on the application's connection, after the snapshot
+            with transaction.atomic():
+                audit_record_many(event_type="DEMO_DATA_LOADED", actor=Actor.system("test"),
+                                  rows=[{"subject_type": "thing", "subject_id": "late"}])
+            audit_integrate()
+        return real_run(args, env)
+
+    monkeypatch.setattr(database, "_run", run_after_a_commit)
+    backup = tmp_path / "backup"
+    call_command("backup_create", str(backup))
+    manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
+    assert Person.objects.count() == 4 and AuditTreeHead.objects.order_by("-size").first().size == 7
+    assert manifest["database"]["tables"]["people_person"] == 3
+    assert manifest["database"]["audit_head"]["size"] == 5
+    done = restore(backup, fresh_database, tmp_path / "restored-media", data)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "行数核对：" in done.stdout and "备份时的签名树头：叶数 5" in done.stdout
+    assert len(_restored_persons(fresh_database)) == 3
