@@ -10,6 +10,7 @@ pytest_plugins = [
     "sscard.testing.fixtures.cards",
     "sscard.testing.fixtures.desk",
     "sscard.testing.fixtures.employers",
+    "sscard.testing.fixtures.signin",
 ]
 
 

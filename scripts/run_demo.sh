@@ -39,10 +39,13 @@ SWEEP_PID=$!
 echo "==> audit sequencer (signs the audit tree head every 5 s) -> $SSCARD_VAR_DIR/audit_sequence.log"
 "$PY" manage.py audit_sequence --loop --interval 5 >"$SSCARD_VAR_DIR/audit_sequence.log" 2>&1 &
 SEQUENCER_PID=$!
+echo "==> SMS relay (sends the notification outbox every 5 s, simulated gateway) -> $SSCARD_VAR_DIR/notify_relay.log"
+"$PY" manage.py notify_relay --loop --interval 5 >"$SSCARD_VAR_DIR/notify_relay.log" 2>&1 &
+RELAY_PID=$!
 SERVER_PID=""
 cleanup() {
   trap - EXIT INT TERM
-  for pid in $SERVER_PID "$SWEEP_PID" "$SEQUENCER_PID" "$WORKER_PID"; do
+  for pid in $SERVER_PID "$SWEEP_PID" "$SEQUENCER_PID" "$RELAY_PID" "$WORKER_PID"; do
     kill "$pid" 2>/dev/null || true
   done
   wait 2>/dev/null || true

@@ -12,12 +12,16 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import contribute_operation_callback
 
 from sscard.core import clock
-from sscard.staff import permissions
+from sscard.staff import permissions, tokens
 from sscard.staff.actors import Actor
 from sscard.staff.models import ApiToken, StaffMember
 
 
 class TokenAuth(HttpBearer):
+    """A bearer token: live (``sscard.staff.tokens.token_is_live``: not revoked, within its lifetime and,
+    for staff and app tokens, its idle timeout) and held by an active holder.  Its use is recorded at most
+    once a minute.  The token's row is kept on ``request.api_token`` (sign-out revokes it)."""
+
     def authenticate(self, request, token):
         now = clock.now()
         row = (
@@ -27,15 +31,19 @@ class TokenAuth(HttpBearer):
             .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
             .first()
         )
-        if row is None:
+        if row is None or not tokens.token_is_live(row, now):
             return None
+        actor = None
         if row.kind == ApiToken.Kind.STAFF and row.staff.user.is_active:
-            return Actor.for_staff(row.staff, outlet=row.staff.outlet)
-        if row.kind == ApiToken.Kind.KIOSK and row.kiosk.is_active:
-            return Actor.for_kiosk(row.kiosk, outlet=row.kiosk.outlet)
-        if row.kind == ApiToken.Kind.CITIZEN and row.citizen.is_active:
-            return Actor.for_citizen(row.citizen)
-        return None
+            actor = Actor.for_staff(row.staff, outlet=row.staff.outlet)
+        elif row.kind == ApiToken.Kind.KIOSK and row.kiosk.is_active:
+            actor = Actor.for_kiosk(row.kiosk, outlet=row.kiosk.outlet)
+        elif row.kind == ApiToken.Kind.CITIZEN and row.citizen.is_active:
+            actor = Actor.for_citizen(row.citizen)
+        if actor is not None:
+            tokens.token_touch(row, now)
+            request.api_token = row
+        return actor
 
 
 class StaffSessionAuth(APIKeyCookie):

@@ -1,18 +1,21 @@
 """Sign-in and "who am I".
 
 ``POST /auth/staff-token`` and ``POST /auth/citizen-token`` are the only endpoints open without a
-credential: they exchange a password for a bearer token (``sscard.staff.services``).  ``GET /auth/me``
-tells any caller who the API thinks it is: kind, role, channel and outlet, with personal data masked.
+credential: they exchange a password for a bearer token (``sscard.staff.services``; failures are counted
+and locked per account and per address, ``sscard.staff.lockout``).  ``POST /auth/sign-out`` revokes the
+token it is called with, ``POST /auth/revoke-all`` every token of its holder (``sscard.staff.tokens``).
+``GET /auth/me`` tells any caller who the API thinks it is: kind, role, channel and outlet, with personal
+data masked.
 """
 
 import datetime as dt
 
 from ninja import Field, Router, Schema
 
-from sscard.api.auth import operation
-from sscard.api.schemas import ERRORS, EX_ID_NUMBER
+from sscard.api.auth import TokenAuth, operation
+from sscard.api.schemas import ERRORS, EX_ID_NUMBER, ErrorOut
 from sscard.core import masking
-from sscard.staff import services
+from sscard.staff import services, tokens
 from sscard.staff.actors import Actor
 from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
 
@@ -78,21 +81,53 @@ def _token_out(raw: str, actor: Actor) -> TokenOut:
                     outlet=_outlet(actor.outlet_id))
 
 
-@router.post("/staff-token", auth=None, response={200: TokenOut, **ERRORS}, summary="工作人员登录，换取访问令牌",
-             description="无需凭据；用户名或密码错误时答 401（SIGN_IN_FAILED）。")
+SIGN_IN_ERRORS = {**ERRORS, 429: ErrorOut}  # 429: SIGN_IN_LOCKED
+
+
+@router.post("/staff-token", auth=None, response={200: TokenOut, **SIGN_IN_ERRORS},
+             summary="工作人员登录，换取访问令牌",
+             description="无需凭据；用户名或密码错误时答 401（SIGN_IN_FAILED），失败次数过多时答 429"
+                         "（SIGN_IN_LOCKED）。新登录吊销本人此前的令牌。")
 @operation("auth.staff_sign_in")
 def staff_token(request, payload: StaffSignIn):
-    raw, actor = services.staff_sign_in(username=payload.username, password=payload.password)
+    raw, actor = services.staff_sign_in(request=request, username=payload.username,
+                                        password=payload.password)
     return _token_out(raw, actor)
 
 
-@router.post("/citizen-token", auth=None, response={200: TokenOut, **ERRORS},
+@router.post("/citizen-token", auth=None, response={200: TokenOut, **SIGN_IN_ERRORS},
              summary="APP 用户登录（证件号码 + 密码），换取访问令牌",
-             description="无需凭据；证件号码或密码错误时答 401（SIGN_IN_FAILED）。")
+             description="无需凭据；证件号码或密码错误时答 401（SIGN_IN_FAILED），失败次数过多时答 429"
+                         "（SIGN_IN_LOCKED）。新登录吊销本账户此前的令牌。")
 @operation("auth.citizen_sign_in")
 def citizen_token(request, payload: CitizenSignIn):
-    raw, actor = services.citizen_sign_in(id_number=payload.id_number, password=payload.password)
+    raw, actor = services.citizen_sign_in(request=request, id_number=payload.id_number,
+                                          password=payload.password)
     return _token_out(raw, actor)
+
+
+class RevokedOut(Schema):
+    revoked: int = Field(description="吊销的令牌数")
+
+
+class NoFields(Schema):
+    """A JSON object with no fields (``{}``): every POST takes an object body."""
+
+    model_config = {"extra": "forbid"}
+
+
+@router.post("/sign-out", auth=[TokenAuth()], response={200: RevokedOut, **ERRORS},
+             summary="退出登录：吊销本次调用所用的令牌", description="请求体为空对象 {}。")
+@operation("auth.token_sign_out")
+def sign_out(request, payload: NoFields):
+    return RevokedOut(revoked=tokens.token_sign_out(actor=request.auth, token_id=request.api_token.pk))
+
+
+@router.post("/revoke-all", auth=[TokenAuth()], response={200: RevokedOut, **ERRORS},
+             summary="吊销本人的全部令牌（所有设备退出登录）", description="请求体为空对象 {}。")
+@operation("auth.token_revoke_all")
+def revoke_all(request, payload: NoFields):
+    return RevokedOut(revoked=tokens.token_sign_out(actor=request.auth, token_id=None, everywhere=True))
 
 
 _ROLE_LABELS = {"kiosk": "自助一体机", "citizen": "APP用户", "system": "系统"}

@@ -6,7 +6,8 @@ multipart upload: ``workbook`` (.xlsx), ``scans`` (.zip) and ``meta`` (JSON: bus
 document, window evidence).  It answers 202 as soon as the files are stored (streamed, never held in
 memory), with the batch number and its ``status_url``; the files' structural checks run in the task
 worker, and a file they refuse shows on the status as ``failed`` with ``failure_code`` and ``failure``.  The paper route is JSON with the rows keyed in by the clerk.  Clerks and
-kiosks see their own outlet's batches; supervisors and administrators see all.
+kiosks see their own outlet's batches; supervisors and administrators see all.  The error workbook goes
+only to the employer's handler at the batch's outlet (a POST with the handler's document, audited).
 """
 
 import datetime as dt
@@ -41,6 +42,7 @@ from sscard.archive.services import decode_base64_image
 from sscard.batches import selectors
 from sscard.batches.choices import BatchStatus, Route, RowStatus
 from sscard.batches.columns import KINDS, columns
+from sscard.batches.error_workbook_download import batch_error_workbook_download
 from sscard.batches.fees import batch_fee_due, batch_settle_fee
 from sscard.batches.services import BatchFiles, BatchSubmission, batch_submit
 from sscard.batches.templates_xlsx import FILE_NAMES, XLSX_CONTENT_TYPE, build_template
@@ -228,15 +230,25 @@ def batch_rows(request, batch_no: BatchNo,
     return out
 
 
-@router.get("/{batch_no}/errors.xlsx", response={200: None, **ERRORS}, summary="下载错误回执（未通过的行及原因）",
-            openapi_extra=file_response("错误回执（.xlsx，原表加“退回原因”列）", XLSX_CONTENT_TYPE))
-@operation("batch.view")
-def batch_errors(request, batch_no: BatchNo):
+class ErrorWorkbookIn(Schema):
+    handler: DocIn = Field(description="领取错误回执的单位经办人所出示的证件（须为该批次所属单位登记的有效经办人）",
+                           examples=[{"doc_type": "id_card", "number": EX_HANDLER_ID_NUMBER}])
+
+
+@router.post("/{batch_no}/errors.xlsx", response={200: None, **ERRORS},
+             summary="下载错误回执（未通过的行及原因，交提交该批次的单位经办人）",
+             description="只在受理该批次的服务窗口或自助一体机办理，经办人出示证件后下载；每次下载记入审计日志。"
+                         "回执列出原表行号、序号、脱敏的姓名与证件号码和退回原因，不重复联系电话、地址等信息。",
+             openapi_extra=file_response("错误回执（.xlsx：行号、序号、姓名与证件号码（脱敏）、退回原因）",
+                                         XLSX_CONTENT_TYPE))
+@operation("batch.error_workbook_download")
+def batch_errors(request, batch_no: BatchNo, payload: ErrorWorkbookIn):
     actor = request.auth
     batch = selectors.batch_for(actor, batch_no)
     if batch.status != BatchStatus.VALIDATED:
         raise NotFound("ERRORS_NOT_READY", "批次尚未校验完成，暂无错误回执")
-    return _xlsx(selectors.error_workbook(batch), f"{batch_no}-errors.xlsx", f"错误回执-{batch_no}.xlsx")
+    out = batch_error_workbook_download(actor=actor, batch_no=batch_no, handler=payload.handler.to_input())
+    return _xlsx(out.content, f"{batch_no}-errors.xlsx", f"错误回执-{batch_no}.xlsx")
 
 
 class BatchFeeIn(Schema):

@@ -11,6 +11,7 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from sscard.api.auth import AUTH
+from sscard.api.docs_access import docs_behind_sign_in
 from sscard.api.routers import ROUTERS
 from sscard.api.schemas import ERROR_DESCRIPTIONS
 from sscard.core.errors import DomainError
@@ -63,7 +64,8 @@ class SscardAPI(NinjaAPI):
 
 
 api = SscardAPI(title="重庆市第三代社保卡业务经办 API", version="1", description=DESCRIPTION, urls_namespace="api",
-                auth=AUTH, renderer=ChineseJSONRenderer())
+                auth=AUTH, renderer=ChineseJSONRenderer(),
+                docs_decorator=docs_behind_sign_in)  # behind sign-in in production (SSCARD_API_DOCS_PUBLIC)
 
 
 @api.exception_handler(DomainError)

@@ -15,6 +15,12 @@ class AuditEventType(models.TextChoices):
     STAFF_SIGNED_OUT = "STAFF_SIGNED_OUT", "工作人员退出登录"
     CITIZEN_SIGNED_IN = "CITIZEN_SIGNED_IN", "APP用户登录"
     KIOSK_TOKEN_ISSUED = "KIOSK_TOKEN_ISSUED", "自助一体机凭据签发"
+    # sign-in hardening (sscard.staff.services / tokens / accounts)
+    SIGN_IN_FAILED = "SIGN_IN_FAILED", "登录失败"
+    SIGN_IN_LOCKED_OUT = "SIGN_IN_LOCKED_OUT", "登录已锁定"
+    API_TOKEN_REVOKED = "API_TOKEN_REVOKED", "接口令牌吊销"
+    KIOSK_TOKEN_ROTATED = "KIOSK_TOKEN_ROTATED", "自助一体机凭据轮换"
+    ACCOUNT_DISABLED = "ACCOUNT_DISABLED", "账户停用"
     OUTLET_ISSUANCE_STATUS_CHANGED = "OUTLET_ISSUANCE_STATUS_CHANGED", "网点制卡设备状态变更"
     # configuration (admin) and operator commands
     CONFIG_ADDED = "CONFIG_ADDED", "配置新增"
@@ -22,6 +28,7 @@ class AuditEventType(models.TextChoices):
     CONFIG_DELETED = "CONFIG_DELETED", "配置删除"
     CALENDAR_IMPORTED = "CALENDAR_IMPORTED", "节假日导入"
     DEMO_DATA_LOADED = "DEMO_DATA_LOADED", "演示数据载入"
+    NOTIFICATIONS_RETRIED = "NOTIFICATIONS_RETRIED", "发送失败的短信重新发送"
     # persons
     PERSON_CREATED = "PERSON_CREATED", "人员登记"
     PERSON_INFO_CHANGED = "PERSON_INFO_CHANGED", "人员信息变更"
@@ -85,6 +92,7 @@ class AuditEventType(models.TextChoices):
     BATCH_ROW_CONVERTED = "BATCH_ROW_CONVERTED", "批量转零星"
     BATCH_PICKED_UP = "BATCH_PICKED_UP", "批量卡领取"
     BATCH_ACTIVATION_SKIPPED = "BATCH_ACTIVATION_SKIPPED", "批量卡未自动启用"
+    BATCH_ERRORS_DOWNLOADED = "BATCH_ERRORS_DOWNLOADED", "批量错误回执下载"
     # central production orders
     ORDER_GENERATED = "ORDER_GENERATED", "制卡批次生成"
     ORDER_SENT_TO_BANK = "ORDER_SENT_TO_BANK", "报送银行开户"
@@ -108,6 +116,9 @@ class AuditEventType(models.TextChoices):
     WORK_ITEM_CLOSED = "WORK_ITEM_CLOSED", "转办工单办结"
     WORK_ITEM_CANCELLED = "WORK_ITEM_CANCELLED", "转办工单撤销"
     WORK_ITEM_PHONE_VIEWED = "WORK_ITEM_PHONE_VIEWED", "查看转办工单完整回电号码"
+    # retention (sscard.retention): one event per purged chunk, listing what was deleted or anonymised
+    RETENTION_PURGED = "RETENTION_PURGED", "超过保存期限的数据清理"
+    PERSONS_ANONYMISED = "PERSONS_ANONYMISED", "人员信息匿名化"
 
 
 EVENT_TYPES = frozenset(AuditEventType.values)

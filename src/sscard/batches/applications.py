@@ -5,6 +5,11 @@ and an already registered person has the same name; for a reissue, the person ha
 the catalogue allows for that business.  Unknown persons are created from the row; each accepted row
 becomes a ``desk.ServiceRequest`` of role ``unit``: central batch production due with the batch (10
 working days), picked up at the submitting outlet, or first awaiting the fee (batch reissue).
+
+The reasons go back to the employer in the error workbook, so none of them tells what is registered about
+the person (another name under the number, a card and its state, a business in progress): a name that does
+not match is ``IDENTITY_MISMATCH``, and every "not on this person" refusal is one ``NOT_BY_BATCH`` that
+sends the person to a window, where they are served in person.  Test: ``tests/test_reasons.py``.
 """
 
 from dataclasses import dataclass, field
@@ -12,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 
 from sscard.batches import columns as cols
-from sscard.cards.choices import LIVE_STATES, CardState
+from sscard.cards.choices import LIVE_STATES
 from sscard.cards.models import Card
 from sscard.core import clock, crypto, masking
 from sscard.core.bulk import bulk_insert, clone, pairs_where_in
@@ -23,6 +28,15 @@ from sscard.fees.selectors import fee_quote
 from sscard.people.models import Person
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import Business, CardReason
+
+IDENTITY_MISMATCH = "身份信息核验不一致，请核对身份证件"
+BUSY = "该行暂时无法办理，请稍后重新提交"
+
+
+def not_by_batch(label: str) -> str:
+    """The one reason for a person this business cannot be done for by batch (has a card, has no card,
+    the card's state, an open business): which of them is not said."""
+    return f"该人员不能通过单位批量办理{label}，请本人持身份证件到服务窗口咨询"
 
 
 @dataclass
@@ -62,23 +76,20 @@ def refuse_by_database(batch, checked, ctx: ChunkContext) -> None:
         person = ctx.persons.get(c.id_hash)
         name = c.chk.values.get("name", "")
         if person is not None and person.name != name:
-            c.chk.problems.append("姓名与该证件号码已登记的姓名不一致")
+            c.chk.problems.append(IDENTITY_MISMATCH)
             continue
+        business = _business_of(batch, c.chk.values)
+        spec = cat.business(business)
         if person is not None and person.pk in ctx.pending:
-            c.chk.problems.append("该人员已有正在办理中的制卡业务")
+            c.chk.problems.append(not_by_batch(spec.label))
             continue
         card = ctx.live_cards.get(person.pk) if person is not None else None
-        business = _business_of(batch, c.chk.values)
         if business == Business.APPLY:
             if card is not None:
-                c.chk.problems.append(f"该人员已有社会保障卡（{CardState(card.state).label}），无需新办")
+                c.chk.problems.append(not_by_batch(spec.label))
             continue
-        if card is None:
-            c.chk.problems.append("该人员没有可补领、换领或换发的社会保障卡")
-            continue
-        spec = cat.business(business)
-        if card.state not in spec.card_states:
-            c.chk.problems.append(f"卡片当前状态为“{CardState(card.state).label}”，不能办理{spec.label}")
+        if card is None or card.state not in spec.card_states:
+            c.chk.problems.append(not_by_batch(spec.label))
             continue
         reason = cols.REASON_BY_LABEL.get(c.chk.values.get("reason", ""), "")
         if spec.reasons and reason not in spec.reasons:
@@ -164,7 +175,7 @@ def save_applications(batch, checked, ctx: ChunkContext, *, careful: bool) -> di
             except IntegrityError:  # the unique person index: created elsewhere meanwhile
                 person = Person.objects.filter(id_hash=c.id_hash).first()
                 if person is None:
-                    c.chk.problems.append("该人员信息正在由其他业务登记，请稍后重新提交")
+                    c.chk.problems.append(BUSY)
                     continue
                 ctx.persons[c.id_hash] = person
         person = ctx.persons[c.id_hash]
@@ -183,7 +194,7 @@ def save_applications(batch, checked, ctx: ChunkContext, *, careful: bool) -> di
                 with transaction.atomic():
                     req.save(force_insert=True)
             except IntegrityError:  # one open production business per person
-                c.chk.problems.append("该人员已有正在办理中的制卡业务")
+                c.chk.problems.append(not_by_batch(get_catalogue().business(business).label))
                 continue
             out[c.row.line_no] = req
         else:

@@ -1,11 +1,17 @@
-"""The error workbook (错误回执): the refused rows of a batch as submitted, plus a final “退回原因” column.
+"""The error workbook (错误回执): one line per refused row of a batch, saying which row and why.
+
+What it holds: the row's number in the submitted sheet (行号) and the employer's own 序号, the name and the
+ID number masked (``5001**********1234``), and the reason.  The handler submitted the rows and keeps the
+sheet, so the row number and the reason are all that is needed to correct it; phone, address and the other
+columns are not repeated, and nothing in it reveals another person's registered data (the validation's
+reasons are worded so, see ``batches.applications``).  It is handed out only by
+``error_workbook_download.batch_error_workbook_download`` (the submitting employer's handler, at the
+outlet of the batch, audited).
 
 Rule: every cell is written as text, never a formula; a value that a spreadsheet would run as a formula
 (starting with = + - @, also after leading blanks, or starting with a tab or line break) gets a leading
-apostrophe (CSV/formula injection).  ``workbook_reader.read_workbook`` drops that apostrophe and ignores the
-“退回原因” column, so a corrected error workbook can be submitted again as is.  Text columns (ID numbers,
-phones, dates) are text-formatted like the template, the header is bold and frozen, and the bytes are
-deterministic (fixed document properties and zip times).
+apostrophe (CSV/formula injection).  The header is bold and frozen, and the bytes are deterministic (fixed
+document properties and zip times).
 
 The .xlsx parts are written here directly, streaming the sheet row by row: openpyxl's write-only mode
 without lxml (not a dependency) takes about 45 s for 100,000 rows, this takes a few seconds.
@@ -14,7 +20,8 @@ without lxml (not a dependency) takes about 45 s for 100,000 rows, this takes a 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 from zipfile import ZIP_DEFLATED, ZipInfo
 
@@ -23,9 +30,12 @@ from openpyxl.utils import get_column_letter
 
 from sscard.batches import columns as cols
 from sscard.batches.templates_xlsx import _ZIP_TIME, _FixedTimeZip
+from sscard.core import masking
 
 REASON_HEADER = "退回原因"
 REASON_WIDTH = 48
+# (header, width): the receipt's columns before the reason; all text.
+RECEIPT_COLUMNS = (("行号", 8), ("序号", 8), ("姓名", 14), ("证件号码", 22))
 MAX_CELL_CHARS = 32767  # Excel's limit on one cell
 CREATOR = "重庆市社会保障卡服务系统"
 _FIXED_W3CDTF = "2024-01-01T00:00:00Z"
@@ -45,9 +55,23 @@ def safe_text(value) -> str:
     return text[:MAX_CELL_CHARS]
 
 
-def build_error_workbook(kind: str, rows: Iterable[tuple[Sequence[str], str]]) -> bytes:
-    """One sheet ``SHEET_TITLES[kind]``: the headers of ``kind`` and “原因”, then each row's values, reason."""
-    columns = cols.columns(kind)
+@dataclass(frozen=True)
+class RefusedRow:
+    """One refused row as the receipt shows it (``name`` and ``id_number`` in clear: masked here)."""
+
+    line_no: int
+    seq: str
+    name: str
+    id_number: str
+    reason: str
+
+    def cells(self) -> tuple[str, ...]:
+        return (str(self.line_no), safe_text(self.seq), safe_text(masking.mask_name(self.name)),
+                safe_text(masking.mask_id_number(self.id_number)))
+
+
+def build_error_workbook(kind: str, rows: Iterable[RefusedRow]) -> bytes:
+    """One sheet ``SHEET_TITLES[kind]``: 行号, 序号, 姓名 and 证件号码 (masked), 退回原因; a line per row."""
     title = cols.SHEET_TITLES[kind]
     buf = io.BytesIO()
     with _FixedTimeZip(buf, "w") as zf:
@@ -60,7 +84,7 @@ def build_error_workbook(kind: str, rows: Iterable[tuple[Sequence[str], str]]) -
         zf.writestr("xl/styles.xml", _STYLES)
         # The sheet is streamed: its entry (fixed time too) is opened by hand, writestr would need it whole.
         with zf.open(_entry("xl/worksheets/sheet1.xml"), "w") as out:
-            for part in _sheet_parts(columns, rows):
+            for part in _sheet_parts(rows):
                 out.write(part.encode("utf-8", "replace"))
     return buf.getvalue()
 
@@ -71,14 +95,11 @@ def _entry(name: str) -> ZipInfo:
     return info
 
 
-def _sheet_parts(columns, rows: Iterable[tuple[Sequence[str], str]]) -> Iterable[str]:
-    width = len(columns)
+def _sheet_parts(rows: Iterable[RefusedRow]) -> Iterable[str]:
+    width = len(RECEIPT_COLUMNS)
     letters = [get_column_letter(i) for i in range(1, width + 2)]
-    text_columns = [column.text for column in columns]
-    text_style = f' style="{_S_TEXT}"'
-    col_xml = "".join(
-        f'<col min="{i}" max="{i}" width="{c.width}" customWidth="1"{text_style if c.text else ""}/>'
-        for i, c in enumerate(columns, start=1))
+    col_xml = "".join(f'<col min="{i}" max="{i}" width="{w}" customWidth="1" style="{_S_TEXT}"/>'
+                      for i, (_, w) in enumerate(RECEIPT_COLUMNS, start=1))
     col_xml += f'<col min="{width + 1}" max="{width + 1}" width="{REASON_WIDTH}" customWidth="1"/>'
     yield (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -88,22 +109,16 @@ def _sheet_parts(columns, rows: Iterable[tuple[Sequence[str], str]]) -> Iterable
         '<sheetFormatPr defaultRowHeight="15"/>'
         f"<cols>{col_xml}</cols><sheetData>"
     )
-    header = "".join(_cell(letters[i] + "1", c.header, _S_HEADER) for i, c in enumerate(columns))
+    header = "".join(_cell(letters[i] + "1", h, _S_HEADER) for i, (h, _) in enumerate(RECEIPT_COLUMNS))
     header += _cell(letters[width] + "1", REASON_HEADER, _S_REASON_HEADER)
     batch = [f'<row r="1">{header}</row>']
     row_no = 1
-    for values, reason in rows:
+    for row in rows:
         row_no += 1
         n = str(row_no)
-        cells = []
-        for idx in range(width):
-            value = safe_text(values[idx]) if idx < len(values) else ""
-            ref = letters[idx] + n
-            if text_columns[idx]:
-                cells.append(_cell(ref, value, _S_TEXT) if value else f'<c r="{ref}" s="{_S_TEXT}"/>')
-            elif value:
-                cells.append(_cell(ref, value, 0))
-        cells.append(_cell(letters[width] + n, safe_text(reason), _S_REASON))
+        cells = [_cell(letters[idx] + n, value, _S_TEXT) if value
+                 else f'<c r="{letters[idx]}{n}" s="{_S_TEXT}"/>' for idx, value in enumerate(row.cells())]
+        cells.append(_cell(letters[width] + n, safe_text(row.reason), _S_REASON))
         batch.append(f'<row r="{n}">{"".join(cells)}</row>')
         if len(batch) >= _ROWS_PER_WRITE:
             yield "".join(batch)

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from sscard.batches import columns as cols
 from sscard.batches.choices import BatchStatus, RowStatus
-from sscard.batches.error_workbook import build_error_workbook
+from sscard.batches.error_workbook import RefusedRow, build_error_workbook
 from sscard.batches.models import Batch, BatchRow
 from sscard.core.errors import NotFound
 from sscard.staff.permissions import outlet_bound
@@ -41,12 +41,19 @@ def row_values(row: BatchRow) -> list[str]:
 
 
 def error_workbook(batch: Batch) -> bytes:
-    """The refused rows as submitted, with the reason column (built on demand: deterministic bytes)."""
+    """The refused rows' receipt (row number, 序号, masked name and ID number, reason), built on demand
+    (deterministic bytes).  Handed out only through ``error_workbook_download`` (checked and audited)."""
     rows = (BatchRow.objects.filter(batch=batch, status=RowStatus.REFUSED).order_by("line_no")
-            .only("data", "reason", "line_no"))
-    width = len(cols.columns(batch.kind))
-    return build_error_workbook(batch.kind, (((row_values(r) + [""] * width)[:width], r.reason)
-                                             for r in rows.iterator(chunk_size=2000)))
+            .only("data", "reason", "line_no", "seq"))
+    keys = [c.key for c in cols.columns(batch.kind)]
+
+    def refused(row: BatchRow) -> RefusedRow:
+        values = dict(zip(keys, row_values(row))) if row.data else {}
+        return RefusedRow(line_no=row.line_no, seq=row.seq or values.get("seq", ""),
+                          name=values.get("name", ""), id_number=values.get("doc_number", ""),
+                          reason=row.reason)
+
+    return build_error_workbook(batch.kind, (refused(r) for r in rows.iterator(chunk_size=2000)))
 
 
 def batches_stalled(now, *, minutes: int = 10) -> QuerySet[Batch]:

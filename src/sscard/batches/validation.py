@@ -43,6 +43,8 @@ from sscard.batches.workbook_reader import read_workbook
 from sscard.core import clock, crypto
 from sscard.core.bulk import bulk_insert, clone, pairs_where_in
 from sscard.core.errors import InvalidInput
+from sscard.notify.choices import MessageKind, Recipient
+from sscard.notify.services import notify_enqueue
 from sscard.staff.actors import Actor
 
 DEFAULT_CHUNK_ROWS = 1000
@@ -230,6 +232,7 @@ def _fail(actor, batch_no: str, message: str, *, code: str = "", drop_files: boo
         batch_move(actor=actor, batch=batch, event=BatchEvent.FAIL,
                    data={"failure": batch.failure, "code": batch.failure_code},
                    fields=["failure", "failure_code"])
+        _notify_handler(batch, MessageKind.BATCH_FAILED)
         if drop_files:  # a refused file is not kept
             names = [batch.source_name, batch.scans_name]
             transaction.on_commit(lambda: [storage.delete(n) for n in names])
@@ -256,7 +259,17 @@ def _finish_if_complete(actor, batch_no: str) -> Batch:
         batch_move(actor=actor, batch=batch, event=BatchEvent.FINISH,
                    data={"accepted": batch.accepted_rows, "refused": batch.refused_rows},
                    fields=["accepted_rows", "refused_rows", "processed_rows", "validated_at"])
+        _notify_handler(batch, MessageKind.BATCH_VALIDATED, accepted=batch.accepted_rows,
+                        refused=batch.refused_rows)
     return batch
+
+
+def _notify_handler(batch: Batch, kind: str, **params) -> None:
+    """SMS to the submitting handler (through the outbox, in the batch's transaction): validation ended."""
+    notify_enqueue(kind=kind, recipient=Recipient.EMPLOYER_HANDLER, person_id=batch.handler.person_id,
+                   subject=(SUBJECT, batch.batch_no),
+                   params={"employer": batch.employer.name, "batch_no": batch.batch_no,
+                           "outlet": batch.outlet.name, **params})
 
 
 # ---------------------------------------------------------------- one chunk

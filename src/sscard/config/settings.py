@@ -9,6 +9,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp
+
+from sscard.config import security
+from sscard.core import logs
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("SSCARD_VAR_DIR", BASE_DIR / "var"))
@@ -37,7 +41,9 @@ PIN_PEPPER = os.environ.get("SSCARD_PIN_PEPPER", "dev-only-pin-pepper")
 # The audit log's tree heads are signed with an Ed25519 key the database never holds (sscard.audit.signing):
 # the base64 of a 32-byte seed.  Verifiers need only the public key (SSCARD_AUDIT_VERIFY_KEY, derived when
 # unset).  The development seed is public, so development heads prove nothing.
-AUDIT_SIGNING_KEY = os.environ.get("SSCARD_AUDIT_SIGNING_KEY", "ZGV2LW9ubHktYXVkaXQtc2lnbmluZy1rZXktMzJieXQ=")
+# Production (SSCARD_DEBUG=0) has no development seed to fall back on: a node without the key cannot sign.
+AUDIT_SIGNING_KEY = os.environ.get("SSCARD_AUDIT_SIGNING_KEY",
+                                   "ZGV2LW9ubHktYXVkaXQtc2lnbmluZy1rZXktMzJieXQ=" if DEBUG else "")
 AUDIT_VERIFY_KEY = os.environ.get("SSCARD_AUDIT_VERIFY_KEY", "")
 # Signed tree heads are also appended to this file (one JSON object a line), a copy outside the database
 # for `verify_audit_log --heads`; ship it to a witness (another host, WORM storage).  Empty: not written.
@@ -46,10 +52,58 @@ AUDIT_HEADS_FILE = os.environ.get("SSCARD_AUDIT_HEADS_FILE", "")
 # migration revokes UPDATE, DELETE and TRUNCATE on the append-only audit tables (`db_roles_sql` prints the
 # whole grant script).  Empty: only PUBLIC's are revoked.
 SSCARD_DB_APP_ROLE = os.environ.get("SSCARD_DB_APP_ROLE", "")
-if not DEBUG and SECRET_KEY == _DEV_SECRET:
-    raise RuntimeError("SSCARD_SECRET_KEY must be set when SSCARD_DEBUG is off")
 
-ALLOWED_HOSTS = os.environ.get("SSCARD_ALLOWED_HOSTS", "*").split(",")
+# --- Production hardening (issue #11, deploy): secrets, hosts, HTTPS, headers, CSP, API docs ----------------
+# SSCARD_DEBUG=0 refuses to start unless every secret is set (none a development value) and the hosts are
+# named; one message lists everything missing (sscard.config.security).
+if not DEBUG:
+    security.refuse_to_start(security.production_problems(os.environ))
+ALLOWED_HOSTS = [h.strip() for h in os.environ.get("SSCARD_ALLOWED_HOSTS", "*" if DEBUG else "").split(",")
+                 if h.strip()]
+# HTTPS: HSTS for a year (with subdomains and the preload directive), plain HTTP redirected to HTTPS, and
+# cookies only over HTTPS; all on in production.  Behind a proxy that terminates TLS, set
+# SSCARD_PROXY_SSL_HEADER to the header it sets (e.g. X-Forwarded-Proto, value "https"), so that Django
+# knows the request was secure (the proxy must strip that header from clients).
+SECURE_HSTS_SECONDS = env_int("SSCARD_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SSCARD_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SSCARD_HSTS_PRELOAD", True)
+SECURE_SSL_REDIRECT = env_bool("SSCARD_SSL_REDIRECT", not DEBUG)
+# /healthz and /readyz answer a load balancer's plain-HTTP probe on the node itself.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+if os.environ.get("SSCARD_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + os.environ["SSCARD_PROXY_SSL_HEADER"].upper().replace("-", "_"),
+                               "https")
+_secure_cookies = env_bool("SSCARD_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = _secure_cookies
+# A proxy on another origin than the host: SSCARD_CSRF_TRUSTED_ORIGINS=https://card.example.gov.cn,...
+if os.environ.get("SSCARD_CSRF_TRUSTED_ORIGINS"):
+    CSRF_TRUSTED_ORIGINS = os.environ["SSCARD_CSRF_TRUSTED_ORIGINS"].split(",")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp), in every environment so that development and the browser tests
+# meet it too: the pages run no inline script and no inline style attribute (docs/ARCHITECTURE.md);
+# images may be data:/blob: URLs (camera captures, the signature pad, Swagger UI's icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:", "blob:"],
+        "media-src": [csp.SELF, "blob:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+# The API docs (/api/v1/docs) and schema (/api/v1/openapi.json): public in development, behind sign-in
+# (a bearer token or a staff session) in production unless SSCARD_API_DOCS_PUBLIC=1 (sscard.api.docs_access).
+SSCARD_API_DOCS_PUBLIC = env_bool("SSCARD_API_DOCS_PUBLIC", DEBUG)
+# --- end of production hardening ---------------------------------------------------------------------------
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -62,6 +116,8 @@ INSTALLED_APPS = [
     "django_htmx",  # htmx for the pages (its static copy of htmx 2) and request.htmx
     "django_tasks",
     "django_tasks_db",
+    "csp",  # django-csp: the Content-Security-Policy header
+    "axes",  # sign-in lockout and throttling (sscard.staff.lockout)
     # in the order of the layers (docs/ARCHITECTURE.md): lowest first
     "sscard.core",
     "sscard.audit",
@@ -73,6 +129,7 @@ INSTALLED_APPS = [
     "sscard.hardware",
     "sscard.archive",
     "sscard.cards",
+    "sscard.notify",  # the SMS outbox: below desk, batches and production, which enqueue
     "sscard.desk",
     "sscard.employers",
     "sscard.batches",
@@ -80,18 +137,22 @@ INSTALLED_APPS = [
     "sscard.api",
     "sscard.web",
     "sscard.demo",
+    "sscard.retention",  # retention schedules and the purge (interface layer: it reads many apps)
     "sscard.ops",  # backup and restore (interface layer)
 ]
 
 MIDDLEWARE = [
     "sscard.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (CONTENT_SECURITY_POLICY)
+    "sscard.core.middleware.NoStoreMiddleware",  # Cache-Control: no-store on all but static files
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sscard.web.languages.ChosenLanguageMiddleware",  # zh-hans unless the user chose English (the cookie)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sscard.core.idempotency.IdempotencyMiddleware",
+    "sscard.core.unavailable.DatabaseUnavailableMiddleware",  # 503 while the database is away
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -133,11 +194,54 @@ if os.environ.get("SSCARD_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(os.environ["SSCARD_REPLICA_URL"], conn_max_age=60)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["sscard.core.replica.ReplicaRouter"]
+# Recovery (issue #11, deploy): a kept connection the database dropped (a restart, a failover) is checked
+# before a request uses it and replaced, so the processes need no restart; connecting gives up after
+# SSCARD_DB_CONNECT_TIMEOUT seconds instead of hanging a worker (config/tests/test_pg_restart.py).
+for _alias in DATABASES.values():
+    _alias["CONN_HEALTH_CHECKS"] = True
+    if _alias["ENGINE"] == "django.db.backends.postgresql":
+        _alias.setdefault("OPTIONS", {})["connect_timeout"] = env_int("SSCARD_DB_CONNECT_TIMEOUT", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+# --- sign-in: lockout, API tokens, staff passwords (sscard.staff.lockout / tokens / passwords) ---------------
+# django-axes counts failed sign-ins of every path (staff API and pages, the admin, the citizen app): an
+# account is locked after SSCARD_SIGNIN_FAILURE_LIMIT failures within the cool-off, an address after
+# SSCARD_SIGNIN_ADDRESS_FAILURE_LIMIT (higher: an outlet or a mobile carrier puts many people behind one
+# address).  The lock lifts SSCARD_SIGNIN_COOLOFF_MINUTES after the last failure.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked account before any password check
+    "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_HANDLER = "sscard.staff.lockout.SignInAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("SSCARD_SIGNIN_FAILURE_LIMIT", 5)
+SSCARD_SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SSCARD_SIGNIN_ADDRESS_FAILURE_LIMIT", 50)
+AXES_COOLOFF_TIME = env_int("SSCARD_SIGNIN_COOLOFF_MINUTES", 30) / 60  # hours
+AXES_RESET_ON_SUCCESS = False  # the services reset the account's own count only (sscard.staff.lockout)
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log already
+AXES_VERBOSE = False  # no start-up banner on every manage.py command
+# Axes' middleware only swaps a locked sign-in's answer for its own page; the services answer a lock
+# themselves (429 SIGN_IN_LOCKED on the API and the sign-in page), so it is left out, and its check with it.
+SILENCED_SYSTEM_CHECKS = ["axes.W002"]
+# Behind a reverse proxy: the number of proxies that append to X-Forwarded-For (0: REMOTE_ADDR is the client).
+if env_int("SSCARD_TRUSTED_PROXY_COUNT", 0):
+    AXES_IPWARE_PROXY_COUNT = env_int("SSCARD_TRUSTED_PROXY_COUNT", 0)
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# API bearer tokens: staff and app tokens end after SSCARD_TOKEN_IDLE_MINUTES without a request and
+# SSCARD_TOKEN_LIFETIME_HOURS after sign-in at the latest; kiosk tokens after SSCARD_KIOSK_TOKEN_DAYS.
+SSCARD_TOKEN_IDLE_MINUTES = env_int("SSCARD_TOKEN_IDLE_MINUTES", 30)
+SSCARD_TOKEN_LIFETIME_HOURS = env_int("SSCARD_TOKEN_LIFETIME_HOURS", 12)
+SSCARD_KIOSK_TOKEN_DAYS = env_int("SSCARD_KIOSK_TOKEN_DAYS", 90)
+# Staff passwords (等保 2.0 level 3: length, complexity, not common, not like the account).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": env_int("SSCARD_PASSWORD_MIN_LENGTH", 10)}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "sscard.staff.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+]
+# --- end sign-in -------------------------------------------------------------------------------------------
 
 # Staff pages sign in with a Django session that ends after SSCARD_SESSION_IDLE_SECONDS without a
 # request (saved on every request, so the clock restarts each time); the page warns a minute before.
@@ -213,11 +317,28 @@ SSCARD_BATCH_PHOTO_FACES = env_bool("SSCARD_BATCH_PHOTO_FACES", True)
 # guarded UPDATE, one insert of the state changes and one of the audit events (see cards.bulk).
 SSCARD_SWEEP_CHUNK = env_int("SSCARD_SWEEP_CHUNK", 10_000)
 
+# Retention (sscard.retention.schedules; docs/OPERATIONS.md "Retention"): days each kind of personal data
+# is kept, overriding the defaults with SSCARD_RETENTION_<KIND>_DAYS (e.g. SSCARD_RETENTION_ACCESS_LOG_DAYS);
+# an unknown kind fails `manage.py check`.  Audit events are never deleted by the application; those older
+# than SSCARD_AUDIT_MIN_RETENTION_DAYS (legal minimum, >= 180) are reported for the DBA's archival.
+SSCARD_RETENTION = {k[len("SSCARD_RETENTION_"):-len("_DAYS")].lower(): int(v) for k, v in os.environ.items()
+                    if k.startswith("SSCARD_RETENTION_") and k.endswith("_DAYS")}
+SSCARD_AUDIT_MIN_RETENTION_DAYS = env_int("SSCARD_AUDIT_MIN_RETENTION_DAYS", 180)
+SSCARD_RETENTION_CHUNK = env_int("SSCARD_RETENTION_CHUNK", 1000)  # rows per purge transaction
+
 # Largest request body: a window submission carries a few base64 images.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("SSCARD_MAX_BODY_BYTES", 12 * 1024 * 1024)
 # Uploaded files (an employer batch's sheet and scans zip) are spooled to temporary files, never held in
 # memory, and hashed on the way in (batches.uploads).
 FILE_UPLOAD_HANDLERS = ["sscard.batches.uploads.HashingUploadHandler"]
+
+# Notifications (sscard.notify): the SMS gateway the relay (manage.py notify_relay --loop) sends through, a
+# dotted path to a class with send(phone=, text=, client_msg_id=) that deduplicates by client message id;
+# the simulated one records deliveries in the database (demo and tests; never in production).  A claimed
+# message whose outcome was not recorded within the lease is sent again with the same id.
+SSCARD_SMS_GATEWAY = os.environ.get("SSCARD_SMS_GATEWAY", "sscard.notify.gateways.SimulatedGateway")
+SSCARD_NOTIFY_LEASE_SECONDS = env_int("SSCARD_NOTIFY_LEASE_SECONDS", 120)
+SSCARD_NOTIFY_MAX_ATTEMPTS = env_int("SSCARD_NOTIFY_MAX_ATTEMPTS", 8)
 
 # Hardware drivers: dotted paths; the simulated ones serve the demo and the tests.
 SSCARD_HARDWARE = {
@@ -228,11 +349,8 @@ SSCARD_HARDWARE = {
     ),
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "sscard.core.middleware.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
-    "root": {"handlers": ["console"], "level": os.environ.get("SSCARD_LOG_LEVEL", "INFO")},
-}
+# Logs (issue #11, deploy): one JSON object a line in production (UTC time with its offset, level, logger,
+# message, request id; control characters escaped, ID-number and mobile-shaped digits redacted), plain text
+# for the developer console; SSCARD_LOG_FORMAT=json|plain overrides (sscard.core.logs).
+LOGGING = logs.logging_config(fmt=os.environ.get("SSCARD_LOG_FORMAT", "plain" if DEBUG else "json"),
+                              level=os.environ.get("SSCARD_LOG_LEVEL", "INFO"))

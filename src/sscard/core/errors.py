@@ -161,9 +161,11 @@ def all_error_codes() -> list[ErrorCodes]:
     return registries
 
 
-# The core app's own codes: those of the Idempotency-Key middleware (core.idempotency).
+# The core app's own codes: those of the Idempotency-Key middleware (core.idempotency) and core.unavailable.
 ERROR_CODES = ErrorCodes("core", [
     ErrorCode("IDEMPOTENCY_KEY_INVALID", 400, "Idempotency-Key 请求头格式不正确（8-100位字母、数字或 ._:-）"),
     ErrorCode("IDEMPOTENCY_IN_PROGRESS", 409, "使用相同 Idempotency-Key 的请求仍在处理中，请稍后重试"),
     ErrorCode("IDEMPOTENCY_KEY_REUSED", 422, "该 Idempotency-Key 已用于另一笔内容不同的请求"),
+    # core.unavailable: the database is away (restart, failover); retry later with the same Idempotency-Key
+    ErrorCode("SERVICE_UNAVAILABLE", 503, "服务暂时不可用（数据库连接中断），请稍后重试；未保存任何内容"),
 ])

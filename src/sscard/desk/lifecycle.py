@@ -26,6 +26,8 @@ from sscard.desk.intake import (
     live_card_of,
 )
 from sscard.desk.selectors import open_production_request
+from sscard.notify.choices import MessageKind, Recipient
+from sscard.notify.services import notify_enqueue
 from sscard.policy.catalogue import policy_setting
 from sscard.policy.choices import Business
 from sscard.policy.rules import cite_business, precheck_channel
@@ -53,6 +55,10 @@ def card_loss_report(*, actor, applicant: DocInput | None, agent: DocInput | Non
             event = CardEvent.CONFIRM_LOSS if card.state == CardState.LOST_TEMP else CardEvent.REPORT_LOSS
             card_apply_event(card=card, event=event, actor=actor, request=it.request,
                              extra_fields={"temp_loss_expires_at": None})
+        notify_enqueue(kind=MessageKind.LOSS_REPORTED, recipient=Recipient.HOLDER, person_id=it.applicant.pk,
+                       subject=("service_request", it.request.request_no),
+                       params={"name": it.applicant.name, "card_no": card.card_no, "at": clock.now(),
+                               "until": card.temp_loss_expires_at})
         return it
 
 

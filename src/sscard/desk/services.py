@@ -34,6 +34,8 @@ from sscard.desk.models import ServiceRequest
 from sscard.desk.production import production_begin, production_finish
 from sscard.desk.rules import TRANSITIONS, allowed, claim_is_live
 from sscard.fees.services import payment_record
+from sscard.notify.choices import MessageKind, Recipient
+from sscard.notify.services import notify_enqueue
 from sscard.policy.catalogue import get_catalogue, policy_setting
 from sscard.policy.choices import Business, DocType
 from sscard.staff.permissions import outlet_bound, require
@@ -293,7 +295,18 @@ def request_finish_production(*, actor, request_no: str, hand_over: bool = False
         target = RequestStatus.COMPLETED if hand_over else RequestStatus.READY_FOR_PICKUP
         request_move(actor=actor, request=req, event=RequestEvent.FINISH_PRODUCTION, target=target,
                      data={"card_no": card.card_no})
+        if target == RequestStatus.READY_FOR_PICKUP and req.delivery != Delivery.POST:
+            _notify_card_ready(req)
     return req
+
+
+def _notify_card_ready(req: ServiceRequest) -> None:
+    """SMS to the holder (through the outbox, in this transaction): the card waits at its pick-up outlet."""
+    outlet = req.pickup_outlet or req.outlet
+    notify_enqueue(kind=MessageKind.CARD_READY, recipient=Recipient.HOLDER, person_id=req.applicant_id,
+                   subject=(SUBJECT, req.request_no),
+                   params={"name": req.applicant.name, "request_no": req.request_no,
+                           "outlet": outlet.name if outlet else "领卡网点"})
 
 
 def request_dispatch(*, actor, request_no: str, tracking_no: str) -> ServiceRequest:

@@ -22,6 +22,8 @@ from sscard.core import clock
 from sscard.core.errors import Conflict, InvalidInput, NotFound
 from sscard.desk.choices import ProductionMode, RequestEvent, RequestStatus
 from sscard.desk.services import request_move, requests_production_finished
+from sscard.notify.choices import MessageKind, Recipient
+from sscard.notify.services import notify_enqueue
 from sscard.policy.catalogue import policy_setting
 from sscard.production import exchange_files as xf
 from sscard.production.cards import cards_make_for
@@ -286,5 +288,16 @@ def order_arrive(*, actor, order_no: str) -> ProductionOrder:
         ready = requests_production_finished(actor=actor, request_ids=[i.request_id for i in items],
                                              data={"order_no": order.order_no})
         order_move(actor=actor, order=order, event="arrive", data={"items": len(items), "requests_ready": ready})
+        if ready:
+            _notify_arrived(order, len(ready))
     return order
+
+
+def _notify_arrived(order: ProductionOrder, count: int) -> None:
+    """SMS to the batch's submitting handler (through the outbox, in this transaction): cards to pick up."""
+    batch = order.batch
+    notify_enqueue(kind=MessageKind.BATCH_CARDS_ARRIVED, recipient=Recipient.EMPLOYER_HANDLER,
+                   person_id=batch.handler.person_id, subject=(SUBJECT, order.order_no),
+                   params={"employer": batch.employer.name, "batch_no": batch.batch_no, "count": count,
+                           "outlet": order.outlet.name})
 

@@ -24,7 +24,7 @@ ROLE_CHANNEL = {
 class Actor:
     """The caller of a service: copied into every audit event (name and role survive deletion)."""
 
-    kind: str  # "staff" | "kiosk" | "citizen" | "system"
+    kind: str  # "staff" | "kiosk" | "citizen" | "system" | "anonymous" (a failed sign-in)
     role: str  # a StaffRole value, or "kiosk" / "citizen" / "system"
     name: str
     channel: str
@@ -52,6 +52,11 @@ class Actor:
     def for_citizen(cls, account) -> "Actor":
         return cls(kind="citizen", role="citizen", name=f"APP用户#{account.pk}", channel=Channel.APP,
                    citizen_id=account.pk, person_id=account.person_id)
+
+    @classmethod
+    def anonymous(cls, channel: str) -> "Actor":
+        """A caller not (yet) signed in: a failed or locked sign-in is recorded under it."""
+        return cls(kind="anonymous", role="anonymous", name="未登录用户", channel=channel)
 
     @classmethod
     def system(cls, name: str = "system") -> "Actor":

@@ -9,7 +9,8 @@ from sscard.staff.config_audit import config_audit_record, config_snapshot
 from sscard.staff.models import StaffMember
 
 
-def _admin_actor(request):
+def admin_actor(request):
+    """The admin user as an ``Actor`` (a staff member's, or a bare superuser's)."""
     staff = StaffMember.objects.filter(user=request.user).first()
     if staff is not None:
         return Actor.for_staff(staff)
@@ -23,7 +24,7 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def _audit(self, request, obj, kind: str, before: dict, after: dict) -> None:
         with transaction.atomic():
-            config_audit_record(actor=_admin_actor(request), obj=obj, kind=kind, before=before, after=after,
+            config_audit_record(actor=admin_actor(request), obj=obj, kind=kind, before=before, after=after,
                                 via="admin")
 
     def save_model(self, request, obj, form, change):

@@ -103,8 +103,14 @@ class ApiToken(models.Model):
     citizen = models.ForeignKey(CitizenAccount, null=True, blank=True, on_delete=models.CASCADE,
                                 verbose_name="APP用户账户")
     created_at = models.DateTimeField("签发时间")
-    expires_at = models.DateTimeField("过期时间", null=True, blank=True, help_text="留空表示不过期")
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True,
+                                      help_text="绝对有效期；留空时按持有者类别的最长有效期计算")
+    # Written at most once a minute per token (sscard.api.auth), so the idle timeout costs no write per request.
+    last_used_at = models.DateTimeField("最近使用时间", null=True, blank=True)
     revoked = models.BooleanField("已吊销", default=False)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+    revoked_reason = models.CharField("吊销原因", max_length=20, blank=True,
+                                      help_text="sign_out 退出登录、replaced 新登录替代、rotated 轮换、disabled 账户停用、revoked 吊销")
 
     class Meta:
         verbose_name = verbose_name_plural = "接口令牌"
@@ -116,3 +122,16 @@ class ApiToken(models.Model):
     @staticmethod
     def new_raw_token() -> str:
         return secrets.token_urlsafe(32)
+
+
+class StaffSession(models.Model):
+    """A page session of a staff member (its Django session key), so disabling the member ends every one of
+    their sessions at once without scanning the session table.  Written at sign-in, removed at sign-out."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_sessions",
+                             verbose_name="登录用户")
+    session_key = models.CharField("会话标识", max_length=40, unique=True)
+    created_at = models.DateTimeField("登录时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作人员会话"

@@ -72,6 +72,7 @@ DEVICE_SWITCH = "网点制卡设备状态须由主管或系统管理员设置"
 SETTINGS = "网点、收费标准和节假日设置须由主管或系统管理员维护"
 WORK_ITEM = "转办工单由转办网点的窗口经办员或主管办理"
 WORK_ITEM_OUTLET = "该工单转办至其他网点，须由该网点办理"
+ERRORS_WORKBOOK = "错误回执只在受理该批次的服务窗口或自助一体机交给该单位的经办人"
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ _TABLE = (
     op("auth.citizen_sign_in", "APP用户登录", PUBLIC),
     op("auth.me", "查看当前调用者", EVERYONE),
     op("auth.staff_sign_out", "工作人员退出登录", STAFF),
+    op("auth.token_sign_out", "退出登录（吊销本令牌）", EVERYONE),
+    op("auth.token_revoke_all", "吊销本人的全部令牌", EVERYONE),
     op("auth.session_keepalive", "延长登录会话", STAFF),
     # pages: the start page and the landing page of each role's area (menus read these)
     op("page.start", "工作台首页", STAFF),
@@ -205,10 +208,12 @@ _TABLE = (
     # employer batches
     op("batch.template_download", "下载批量报盘模板", BATCH_READERS),
     op("batch.submit", "提交单位批量业务", WINDOW_OR_KIOSK, ANY, message="单位批量业务只能在服务窗口或自助一体机提交"),
-    op("batch.view", "查看批次（进度、明细、错误回执、应缴费用）", BATCH_READERS, SUBJECT),
+    op("batch.view", "查看批次（进度、明细、应缴费用）", BATCH_READERS, SUBJECT),
     op("batch.settle_fee", "批量补换卡缴费或抵扣", CLERK, SUBJECT, message="批量补换卡费用须在提交该批次的服务窗口缴纳",
        outlet_message="批量补换卡费用须在提交该批次的服务窗口缴纳"),
     op("batch.voucher_pdf", "打印批量业务办理凭证", WINDOW_OR_KIOSK, SUBJECT),
+    op("batch.error_workbook_download", "下载错误回执（交提交该批次的单位经办人）", WINDOW_OR_KIOSK, SUBJECT,
+       message=ERRORS_WORKBOOK, outlet_message=ERRORS_WORKBOOK),
     # central production of batch cards
     op("production.batch_progress", "批次制卡进度", BATCH_READERS, SUBJECT),
     op("production.order_arrive", "网点签收制卡批次", CLERK, SUBJECT, message=WINDOW_STEP),

@@ -1,5 +1,6 @@
 """A 1,000-row detail sheet with planted bad rows: accepted rows become applications, and the error
-workbook is exactly the refused rows as submitted with their Chinese reasons (formula cells escaped)."""
+workbook is exactly the refused rows (row number, 序号, masked name and ID number) with their Chinese
+reasons (formula cells escaped)."""
 
 import datetime as dt
 import io
@@ -9,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from sscard.batches import columns as cols
+from sscard.batches.applications import not_by_batch
 from sscard.batches.scans import check_photo
-from sscard.batches.workbook_reader import read_workbook
+from sscard.core import masking
 from sscard.core.errors import InvalidInput
 from sscard.desk.models import ServiceRequest
 from sscard.people.idnumbers import parse_identity
@@ -76,14 +78,14 @@ def test_thousand_rows_with_planted_bad_rows(clerk_api, django_capture_on_commit
     expected[92] = "；".join(f"照片：{p}" for p in check_photo(dark))
     del files[f"{rows[100]['doc_number']}_反面.jpg"]
     expected[102] = "缺少身份证反面扫描件（应命名为“证件号码_反面.jpg”）"
-    plant(110, "该人员已有社会保障卡（正常），无需新办", doc_number=holder.id_number, name=holder.name,
+    plant(110, not_by_batch("社保卡申领"), doc_number=holder.id_number, name=holder.name,
           birth_date=holder.birth_date.isoformat(), gender="男")
     files[f"{holder.id_number}.jpg"] = bf.photo()
     files[f"{holder.id_number}_正面.jpg"] = files[f"{holder.id_number}_反面.jpg"] = bf.scan()
     ServiceRequest.objects.create(request_no="YW-PENDING-1", business="apply", channel="app", applicant_role="self",
                                   catalogue_version="x", applicant=pending, actor_name="t", actor_role="citizen",
                                   status="pending_review", created_at=holder.created_at, updated_at=holder.created_at)
-    plant(120, "该人员已有正在办理中的制卡业务", doc_number=pending.id_number, name=pending.name,
+    plant(120, not_by_batch("社保卡申领"), doc_number=pending.id_number, name=pending.name,
           birth_date=pending.birth_date.isoformat(), gender="男")
     files[f"{pending.id_number}.jpg"] = bf.photo()
     files[f"{pending.id_number}_正面.jpg"] = files[f"{pending.id_number}_反面.jpg"] = bf.scan()
@@ -103,20 +105,22 @@ def test_thousand_rows_with_planted_bad_rows(clerk_api, django_capture_on_commit
     assert (out["total_rows"], out["accepted_rows"], out["refused_rows"]) == (1000, 987, 13)
     assert ServiceRequest.objects.filter(applicant_role="unit").count() == 987
 
-    errors = clerk_api.get(f"/batches/{batch_no}/errors.xlsx")
+    handler_doc = {"handler": {"doc_type": "id_card", "number": handler.id_number}}
+    errors = clerk_api.post(f"/batches/{batch_no}/errors.xlsx", handler_doc)
     assert errors.status_code == 200 and errors["Content-Type"].startswith("application/vnd.openxmlformats")
     ws = load_workbook(io.BytesIO(errors.content)).active
     got = [[c.value or "" for c in row] for row in ws.iter_rows()]
-    assert got[0] == cols.headers(cols.NEW_CARD) + ["退回原因"]
+    assert got[0] == ["行号", "序号", "姓名", "证件号码", "退回原因"]
     want = []
     for line in sorted(expected):
-        values = [str(rows[line - 2].get(k, "")) for k in KEYS]
-        if values[KEYS.index("name")].startswith("="):
-            values[KEYS.index("name")] = "'" + values[KEYS.index("name")]
-        want.append(values + [expected[line]])
+        row = rows[line - 2]
+        name = masking.mask_name(row["name"])
+        want.append([str(line), row["seq"], "'" + name if name.startswith("=") else name,
+                     masking.mask_id_number(row["doc_number"]), expected[line]])
     assert got[1:] == want
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
-    # the corrected error workbook can be submitted again as is: the apostrophe is dropped on reading
-    again = read_workbook(errors.content, kind=cols.NEW_CARD)
-    assert again.rows[3].values[KEYS.index("name")] == rows[40]["name"]
-    assert errors.content == clerk_api.get(f"/batches/{batch_no}/errors.xlsx").content  # deterministic
+    body = [c for row in got[1:] for c in row[:4]]
+    assert not any(rows[line - 2]["doc_number"] in c or rows[line - 2]["phone"] in c
+                   for line in expected for c in body)
+    again = clerk_api.post(f"/batches/{batch_no}/errors.xlsx", handler_doc).content
+    assert errors.content == again  # deterministic

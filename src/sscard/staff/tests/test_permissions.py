@@ -122,8 +122,8 @@ def test_allowed_and_operations_for_answer_without_raising():
     assert names == [n for n in OPERATIONS if n in names]  # table order
     auditor = {o.name for o in operations_for(staff("auditor"))}
     # an auditor reads: who am I, requests, the pages' session, and the audit trail (never the settings)
-    assert auditor == {"auth.me", "auth.staff_sign_out", "auth.session_keepalive", "page.start", "request.view",
-                       "request.view_all", "audit.search"}
+    assert auditor == {"auth.me", "auth.staff_sign_out", "auth.token_sign_out", "auth.token_revoke_all",
+                       "auth.session_keepalive", "page.start", "request.view", "request.view_all", "audit.search"}
 
 
 def test_the_supervisor_pages_are_for_the_back_office_and_audit_search_for_auditors_too():

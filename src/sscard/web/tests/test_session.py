@@ -1,6 +1,7 @@
 """Signing in and out with a session; the idle timeout; the start page per role."""
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
@@ -90,3 +91,34 @@ def test_the_warning_comes_at_least_20_seconds_before_the_end(client, settings):
     sign_in(client, f.make_staff("auditor"))
     page = client.get(reverse("web:start"), follow=True).content.decode()
     assert 'data-warn-seconds="20"' in page
+
+
+def test_wrong_passwords_on_the_page_lock_the_account_and_are_audited(client, outlet):
+    clerk = f.make_staff("clerk", outlet)
+    statuses = [sign_in(client, clerk, password=f"wrong-{i}").status_code for i in range(6)]
+    assert statuses == [400] * 4 + [429] * 2
+    resp = sign_in(client, clerk)
+    assert resp.status_code == 429 and "登录失败次数过多" in resp.content.decode()
+    assert client.get(reverse("web:start")).status_code == 302
+    failed = AuditEvent.objects.filter(event_type="SIGN_IN_FAILED")
+    assert failed.count() == 7 and {e.data["via"] for e in failed} == {"session"}
+    assert AuditEvent.objects.filter(event_type="SIGN_IN_LOCKED_OUT", subject_id=str(clerk.pk)).count() == 1
+    kept = str(list(AccessAttempt.objects.values())) + str([e.data for e in failed])
+    assert "wrong-" not in kept and "demo-pass-123" not in kept  # no password, wrong or right, is kept
+
+
+def test_the_page_and_the_api_share_one_count(client, outlet):
+    clerk = f.make_staff("clerk", outlet)
+    for _ in range(3):
+        sign_in(client, clerk, password="wrong")
+    api = f.ApiClient()
+    for _ in range(2):
+        api.post("/auth/staff-token", {"username": clerk.user.username, "password": "wrong"})
+    assert sign_in(client, clerk).status_code == 429
+
+
+def test_the_admin_sign_in_is_counted_too(client, outlet):
+    clerk = f.make_staff("clerk", outlet)
+    for _ in range(5):
+        client.post("/admin/login/", {"username": clerk.user.username, "password": "wrong"})
+    assert sign_in(client, clerk).status_code == 429

@@ -42,12 +42,15 @@ def sign_in(request):
             context["errors"]["password"] = _("请输入密码")
         if not context["errors"]:
             try:
-                staff = staff_authenticate(username=username, password=password)
+                staff = staff_authenticate(request=request, username=username, password=password,
+                                           path="session")
             except DomainError as exc:
                 context["errors"]["password"] = exc.message
+                status = 429 if exc.status == 429 else 400  # locked: 429, as the API answers
+                return render(request, "web/sign_in.html", context, status=status)
             else:
                 login(request, staff.user)
-                staff_session_opened(actor=Actor.for_staff(staff))
+                staff_session_opened(actor=Actor.for_staff(staff), session_key=request.session.session_key)
                 return redirect(next_url)
         return render(request, "web/sign_in.html", context, status=400)
     return render(request, "web/sign_in.html", context)
@@ -61,7 +64,7 @@ def sign_out(request):
     reason = "idle" if request.POST.get("reason") == "idle" else "user"
     actor = actor_of(request)
     if actor is not None:
-        staff_session_closed(actor=actor, reason=reason)
+        staff_session_closed(actor=actor, reason=reason, session_key=request.session.session_key)
     logout(request)
     return redirect(f"{settings.LOGIN_URL}?signed_out={reason}")
 
