@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from sscard.api.auth import operation
 from sscard.api.schemas import ERRORS, EX_ID_NUMBER
 from sscard.core import masking
+from sscard.people.idnumbers import canonical_number
 from sscard.staff import services
 from sscard.staff.actors import Actor
 from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
@@ -91,7 +92,9 @@ def staff_token(request, payload: StaffSignIn):
              description="无需凭据；证件号码或密码错误时答 401（SIGN_IN_FAILED）。")
 @operation("auth.citizen_sign_in")
 def citizen_token(request, payload: CitizenSignIn):
-    raw, actor = services.citizen_sign_in(id_number=payload.id_number, password=payload.password)
+    # a 15-digit legacy number signs in as its 18 digits (people.idnumbers.canonical_number)
+    raw, actor = services.citizen_sign_in(id_number=canonical_number(payload.id_number),
+                                          password=payload.password)
     return _token_out(raw, actor)
 
 

@@ -1,0 +1,146 @@
+"""The embedded default (SQLite) under its own concurrency, for real: the demo's web server, the supervised
+task worker, the audit sequencer and the due sweeps run as separate processes on one SQLite file while
+HTTP clients write through the API (window applications, hotline losses, paper batches, status queries).
+
+Asserted: no answer is a 5xx, the task worker is alive at the end (its supervisor restarted it when it
+was killed half-way through a batch), and every batch submitted is validated.
+"""
+
+import datetime as dt
+import os
+import signal
+import sys
+import threading
+import time
+
+import pytest
+
+from sscard.testing import batch_files as bf
+from sscard.testing import factories as f
+from sscard.testing.desk import apply_body
+from sscard.testing.embedded import EmbeddedSite
+
+LOAD_SECONDS = float(os.environ.get("SSCARD_EMBEDDED_LOAD_SECONDS", "20"))
+BATCH_ROWS = int(os.environ.get("SSCARD_EMBEDDED_BATCH_ROWS", "60"))
+# run_due_sweeps with the clock 30 days ahead: the temporary losses reported now lapse (a sweep that writes).
+FUTURE_SWEEPS = ("from django.core.management import call_command; from sscard.core import clock; "
+                 "import datetime as dt; clock.freeze(clock.now() + dt.timedelta(days=30)); "
+                 "call_command('run_due_sweeps')")
+
+
+@pytest.fixture
+def site(tmp_path):
+    site = EmbeddedSite(tmp_path / "var")
+    site.prepare()
+    yield site
+    site.stop()
+
+
+def _sweeps_loop(site: EmbeddedSite, stop: threading.Event, errors: list) -> None:
+    while not stop.is_set():
+        for args in (["run_due_sweeps"], ["shell", "-c", FUTURE_SWEEPS]):
+            try:
+                site.manage(*args, timeout=120)
+            except AssertionError as e:
+                errors.append(str(e))
+
+
+def test_server_worker_sequencer_and_sweeps_write_at_once_without_a_5xx(site):
+    worker = os.environ.get("SSCARD_EMBEDDED_WORKER")  # e.g. "db_worker --no-reload", the worker unsupervised
+    if worker:
+        site.start("worker", *worker.split())
+    else:
+        site.start("worker", "bash", "scripts/task_worker.sh", "--interval", "0.2", manage=False)
+    site.start("sequencer", "audit_sequence", "--loop", "--interval", "0.5")
+    site.start("server", "runserver", f"127.0.0.1:{site.port}", "--noreload")
+    site.wait_up()
+    clerk, hotline = site.staff_token("clerk_yz"), site.staff_token("hotline")
+    uscc, handler_no = site.demo_employer()
+
+    answers: list[tuple[str, int, str]] = []
+    batches: list[str] = []
+    sweep_errors: list[str] = []
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def note(what, ans):
+        with lock:
+            answers.append((what, ans.status, ans.text if ans.status >= 500 else ""))
+
+    def window_client(k: int):
+        i = 0
+        while not stop.is_set():
+            i += 1
+            birth = dt.date(1960 + (k * 7 + i) % 40, 1 + i % 12, 1 + (k + i) % 28)
+            number = f.id_number_for(birth)
+            ans = site.call("POST", "/applications", apply_body(number=number, name=f"并发{k}号{i}"), clerk)
+            note("apply", ans)
+            doc = {"applicant": {"doc_type": "id_card", "number": number}}
+            note("loss", site.call("POST", "/cards/loss/report", doc, hotline))
+            note("status", site.call("POST", "/cards/status-query", {**doc, "evidence": f.window_evidence()},
+                                     clerk))
+
+    def batch_client():
+        while not stop.is_set():
+            rows = [bf.person_row(name=f"批量{j}") for j in range(BATCH_ROWS)]
+            body = {"business": "batch_apply", "employer_uscc": uscc,
+                    "handler": {"doc_type": "id_card", "number": handler_no}, "evidence": f.window_evidence(),
+                    "rows": rows, "intro_letter_ref": "渝中区2026-介绍信-0001"}
+            ans = site.call("POST", "/batches/paper", body, clerk)
+            note("batch", ans)
+            if ans.status == 202:
+                with lock:
+                    batches.append(ans.body["batch_no"])
+            time.sleep(1)
+
+    threads = [threading.Thread(target=window_client, args=(k,)) for k in range(3)]
+    threads += [threading.Thread(target=batch_client),
+                threading.Thread(target=_sweeps_loop, args=(site, stop, sweep_errors))]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(LOAD_SECONDS / 2)
+        killed = _kill_worker_child(site)
+        time.sleep(LOAD_SECONDS / 2)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=180)
+
+    server_errors = [a for a in answers if a[1] >= 500]
+    assert not server_errors, server_errors[:5]
+    assert not sweep_errors, sweep_errors[:2]
+    assert {a[0] for a in answers if a[1] < 300} >= {"apply", "loss", "status", "batch"}, answers[:20]
+    assert batches
+    # Every batch is validated, the one the worker was killed in too.
+    end = time.monotonic() + 120
+    pending = list(batches)
+    while pending and time.monotonic() < end:
+        pending = [b for b in pending if site.call("GET", f"/batches/{b}", token=clerk).body["status"]
+                   != "validated"]
+        time.sleep(0.5)
+    assert not pending, (pending, site.log("worker")[-3000:])
+    assert site.procs["worker"].poll() is None, site.log("worker")[-3000:]
+    assert site.procs["sequencer"].poll() is None, site.log("sequencer")[-3000:]
+    assert "database is locked" not in site.log("worker") + site.log("server") + site.log("sequencer")
+    if killed:
+        assert "restart" in site.log("worker").lower()
+
+
+def _kill_worker_child(site: EmbeddedSite) -> bool:
+    """Kill the running worker process (not its supervisor) with SIGKILL, as a crash would."""
+    if sys.platform != "linux":
+        return False
+    sup = site.procs["worker"].pid
+    children = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                stat = open(f"/proc/{pid}/stat").read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == sup:
+                children.append(int(pid))
+    for pid in children:
+        os.kill(pid, signal.SIGKILL)
+    return bool(children)
