@@ -25,6 +25,7 @@ class Command(BaseCommand):
             log = logging.getLogger(name)
             if not log.handlers:
                 log.addHandler(handler)
+                log.propagate = False  # one line a message, not a second one through the root logger
             log.setLevel(logging.INFO)
         supervise(worker_id=options["worker_id"], queue_names=options["queue_name"].split(","),
                   interval=options["interval"])
