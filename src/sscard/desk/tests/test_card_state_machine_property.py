@@ -17,8 +17,14 @@ on another's data or on the seed.
 
 import pytest
 from hypothesis import HealthCheck, settings
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, \
-    run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from sscard.audit.models import AuditEvent
 from sscard.cards.choices import LIVE_STATES, CardEvent, CardState
@@ -85,7 +91,8 @@ class CardMachine(RuleBasedStateMachine):
         ok = allowed(Business.LOSS_REPORT, self.state) and self.state != CardState.LOST_TEMP
         expected = next_state(self.state, CardEvent.REPORT_LOSS_TEMP) if ok else None
         start = self.state
-        self._business(Business.LOSS_REPORT, expected, self._post(self.hotline_api, "/cards/loss/report", False))
+        call = self._post(self.hotline_api, "/cards/loss/report", False)
+        self._business(Business.LOSS_REPORT, expected, call)
         if expected is not None:
             self.before_loss = start
 
