@@ -13,6 +13,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -43,13 +44,14 @@ class EmbeddedSite:
     port: int = field(default_factory=free_port)
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     demo_out: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SSCARD_REPLICA_URL")}
         env.update({"SSCARD_VAR_DIR": str(self.var_dir), "SSCARD_SIMULATE_PARTNERS": "1", "SSCARD_DEBUG": "1",
                     "PYTHONPATH": str(ROOT / "src"), "DJANGO_SETTINGS_MODULE": "sscard.config.settings",
-                    "PYTHONUNBUFFERED": "1", "PY": sys.executable})
+                    "PYTHONUNBUFFERED": "1", "PY": sys.executable, **self.extra_env})
         return env
 
     def manage(self, *args: str, timeout: float = 120) -> str:
@@ -72,6 +74,15 @@ class EmbeddedSite:
         self.procs[name] = proc
         return proc
 
+    def sql(self, query: str, *, write: bool = False):
+        """One statement on the site's database file (read-only unless ``write``)."""
+        mode = "rw" if write else "ro"
+        db = sqlite3.connect(f"file:{self.var_dir / 'sscard.sqlite3'}?mode={mode}", uri=True, timeout=30)
+        try:
+            return db.execute(query).fetchall()
+        finally:
+            db.close()
+
     def log(self, name: str) -> str:
         path = self.var_dir / f"{name}.log"
         return path.read_text(errors="replace") if path.exists() else ""
@@ -87,6 +98,7 @@ class EmbeddedSite:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=5)
             proc.log.close()
+        self.procs.clear()
 
     # ------------------------------------------------------------------ HTTP
 

@@ -29,10 +29,17 @@ FUTURE_SWEEPS = ("from django.core.management import call_command; from sscard.c
                  "call_command('run_due_sweeps')")
 
 
-@pytest.fixture
-def site(tmp_path):
-    site = EmbeddedSite(tmp_path / "var")
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory):
+    """One migrated database with the demo data for the module (migrating is most of the time)."""
+    site = EmbeddedSite(tmp_path_factory.mktemp("embedded") / "var")
     site.prepare()
+    return site
+
+
+@pytest.fixture
+def site(prepared):
+    site = EmbeddedSite(prepared.var_dir, demo_out=prepared.demo_out)
     yield site
     site.stop()
 
@@ -134,13 +141,11 @@ def _kill_worker_child(site: EmbeddedSite) -> bool:
     True when a task was running (left RUNNING, to be taken back by the restarted worker)."""
     if sys.platform != "linux":
         return False
-    db = sqlite3.connect(f"file:{site.var_dir / 'sscard.sqlite3'}?mode=ro", uri=True, timeout=30)
     end, running = time.monotonic() + 10, False
     while not running and time.monotonic() < end:
-        running = db.execute("select count(*) from django_tasks_database_dbtaskresult "
-                             "where status = 'RUNNING'").fetchone()[0] > 0
+        running = site.sql("SELECT count(*) FROM django_tasks_database_dbtaskresult "
+                           "WHERE status = 'RUNNING'")[0][0] > 0
         time.sleep(0.02)
-    db.close()
     sup = site.procs["worker"].pid
     for pid in os.listdir("/proc"):
         if pid.isdigit():
@@ -151,3 +156,30 @@ def _kill_worker_child(site: EmbeddedSite) -> bool:
             if int(stat.rsplit(")", 1)[1].split()[1]) == sup:
                 os.kill(int(pid), signal.SIGKILL)
     return running
+
+
+def test_the_worker_outlives_a_write_lock_held_past_its_busy_timeout(site):
+    """The stock ``db_worker`` dies here: its claim's ``BEGIN EXCLUSIVE`` is outside its own retry, so a
+    writer holding the lock past the busy timeout ends the process ("database is locked").  The
+    supervised worker restarts its loop and then takes the next task."""
+    site.extra_env["SSCARD_SQLITE_TIMEOUT"] = "1"
+    worker = site.start("worker", "bash", "scripts/task_worker.sh", "--interval", "0.1", manage=False)
+    end = time.monotonic() + 60
+    while "Starting worker" not in site.log("worker") and time.monotonic() < end:
+        time.sleep(0.2)
+    db = sqlite3.connect(str(site.var_dir / "sscard.sqlite3"), isolation_level=None, timeout=30)
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("UPDATE django_tasks_database_dbtaskresult SET priority = priority")
+    time.sleep(4)  # four busy timeouts
+    db.execute("ROLLBACK")
+    db.close()
+    site.manage("shell", "-c", "from sscard.cards.tasks import lapse_temporary_losses as t; "
+                               "print(t.enqueue().id)")
+    end = time.monotonic() + 60
+    while time.monotonic() < end and site.sql(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'READY'")[0][0]:
+        time.sleep(0.2)
+    assert worker.poll() is None, site.log("worker")[-3000:]
+    assert "stopped on a busy error (OperationalError): restarting" in site.log("worker")
+    assert site.sql("SELECT status FROM django_tasks_database_dbtaskresult WHERE task_path LIKE "
+                    "'%lapse_temporary_losses' ORDER BY enqueued_at DESC LIMIT 1") == [("SUCCESSFUL",)]
