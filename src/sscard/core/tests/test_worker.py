@@ -33,7 +33,8 @@ def broken_task() -> None:
 
 def _worker(worker_id="w-1") -> w.SupervisedWorker:
     return w.SupervisedWorker(queue_names=["default"], interval=0, batch=True, backend_name="default",
-                              startup_delay=False, max_tasks=None, worker_id=worker_id, excluded_queue_names=[])
+                              startup_delay=False, max_tasks=None, worker_id=worker_id,
+                              excluded_queue_names=[])
 
 
 def _claimed(task_obj, worker_id="w-1") -> DBTaskResult:
