@@ -1,8 +1,10 @@
 """A property-based test of the card and business state machines (Hypothesis ``RuleBasedStateMachine``).
 
-Each example is one person with one card, driven through the businesses as the window, the 12333 hotline
-and the PIN counter call them (loss report temporary and formal, withdrawal, unlock, cancel, the PIN lock,
-status queries) against a simple model: the card's state, and the state a loss or a lock began from.
+Each example is one person with one card (made and handed over, or active), driven through the API as the
+window, the kiosk and the 12333 hotline call it: activation, loss report (temporary by phone, formal at
+the window or kiosk), withdrawal, PIN checks at the kiosk's pad (wrong ones counted up to the lock), unlock,
+cancel, a new application (refused while a usable card exists), status queries.  The model: the card's
+state, the state a loss or a lock began from, the wrong-PIN count.
 The rules are read from the procedure's own tables, never copied: the catalogue's ``card_states`` of each
 business and ``cards.rules.next_state``.
 
@@ -17,6 +19,7 @@ on another's data or on the seed.
 
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     initialize,
@@ -30,12 +33,13 @@ from sscard.audit.models import AuditEvent
 from sscard.cards.choices import LIVE_STATES, CardEvent, CardState
 from sscard.cards.models import Card
 from sscard.cards.rules import next_state
-from sscard.cards.services import card_apply_event
 from sscard.desk.models import ServiceRequest
-from sscard.policy.catalogue import get_catalogue
+from sscard.hardware.simulated import SimulatedPinPad
+from sscard.policy.catalogue import get_catalogue, policy_setting
 from sscard.policy.choices import Business
-from sscard.staff.actors import Actor
 from sscard.testing import factories as f
+from sscard.testing.cards import at_station
+from sscard.testing.desk import apply_body
 
 pytestmark = pytest.mark.django_db
 
@@ -46,15 +50,21 @@ def allowed(business: str, state: str) -> bool:
     return not states or state in states
 
 
-class CardMachine(RuleBasedStateMachine):
-    clerk_api = hotline_api = None  # set by the test
+PIN = "135790"
 
-    @initialize()
-    def a_person_with_a_card(self):
+
+class CardMachine(RuleBasedStateMachine):
+    clerk_api = hotline_api = kiosk_api = kiosk_station = None  # set by the test
+
+    @initialize(state=st.sampled_from([CardState.MADE, CardState.ACTIVE]))
+    def a_person_with_a_card(self, state):
         self.person = f.make_person(birth_date=f.adult_birth())
-        self.card = f.make_card(self.person, state=CardState.ACTIVE)
-        self.state = CardState.ACTIVE
+        self.card = f.make_card(self.person, state=state)
+        at_station(self.kiosk_station, self.card, pin=PIN)  # the chip written, the card in the kiosk
+        self.state = state
         self.before_loss = self.before_lock = None
+        self.failures = 0
+        self.open_request = False
         self.doc = {"doc_type": "id_card", "number": self.person.id_number}
 
     # ------------------------------------------------------------------ helpers
@@ -116,26 +126,82 @@ class CardMachine(RuleBasedStateMachine):
         ok = allowed(Business.UNLOCK, self.state) and next_state(self.state, CardEvent.UNLOCK)
         self._business(Business.UNLOCK, self.before_lock if ok else None,
                        self._post(self.clerk_api, "/cards/unlock", True))
+        if ok:
+            self.failures = 0  # the counter restarts
 
     @precondition(lambda self: self.state != CardState.CANCELLED)
     @rule()
     def cancel_at_the_window(self):
-        ok = allowed(Business.CANCEL, self.state)
+        ok = allowed(Business.CANCEL, self.state) and not self.open_request
         self._business(Business.CANCEL, next_state(self.state, CardEvent.CANCEL) if ok else None,
                        self._post(self.clerk_api, "/cards/cancel", True))
 
     @rule()
-    def pin_lock(self):
-        """The PIN counter at its limit locks the card (``cards.pin``), where the card table allows it."""
-        expected = next_state(self.state, CardEvent.LOCK)
-        if expected is None:
+    def formal_loss_at_the_kiosk(self):
+        event = CardEvent.CONFIRM_LOSS if self.state == CardState.LOST_TEMP else CardEvent.REPORT_LOSS
+        expected = next_state(self.state, event) if allowed(Business.LOSS_REPORT, self.state) else None
+        start = self.state
+        self._business(Business.LOSS_REPORT, expected, self._post(self.kiosk_api, "/cards/loss/report", False))
+        if expected is not None and start != CardState.LOST_TEMP:
+            self.before_loss = start
+
+    @rule()
+    def activation_at_the_window(self):
+        ok = allowed(Business.ACTIVATE, self.state)
+        self._business(Business.ACTIVATE, next_state(self.state, CardEvent.ACTIVATE) if ok else None,
+                       self._post(self.clerk_api, "/cards/activate", True))
+
+    def _pin_check_allowed(self) -> bool:
+        return self.state in LIVE_STATES and allowed(Business.PIN_CHANGE, self.state)
+
+    @rule(right=st.booleans())
+    def pin_check_at_the_kiosk(self, right):
+        """The holder types a PIN on the kiosk's pad: a wrong one is counted (an audit event, the refusal
+        says so), the limit locks the card (a second change, a second event); a right one restarts the
+        count.  Refused with nothing counted on a card the PIN businesses are not done on."""
+        SimulatedPinPad.clear(self.kiosk_station)  # nothing left typed by an earlier step
+        at_station(self.kiosk_station, self.card, PIN if right else "000111")
+        before_events, before = self._card_events(), self._snapshot()
+        resp = self.kiosk_api.post("/cards/pin/verify", {"applicant": self.doc})
+        SimulatedPinPad.clear(self.kiosk_station)
+        if not self._pin_check_allowed():
+            assert 400 <= resp.status_code < 500, resp.content
+            assert self._snapshot() == before
             return
-        before = self._card_events()
-        card = Card.objects.get(pk=self.card.pk)
-        card_apply_event(card=card, event=CardEvent.LOCK, actor=Actor.system("pin"), data={"pin_failures": 6})
-        assert Card.objects.get(pk=self.card.pk).state == expected
-        assert self._card_events() == before + 1
-        self.before_lock, self.state = self.state, expected
+        row = Card.objects.get(pk=self.card.pk)
+        if right:
+            assert resp.status_code == 200, resp.content
+            self.failures = 0
+            assert self._card_events() == before_events + 1
+        else:
+            assert resp.status_code == 422, resp.content
+            self.failures += 1
+            locks = self.failures >= policy_setting("pin_max_wrong_attempts")
+            if locks:
+                self.before_lock, self.state = self.state, next_state(self.state, CardEvent.LOCK)
+            assert self._card_events() == before_events + 1 + locks  # the count, and the lock
+        assert (row.state, row.pin_failures) == (self.state, self.failures)
+
+    @rule()
+    def application_at_the_window(self):
+        """A new card is applied for only by a person with no usable card and no open business."""
+        before = self._snapshot()
+        birth = self.person.birth_date
+        body = apply_body(number=self.person.id_number, birth=birth, name=self.person.name)
+        resp = self.clerk_api.post("/applications", body)
+        if self.state in LIVE_STATES or self.open_request:
+            assert 400 <= resp.status_code < 500, resp.content
+            assert self._snapshot() == before
+            return
+        assert resp.status_code in (200, 201), resp.content
+        live = list(Card.objects.filter(person=self.person, state__in=LIVE_STATES))
+        if live:  # issued on the spot: the new card is the one the model follows now
+            self.card, self.state = live[0], live[0].state
+            self.before_loss = self.before_lock = None
+            self.failures = 0
+            at_station(self.kiosk_station, self.card, pin=PIN)
+        else:
+            self.open_request = True
 
     @rule()
     def status_query_changes_nothing(self):
@@ -154,11 +220,13 @@ class CardMachine(RuleBasedStateMachine):
     @invariant()
     def the_card_is_what_the_model_says(self):
         if hasattr(self, "card"):
-            assert Card.objects.get(pk=self.card.pk).state == self.state
+            row = Card.objects.get(pk=self.card.pk)
+            assert (row.state, row.pin_failures) == (self.state, self.failures)
 
 
-def test_the_card_state_machine_holds_against_its_model(clerk_api, hotline_api):
-    CardMachine.clerk_api, CardMachine.hotline_api = clerk_api, hotline_api
+def test_the_card_state_machine_holds_against_its_model(clerk_api, hotline_api, kiosk_api, kiosk):
+    CardMachine.clerk_api, CardMachine.hotline_api, CardMachine.kiosk_api = clerk_api, hotline_api, kiosk_api
+    CardMachine.kiosk_station = f"kiosk:{kiosk.code}"
     run_state_machine_as_test(CardMachine, settings=settings(
-        max_examples=12, stateful_step_count=12, deadline=None, database=None,
+        max_examples=20, stateful_step_count=25, deadline=None, database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))
