@@ -141,7 +141,8 @@ class CardMachine(RuleBasedStateMachine):
         event = CardEvent.CONFIRM_LOSS if self.state == CardState.LOST_TEMP else CardEvent.REPORT_LOSS
         expected = next_state(self.state, event) if allowed(Business.LOSS_REPORT, self.state) else None
         start = self.state
-        self._business(Business.LOSS_REPORT, expected, self._post(self.kiosk_api, "/cards/loss/report", False))
+        call = self._post(self.kiosk_api, "/cards/loss/report", False)
+        self._business(Business.LOSS_REPORT, expected, call)
         if expected is not None and start != CardState.LOST_TEMP:
             self.before_loss = start
 
