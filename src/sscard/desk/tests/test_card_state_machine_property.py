@@ -213,7 +213,8 @@ class CardMachine(RuleBasedStateMachine):
         new one is handed over, and no second business opens meanwhile."""
         reason = "lost" if business == Business.REISSUE else "damaged"
         before_events, before = self._card_events(), self._snapshot()
-        body = {"applicant": self.doc, "reason": reason, "photo_changed": False, "evidence": f.window_evidence()}
+        body = {"applicant": self.doc, "reason": reason, "photo_changed": False,
+                "evidence": f.window_evidence()}
         path = "/cards/reissue" if business == Business.REISSUE else "/cards/replace"
         resp = self.clerk_api.post(path, body)
         ok = self.state in LIVE_STATES and allowed(business, self.state) and not self.open_request
