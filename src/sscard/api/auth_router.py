@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema
 from sscard.api.auth import TokenAuth, operation
 from sscard.api.schemas import ERRORS, EX_ID_NUMBER, ErrorOut
 from sscard.core import masking
+from sscard.people.idnumbers import canonical_number
 from sscard.staff import services, tokens
 from sscard.staff.actors import Actor
 from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
@@ -101,7 +102,8 @@ def staff_token(request, payload: StaffSignIn):
                          "（SIGN_IN_LOCKED）。新登录吊销本账户此前的令牌。")
 @operation("auth.citizen_sign_in")
 def citizen_token(request, payload: CitizenSignIn):
-    raw, actor = services.citizen_sign_in(request=request, id_number=payload.id_number,
+    # a 15-digit legacy number signs in as its 18 digits (people.idnumbers.canonical_number)
+    raw, actor = services.citizen_sign_in(request=request, id_number=canonical_number(payload.id_number),
                                           password=payload.password)
     return _token_out(raw, actor)
 

@@ -182,12 +182,22 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _de
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the single writer; IMMEDIATE makes write transactions take the
     # write lock up front instead of failing with "database is locked" half-way through.
+    # SQLite has one writer for the whole file (PostgreSQL locks rows): a write transaction holds every
+    # other writer, so the embedded default keeps them short (``SQLITE_WRITE_CHUNKS`` below) and the
+    # busy timeout well above the longest (``SSCARD_SQLITE_TIMEOUT``, seconds).  busy_timeout is set in
+    # the connection too, so a statement outside a transaction (autocommit) waits as long.
+    _sqlite_timeout = env_int("SSCARD_SQLITE_TIMEOUT", 30)
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": _sqlite_timeout,
+        "init_command": (f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                         f"PRAGMA busy_timeout={_sqlite_timeout * 1000};"),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Rows per write transaction on SQLite (the defaults are sized for PostgreSQL): the due sweeps, the
+    # batch validation's chunks and the audit sequencer's.  Applied after their own settings below.
+    SQLITE_WRITE_CHUNKS = {"SSCARD_SWEEP_CHUNK": 500, "SSCARD_BATCH_CHUNK_ROWS": 200,
+                           "SSCARD_AUDIT_SEQUENCE_CHUNK": 2000}
 # A PostgreSQL streaming replica for reads that can be a few seconds behind (dashboards, audit search,
 # reports): code opts in with `sscard.core.replica.use_replica()`; everything else reads the primary.
 if os.environ.get("SSCARD_REPLICA_URL"):
@@ -316,6 +326,9 @@ SSCARD_BATCH_PHOTO_FACES = env_bool("SSCARD_BATCH_PHOTO_FACES", True)
 # Rows per transaction of the due sweeps (96-hour activation, temporary-loss lapse): each chunk is one
 # guarded UPDATE, one insert of the state changes and one of the audit events (see cards.bulk).
 SSCARD_SWEEP_CHUNK = env_int("SSCARD_SWEEP_CHUNK", 10_000)
+# The embedded default's shorter write transactions (see DATABASES), unless set in the environment.
+for _name, _rows in globals().get("SQLITE_WRITE_CHUNKS", {}).items():
+    globals()[_name] = env_int(_name, _rows)
 
 # Retention (sscard.retention.schedules; docs/OPERATIONS.md "Retention"): days each kind of personal data
 # is kept, overriding the defaults with SSCARD_RETENTION_<KIND>_DAYS (e.g. SSCARD_RETENTION_ACCESS_LOG_DAYS);
