@@ -18,7 +18,6 @@ ERROR_CODES = ErrorCodes("api", [
     ErrorCode("HTTP_413", 413, "请求内容过大"),
     ErrorCode("HTTP_429", 429, "请求过于频繁，请稍后重试"),
     # api.root: a body Django cannot take; api.parsing: strict JSON, text the database can hold
-    ErrorCode("BODY_TOO_LARGE", 413, "请求内容过大（上传文件以外的部分超过 SSCARD_MAX_BODY_BYTES）"),
     ErrorCode("BODY_TOO_MANY_PARTS", 400, "请求中的字段或文件过多"),
     ErrorCode("BODY_UNPARSABLE", 400, "请求内容无法解析（与 Content-Type 不符，如 multipart 缺少分隔符，"
                                       "或内容不完整）"),

@@ -166,4 +166,6 @@ ERROR_CODES = ErrorCodes("core", [
     ErrorCode("IDEMPOTENCY_KEY_INVALID", 400, "Idempotency-Key 请求头格式不正确（8-100位字母、数字或 ._:-）"),
     ErrorCode("IDEMPOTENCY_IN_PROGRESS", 409, "使用相同 Idempotency-Key 的请求仍在处理中，请稍后重试"),
     ErrorCode("IDEMPOTENCY_KEY_REUSED", 422, "该 Idempotency-Key 已用于另一笔内容不同的请求"),
+    # the middleware reads the body to hash it; the API (api.root) answers the same when a route reads it
+    ErrorCode("BODY_TOO_LARGE", 413, "请求内容过大（上传文件以外的部分超过 SSCARD_MAX_BODY_BYTES）"),
 ])

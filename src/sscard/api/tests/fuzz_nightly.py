@@ -11,7 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
-from sscard.testing import api_fuzz
+from sscard.api.tests import fuzzing as api_fuzz
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """Schemathesis over the API's OpenAPI document, in the suite: every operation with schema-valid (positive)
 and schema-breaking (negative) requests, once with a window clerk's token and once with an app user's.  No
-response is a server error, and answers keep to the document (``sscard.testing.api_fuzz.CHECKS``).
+response is a server error, and answers keep to the document (``api.tests.fuzzing.CHECKS``).
 
 Bounded: ``SSCARD_FUZZ_EXAMPLES`` examples per operation and mode (3 by default), derandomized, so every run
 sends the same requests.  ``SSCARD_FUZZ_RANDOM=1`` lets Hypothesis pick new data each run (and shrink what
@@ -17,7 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from sscard.testing import api_fuzz
+from sscard.api.tests import fuzzing as api_fuzz
 
 pytestmark = pytest.mark.django_db
 

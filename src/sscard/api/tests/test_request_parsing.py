@@ -81,7 +81,8 @@ def test_a_body_that_is_not_an_object_is_refused_and_nothing_is_done(citizen_api
 
 def test_a_field_the_body_does_not_have_is_refused_by_name(citizen_api, adult):
     f.make_card(adult, state="active")
-    out = _error(_post(citizen_api, "/cards/loss/report", json.dumps({"applicant_note": "x"})), 400, "INPUT_INVALID")
+    resp = _post(citizen_api, "/cards/loss/report", json.dumps({"applicant_note": "x"}))
+    out = _error(resp, 400, "INPUT_INVALID")
     assert "applicant_note" in out["message"]
     nested = {"applicant": {"doc_type": "id_card", "number": adult.id_number, "name": "x"}}
     out = _error(_post(citizen_api, "/cards/status-query", json.dumps(nested)), 400, "INPUT_INVALID")
@@ -101,10 +102,11 @@ def test_the_batch_metas_json_is_as_strict_as_a_body(clerk_api, employer):
     meta = ('{"business": "batch_apply", "employer_uscc": "%s", "employer_uscc": "x", '
             '"handler": {"doc_type": "id_card", "number": "%s"}}' % (uscc, handler.id_number))
     files = {"workbook": SimpleUploadedFile("b.xlsx", b"PK"), "scans": SimpleUploadedFile("s.zip", b"PK")}
-    resp = clerk_api.client.post("/api/v1/batches", data={"meta": meta, **files}, headers=clerk_api._headers(None))
+    auth = clerk_api._headers(None)
+    resp = clerk_api.client.post("/api/v1/batches", data={"meta": meta, **files}, headers=auth)
     _error(resp, 400, "JSON_DUPLICATE_KEY")
     files = {"workbook": SimpleUploadedFile("b.xlsx", b"PK"), "scans": SimpleUploadedFile("s.zip", b"PK")}
-    resp = clerk_api.client.post("/api/v1/batches", data={"meta": "[1]", **files}, headers=clerk_api._headers(None))
+    resp = clerk_api.client.post("/api/v1/batches", data={"meta": "[1]", **files}, headers=auth)
     _error(resp, 400, "META_INVALID")
 
 
@@ -153,7 +155,8 @@ def test_nul_in_a_form_field_is_refused(clerk_api):
 def test_a_body_too_large_is_a_json_413(clerk_api, settings, debug):
     settings.DEBUG = debug
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
-    body = _error(_post(clerk_api, "/cards/status-query", json.dumps({"x": "a" * 2000})), 413, "BODY_TOO_LARGE")
+    resp = _post(clerk_api, "/cards/status-query", json.dumps({"x": "a" * 2000}))
+    body = _error(resp, 413, "BODY_TOO_LARGE")
     assert body["details"]["limit_bytes"] == 1000
 
 
@@ -171,3 +174,10 @@ def test_too_many_fields_or_files_is_a_json_400(clerk_api, citizen_api, settings
     resp = citizen_api.client.get("/api/v1/applications/mine?" + "&".join(f"q{i}=1" for i in range(5)),
                                   headers=citizen_api._headers(None))
     _error(resp, 400, "BODY_TOO_MANY_PARTS")
+
+
+def test_a_body_too_large_with_an_idempotency_key_is_the_same_json_413(clerk_api, settings):
+    """The Idempotency-Key middleware reads the body (to hash it) before any route does."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    resp = _post(clerk_api, "/cards/status-query", json.dumps({"x": "a" * 2000}), HTTP_IDEMPOTENCY_KEY="key-12345678")
+    _error(resp, 413, "BODY_TOO_LARGE")
