@@ -2,7 +2,7 @@
 and schema-breaking (negative) requests, once with a window clerk's token and once with an app user's.  No
 response is a server error, and answers keep to the document (``api.tests.fuzzing.CHECKS``).
 
-Bounded: ``SSCARD_FUZZ_EXAMPLES`` examples per operation and mode (3 by default), derandomized, so every run
+Bounded: ``SSCARD_FUZZ_EXAMPLES`` examples per operation and mode (10 by default), derandomized, so every run
 sends the same requests.  ``SSCARD_FUZZ_RANDOM=1`` lets Hypothesis pick new data each run (and shrink what
 fails); the nightly run (``scripts/fuzz_api.sh``) does that with many more examples, and adds schemathesis's
 coverage phase (``fuzz_nightly.py``).
@@ -21,7 +21,7 @@ from sscard.api.tests import fuzzing as api_fuzz
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("SSCARD_FUZZ_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("SSCARD_FUZZ_EXAMPLES", "10"))
 RANDOM = os.environ.get("SSCARD_FUZZ_RANDOM") == "1"
 
 
