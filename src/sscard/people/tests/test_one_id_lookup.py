@@ -10,7 +10,9 @@ import sscard
 
 ROOT = Path(sscard.__file__).parent
 ID_HASH = re.compile(r"lookup_hash\([^)]*purpose=\"id\"")
-ALLOWED = {"people/lookup.py", "people/models.py", "staff/services.py"}
+# staff/lockout.py keys an app user's failed sign-ins by the same hash, of the number the sign-in route
+# already made canonical (staff sits below people, as for staff/services.py)
+ALLOWED = {"people/lookup.py", "people/models.py", "staff/services.py", "staff/lockout.py"}
 
 
 def test_no_module_hashes_an_id_number_but_people_lookup():
