@@ -6,6 +6,7 @@ from sscard.testing import factories as f
 # Shared fixtures, one plugin module per area (pytest reads pytest_plugins only in this root conftest).
 # Tests request these fixtures by name; plain helpers are imported by name from sscard.testing.<area>.
 pytest_plugins = [
+    "sscard.testing.fixtures.audit",
     "sscard.testing.fixtures.cards",
     "sscard.testing.fixtures.desk",
     "sscard.testing.fixtures.employers",

@@ -22,8 +22,8 @@ echo "==> load_demo_data"
 DEMO_OUT="$SSCARD_VAR_DIR/demo-logins.txt"
 "$PY" manage.py load_demo_data | tee "$DEMO_OUT"
 
-echo "==> task worker (manage.py db_worker) -> $SSCARD_VAR_DIR/db_worker.log"
-"$PY" manage.py db_worker --no-reload >"$SSCARD_VAR_DIR/db_worker.log" 2>&1 &
+echo "==> task worker (supervised: restarts itself, resumes a batch left half-way) -> $SSCARD_VAR_DIR/db_worker.log"
+PY="$PY" scripts/task_worker.sh >"$SSCARD_VAR_DIR/db_worker.log" 2>&1 &
 WORKER_PID=$!
 echo "==> due sweeps and production exchange (every 10 min) -> $SSCARD_VAR_DIR/sweeps.log"
 (

@@ -20,6 +20,7 @@ from sscard.api.schemas import (
     EX_VOUCHER_NO,
     EvidenceIn,
     RequestOut,
+    StrictIn,
     choices_text,
     example_of,
     file_response,
@@ -42,7 +43,7 @@ cards_router = Router(tags=["补换卡与启用"])
 RequestNo = Annotated[str, Path(description="业务流水号", example=EX_REQUEST_NO)]
 
 
-class PersonIn(Schema):
+class PersonIn(StrictIn):
     doc_type: DocType = Field(description="申办人证件类型：" + choices_text(DocType), examples=["id_card"])
     number: str = Field(min_length=1, max_length=40, description="申办人证件号码（居民身份证 18 位，末位校验码 X 大写）",
                         examples=[EX_ID_NUMBER])
@@ -61,7 +62,7 @@ class PersonIn(Schema):
         return PersonData(**{k: (v.value if isinstance(v, DocType) else v) for k, v in self.dict().items()})
 
 
-class AgentIn(Schema):
+class AgentIn(StrictIn):
     doc_type: DocType = Field(description="代办人证件类型：" + choices_text(DocType), examples=["id_card"])
     number: str = Field(min_length=1, max_length=40, description="代办人证件号码", examples=[EX_AGENT_ID_NUMBER])
     name: str = Field(default="", max_length=50, description="代办人姓名", examples=["李梅"])
@@ -73,7 +74,7 @@ class AgentIn(Schema):
                                    birth_date=self.birth_date)
 
 
-class DocTypedIn(Schema):
+class DocTypedIn(StrictIn):
     doc_type: DocType = Field(description="证件类型：" + choices_text(DocType), examples=["id_card"])
     number: str = Field(min_length=1, max_length=40, description="证件号码；证件类型为 ss_card 时填社会保障卡卡号",
                         examples=[EX_ID_NUMBER])
@@ -82,7 +83,7 @@ class DocTypedIn(Schema):
         return DocInput(doc_type=self.doc_type.value, number=self.number)
 
 
-class DeliveryIn(Schema):
+class DeliveryIn(StrictIn):
     method: Literal["post", "pickup"] = Field(description="领卡方式：post 邮寄到家、pickup 网点自取", examples=["post"])
     address: str = Field(default="", max_length=200, description="邮寄地址（method 为 post 时必填）",
                          examples=["重庆市渝北区龙溪街道8号"])
@@ -95,7 +96,7 @@ _EVIDENCE = Field(default_factory=EvidenceIn, description="留存的证明材料
                                                           "上传材料）；社保卡照片不在此提交", examples=[EX_EVIDENCE])
 
 
-class ApplyIn(Schema):
+class ApplyIn(StrictIn):
     applicant: PersonIn = Field(description="申办人（持卡人）信息", examples=[example_of(PersonIn)])
     agent: AgentIn | None = _AGENT
     photo: str | None = image("社保卡照片（1 寸白底免冠登记照，印在卡面上；经办目录要求时必填；须符合照片规则："
@@ -105,7 +106,7 @@ class ApplyIn(Schema):
                                         examples=[{"method": "post", "address": "重庆市渝北区龙溪街道8号"}])
 
 
-class ReissueIn(Schema):
+class ReissueIn(StrictIn):
     applicant: DocTypedIn = Field(description="持卡人证件（或社会保障卡卡号）", examples=[example_of(DocTypedIn)])
     agent: AgentIn | None = _AGENT
     reason: CardReason = Field(description="补换原因：" + choices_text(CardReason), examples=["lost"])
@@ -115,58 +116,58 @@ class ReissueIn(Schema):
     evidence: EvidenceIn = _EVIDENCE
 
 
-class ActivateIn(Schema):
+class ActivateIn(StrictIn):
     applicant: DocTypedIn | None = Field(None, description="持卡人证件（或社会保障卡卡号）；APP 用户本人办理时可省略",
                                          examples=[example_of(DocTypedIn)])
     agent: AgentIn | None = _AGENT
     evidence: EvidenceIn = _EVIDENCE
 
 
-class ReasonIn(Schema):
+class ReasonIn(StrictIn):
     reason: str = Field(min_length=1, max_length=200, description="原因说明", examples=["上传的身份证影像不清晰，请重新申办"])
 
 
-class ApproveIn(Schema):
+class ApproveIn(StrictIn):
     note: str = Field(default="", max_length=200, description="审核意见（可空）", examples=["材料齐全，同意制卡"])
 
 
-class VoucherIn(Schema):
+class VoucherIn(StrictIn):
     voucher_no: str = Field(min_length=1, max_length=24, description="自助一体机凭证号", examples=[EX_VOUCHER_NO])
     evidence: EvidenceIn | None = Field(None, description="窗口留存的证明材料（证件影像、现场照片、签名等）",
                                         examples=[EX_EVIDENCE])
 
 
-class SignedFormIn(Schema):
+class SignedFormIn(StrictIn):
     reference: str = Field(min_length=1, max_length=100, description="已签字纸质业务表单的档案编号",
                            examples=["渝中区2026-档-000123"])
 
 
-class FeeIn(Schema):
+class FeeIn(StrictIn):
     method: Literal["paid", "offset"] = Field(description="结清方式：paid 已缴费、offset 凭证抵扣", examples=["paid"])
     offset_reference: str = Field(default="", max_length=64, description="抵扣凭证号（method 为 offset 时必填）",
                                   examples=["DK2026112600000001"])
 
 
-class OriginalIn(Schema):
+class OriginalIn(StrictIn):
     party: Literal["applicant", "agent"] = Field(description="证件所属：applicant 申办人、agent 代办人",
                                                  examples=["applicant"])
     doc_type: DocType = Field(description="已核验原件的证件类型：" + choices_text(DocType), examples=["id_card"])
 
 
-class FinishIn(Schema):
+class FinishIn(StrictIn):
     hand_over: bool = Field(False, description="制卡完成后是否当场发放给申办人", examples=[True])
     originals_checked: list[OriginalIn] = Field(default_factory=list, max_length=4,
                                                 description="当场发放时已核验的证件原件（hand_over 为 true 时填写）",
                                                 examples=[[example_of(OriginalIn)]])
 
 
-class HandOverIn(Schema):
+class HandOverIn(StrictIn):
     originals_checked: list[OriginalIn] = Field(max_length=4, description="领卡时已核验的证件原件（申办人及代办人）",
                                                 examples=[[example_of(OriginalIn),
                                                            {"party": "agent", "doc_type": "id_card"}]])
 
 
-class DispatchIn(Schema):
+class DispatchIn(StrictIn):
     tracking_no: str = Field(min_length=1, max_length=40, description="邮件运单号", examples=["EMS123456789CN"])
 
 

@@ -2,12 +2,15 @@
 
 Each returns an ``Actor``; the channel follows from it.  ``@operation("<name>")`` names a route's entry
 in the access table (``sscard.staff.permissions``) and checks it, so every endpoint states its access rule
-in one line.
+in one line.  The check runs as soon as the caller is known, inside authentication, before ninja parses
+the body: a caller who may not do the operation is refused (403) whatever the body holds, and no body of
+theirs is read.
 """
 
 import functools
 
 from django.db.models import Q
+from ninja.decorators import decorate_view
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import contribute_operation_callback
 
@@ -17,7 +20,19 @@ from sscard.staff.actors import Actor
 from sscard.staff.models import ApiToken, StaffMember
 
 
-class TokenAuth(HttpBearer):
+class OperationFirst:
+    """Mixed into each way of signing in: once it has found the caller, the route's operation (set on the
+    request by ``@operation``) is checked in the access table, before the body is parsed."""
+
+    def __call__(self, request):
+        actor = super().__call__(request)
+        name = getattr(request, "sscard_operation", None)
+        if actor and name:
+            permissions.require(actor, name)  # Forbidden: ninja answers it through api.root's handler
+        return actor
+
+
+class TokenAuth(OperationFirst, HttpBearer):
     """A bearer token: live (``sscard.staff.tokens.token_is_live``: not revoked, within its lifetime and,
     for staff and app tokens, its idle timeout) and held by an active holder.  Its use is recorded at most
     once a minute.  The token's row is kept on ``request.api_token`` (sign-out revokes it)."""
@@ -46,7 +61,7 @@ class TokenAuth(HttpBearer):
         return actor
 
 
-class StaffSessionAuth(APIKeyCookie):
+class StaffSessionAuth(OperationFirst, APIKeyCookie):
     """Django session of a logged-in staff member (pages call the API with it; CSRF is checked)."""
 
     param_name = "sessionid"
@@ -63,11 +78,13 @@ AUTH = [TokenAuth(), StaffSessionAuth()]
 
 
 def operation(name: str):
-    """Name the route's operation in the access table and check it before the view runs.
+    """Name the route's operation in the access table and check it before the body is parsed.
 
     ``@operation("card.loss_report")`` goes under the router decorator; the view reads the caller from
-    ``request.auth``.  The name is kept on the view (``view.operation``) and in the OpenAPI document
-    (``x-operation``), so a test can walk the routes and match them against the table.
+    ``request.auth``.  The name goes on the request before authentication (``OperationFirst`` checks it
+    there), on the view (``view.operation``) and in the OpenAPI document (``x-operation``), so a test can walk
+    the routes and match them against the table.  The view checks it once more: a route whose
+    authentication did not run (none configured) is still held to the table.
     """
     permissions.operation(name)  # an unknown name fails at import
 
@@ -79,7 +96,22 @@ def operation(name: str):
 
         checked.operation = name
         contribute_operation_callback(checked, functools.partial(_document, name))
+        decorate_view(_naming(name))(checked)  # ninja keeps it through the router's copies
         return checked
+
+    return decorate
+
+
+def _naming(name: str):
+    """A decorator of the operation's ``run`` (before authentication): the request carries its operation."""
+
+    def decorate(run):
+        @functools.wraps(run)
+        def named(request, *args, **kwargs):
+            request.sscard_operation = name
+            return run(request, *args, **kwargs)
+
+        return named
 
     return decorate
 

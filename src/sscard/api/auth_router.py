@@ -13,8 +13,9 @@ import datetime as dt
 from ninja import Field, Router, Schema
 
 from sscard.api.auth import TokenAuth, operation
-from sscard.api.schemas import ERRORS, EX_ID_NUMBER, ErrorOut
+from sscard.api.schemas import ERRORS, EX_ID_NUMBER, ErrorOut, StrictIn
 from sscard.core import masking
+from sscard.people.idnumbers import canonical_number
 from sscard.staff import services, tokens
 from sscard.staff.actors import Actor
 from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, StaffMember
@@ -22,12 +23,12 @@ from sscard.staff.models import ApiToken, CitizenAccount, KioskDevice, Outlet, S
 router = Router(tags=["登录"])
 
 
-class StaffSignIn(Schema):
+class StaffSignIn(StrictIn):
     username: str = Field(min_length=1, max_length=150, description="工作人员登录用户名", examples=["yuzhong_clerk01"])
     password: str = Field(min_length=1, max_length=200, description="登录密码", examples=["Sscard@2026"])
 
 
-class CitizenSignIn(Schema):
+class CitizenSignIn(StrictIn):
     id_number: str = Field(min_length=1, max_length=40, description="证件号码（居民身份证号等）",
                            examples=[EX_ID_NUMBER])
     password: str = Field(min_length=1, max_length=200, description="重庆人社APP 登录密码", examples=["Sscard@2026"])
@@ -101,7 +102,8 @@ def staff_token(request, payload: StaffSignIn):
                          "（SIGN_IN_LOCKED）。新登录吊销本账户此前的令牌。")
 @operation("auth.citizen_sign_in")
 def citizen_token(request, payload: CitizenSignIn):
-    raw, actor = services.citizen_sign_in(request=request, id_number=payload.id_number,
+    # a 15-digit legacy number signs in as its 18 digits (people.idnumbers.canonical_number)
+    raw, actor = services.citizen_sign_in(request=request, id_number=canonical_number(payload.id_number),
                                           password=payload.password)
     return _token_out(raw, actor)
 
@@ -110,10 +112,8 @@ class RevokedOut(Schema):
     revoked: int = Field(description="吊销的令牌数")
 
 
-class NoFields(Schema):
+class NoFields(StrictIn):
     """A JSON object with no fields (``{}``): every POST takes an object body."""
-
-    model_config = {"extra": "forbid"}
 
 
 @router.post("/sign-out", auth=[TokenAuth()], response={200: RevokedOut, **ERRORS},

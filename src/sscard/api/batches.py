@@ -24,6 +24,7 @@ from ninja.responses import Status
 from pydantic import ValidationError
 
 from sscard.api.auth import operation
+from sscard.api.parsing import loads_strict
 from sscard.api.schemas import (
     ERRORS,
     EX_EVIDENCE,
@@ -33,6 +34,7 @@ from sscard.api.schemas import (
     BatchNo,
     DocIn,
     EvidenceIn,
+    StrictIn,
     choices_text,
     file_response,
     image,
@@ -54,7 +56,7 @@ router = Router(tags=["单位批量办理"])
 BUSINESSES = ("batch_apply", "batch_reissue")
 
 
-class BatchMetaIn(Schema):
+class BatchMetaIn(StrictIn):
     business: str = Field(pattern="^(batch_apply|batch_reissue)$",
                           description="批量业务：batch_apply 批量申领、batch_reissue 批量补换卡", examples=["batch_apply"])
     employer_uscc: str = Field(min_length=1, max_length=40, description="用人单位统一社会信用代码（18 位）",
@@ -149,7 +151,13 @@ class RowOut(Schema):
 
 def _parse_meta(raw: str) -> BatchMetaIn:
     try:
-        return BatchMetaIn.model_validate_json(raw)
+        data = loads_strict(raw)  # the API's strict JSON, as for a body
+    except InvalidInput as exc:
+        if exc.code != "JSON_INVALID":
+            raise  # a duplicate key or a bad character keeps its own code
+        raise InvalidInput("META_INVALID", "meta 字段不是合法的 JSON") from None
+    try:
+        return BatchMetaIn.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(x) for x in first.get("loc", ()))
@@ -251,7 +259,7 @@ def batch_errors(request, batch_no: BatchNo, payload: ErrorWorkbookIn):
     return _xlsx(out.content, f"{batch_no}-errors.xlsx", f"错误回执-{batch_no}.xlsx")
 
 
-class BatchFeeIn(Schema):
+class BatchFeeIn(StrictIn):
     method: str = Field(pattern="^(paid|offset)$", description="结清方式：paid 已缴费、offset 凭证抵扣", examples=["paid"])
     offset_reference: str = Field(default="", max_length=40, description="抵扣凭证号（method 为 offset 时必填）",
                                   examples=["DK2026112600000001"])

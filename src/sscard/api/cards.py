@@ -20,6 +20,7 @@ from sscard.api.schemas import (
     DocIn,
     EvidenceIn,
     RequestOut,
+    StrictIn,
     example_of,
 )
 from sscard.cards.selectors import card_out
@@ -48,7 +49,7 @@ class CardOut(Schema):
     temp_loss_expires_at: dt.datetime | None = None
 
 
-class BusinessIn(Schema):
+class BusinessIn(StrictIn):
     applicant: DocIn | None = Field(None, description="申办人（持卡人）的证件；APP 用户本人办理时可省略",
                                     examples=[example_of(DocIn)])
     agent: DocIn | None = Field(None, description="代办人的证件（他人代办时填写）",

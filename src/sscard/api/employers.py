@@ -12,7 +12,7 @@ from ninja import Field, Path, Router, Schema
 from ninja.responses import Status
 
 from sscard.api.auth import operation
-from sscard.api.schemas import ERRORS, EX_HANDLER_ID_NUMBER, EX_USCC, choices_text
+from sscard.api.schemas import ERRORS, EX_HANDLER_ID_NUMBER, EX_USCC, StrictIn, choices_text
 from sscard.core import masking
 from sscard.core.errors import NotFound
 from sscard.employers import selectors, services
@@ -24,7 +24,7 @@ router = Router(tags=["用人单位"])
 Uscc = Annotated[str, Path(description="用人单位统一社会信用代码（18 位）", example=EX_USCC)]
 
 
-class EmployerIn(Schema):
+class EmployerIn(StrictIn):
     uscc: str = Field(min_length=1, max_length=40, description="统一社会信用代码（GB 32100，18 位，含校验码）",
                       examples=[EX_USCC])
     name: str = Field(min_length=1, max_length=200, description="单位名称", examples=["重庆山城数码科技有限公司"])
@@ -32,7 +32,7 @@ class EmployerIn(Schema):
     contact_phone: str = Field(default="", max_length=20, description="单位联系电话", examples=["023-63801234"])
 
 
-class HandlerIn(Schema):
+class HandlerIn(StrictIn):
     doc_type: DocType = Field(description="经办人证件类型：" + choices_text(DocType), examples=["id_card"])
     number: str = Field(min_length=1, max_length=40, description="经办人证件号码", examples=[EX_HANDLER_ID_NUMBER])
     name: str = Field(min_length=1, max_length=100, description="经办人姓名", examples=["赵强"])

@@ -17,6 +17,15 @@ ERROR_CODES = ErrorCodes("api", [
     ErrorCode("HTTP_405", 405, "不支持该请求方法"),
     ErrorCode("HTTP_413", 413, "请求内容过大"),
     ErrorCode("HTTP_429", 429, "请求过于频繁，请稍后重试"),
+    # api.root: a body Django cannot take; api.parsing: strict JSON, text the database can hold
+    ErrorCode("BODY_TOO_MANY_PARTS", 400, "请求中的字段或文件过多"),
+    ErrorCode("BODY_UNPARSABLE", 400, "请求内容无法解析（与 Content-Type 不符，如 multipart 缺少分隔符，"
+                                      "或内容不完整）"),
+    ErrorCode("REQUEST_REFUSED", 400, "请求不符合要求，已拒绝"),
+    ErrorCode("JSON_INVALID", 400, "请求内容不是合法的 UTF-8 JSON（含 NaN、Infinity 等非 JSON 的值）"),
+    ErrorCode("JSON_DUPLICATE_KEY", 400, "请求内容中同一对象的字段出现了不止一次"),
+    ErrorCode("TEXT_CHARACTER_INVALID", 400, "请求路径、查询参数、表单字段或 JSON 文本含有 NUL 或不成对的"
+                                             "代理字符"),
     ErrorCode("HTTP_ERROR", None, "请求无法处理（其他 HTTP 错误，状态码即该错误的状态码）"),
     # routers
     ErrorCode("META_INVALID", 400, "批量提交的 meta 字段格式不正确"),

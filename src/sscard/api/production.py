@@ -21,6 +21,7 @@ from sscard.api.schemas import (
     DocIn,
     EvidenceIn,
     RequestOut,
+    StrictIn,
     example_of,
     image,
 )
@@ -64,7 +65,7 @@ class BatchProductionOut(Schema):
     failed: list[FailedItemOut]
 
 
-class PickupIn(Schema):
+class PickupIn(StrictIn):
     handler: DocIn = Field(description="前来领卡的单位经办人证件",
                            examples=[{"doc_type": "id_card", "number": EX_HANDLER_ID_NUMBER}])
     letter_image: str | None = image("加盖单位公章的介绍信影像（非批次经办人领卡时提供，与 letter_paper_ref 二选一）")
@@ -79,7 +80,7 @@ class PickupOut(Schema):
     activation_due_at: dt.datetime
 
 
-class ConvertIn(Schema):
+class ConvertIn(StrictIn):
     applicant: DocIn = Field(description="批量申领中的持卡人证件", examples=[example_of(DocIn)])
     agent: DocIn | None = Field(None, description="代办人证件（他人代办时填写）",
                                 examples=[{"doc_type": "id_card", "number": EX_HANDLER_ID_NUMBER}])

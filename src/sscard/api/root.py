@@ -3,7 +3,10 @@
 import datetime as dt
 import logging
 
-from django.http import Http404
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -12,6 +15,7 @@ from ninja.responses import NinjaJSONEncoder
 
 from sscard.api.auth import AUTH
 from sscard.api.docs_access import docs_behind_sign_in
+from sscard.api.parsing import StrictParser, path_screen
 from sscard.api.routers import ROUTERS
 from sscard.api.schemas import ERROR_DESCRIPTIONS
 from sscard.core.errors import DomainError
@@ -64,8 +68,9 @@ class SscardAPI(NinjaAPI):
 
 
 api = SscardAPI(title="重庆市第三代社保卡业务经办 API", version="1", description=DESCRIPTION, urls_namespace="api",
-                auth=AUTH, renderer=ChineseJSONRenderer(),
+                auth=AUTH, renderer=ChineseJSONRenderer(), parser=StrictParser(),
                 docs_decorator=docs_behind_sign_in)  # behind sign-in in production (SSCARD_API_DOCS_PUBLIC)
+api.add_decorator(path_screen(api), mode="view")
 
 
 @api.exception_handler(DomainError)
@@ -101,6 +106,8 @@ _HTTP_MESSAGES = {400: "请求格式不正确（无法解析请求内容）", 40
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # ninja's 400 around a body api.parsing refused
+        return _domain_error(request, exc.__cause__)
     message = _HTTP_MESSAGES.get(exc.status_code, "请求无法处理")
     body = {"code": _HTTP_CODES.get(exc.status_code, "HTTP_ERROR"), "message": message, "rule": "",
             "details": {}}
@@ -111,6 +118,39 @@ def _http_error(request, exc: HttpError):
 def _not_found(request, exc):
     body = {"code": "NOT_FOUND", "message": "未找到", "rule": "", "details": {}}
     return api.create_response(request, body, status=404)
+
+
+# A body Django cannot take (it reads it lazily, while ninja resolves a route's parameters or the CSRF check
+# of the session sign-in reads the form): the API's own error, never Django's HTML 400 or a 500.
+def _refusal(request, status: int, code: str, message: str, **details):
+    body = {"code": code, "message": message, "rule": "", "details": details}
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _refusal(request, 413, "BODY_TOO_LARGE",
+                    f"请求内容过大（上传文件以外的部分不能超过 {limit} 字节）", limit_bytes=limit)
+
+
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def _too_many_parts(request, exc):
+    return _refusal(request, 400, "BODY_TOO_MANY_PARTS", "请求中的字段或文件过多")
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(UnreadablePostError)
+def _unparsable(request, exc):
+    return _refusal(request, 400, "BODY_UNPARSABLE",
+                    "请求内容无法解析（与 Content-Type 不符，如 multipart 缺少分隔符，或内容不完整）")
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc):
+    log.warning("suspicious request refused: %s", type(exc).__name__)
+    return _refusal(request, 400, "REQUEST_REFUSED", "请求不符合要求，已拒绝")
 
 
 def _register_routers():

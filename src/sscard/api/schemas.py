@@ -8,7 +8,8 @@ import datetime as dt
 from typing import Annotated
 
 from ninja import Field, Path, Schema
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
 
 from sscard.archive.services import decode_base64_image as dec
 from sscard.desk.choices import ProductionMode, RequestStatus
@@ -59,6 +60,25 @@ def example_of(model) -> dict:
     return {name: f.examples[0] for name, f in model.model_fields.items() if f.examples}
 
 
+class StrictIn(Schema):
+    """A request body, or an object inside one: a JSON object with only the fields declared.
+
+    Ninja's ``Schema`` reads its input by attribute (``from_attributes``, for models going out), so any
+    value (a list, ``null``) passed for an input with optional fields only; an input refuses everything but
+    an object, and a field it does not know (``extra="forbid"``, ``additionalProperties: false`` in the
+    document).  Strings with NUL or lone surrogates never get here: ``api.parsing`` refuses them first.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values, handler, info):  # replaces ninja's (same name): no DjangoGetter
+        if not isinstance(values, (dict, cls)):
+            raise PydanticCustomError("object_required", "须为 JSON 对象（{...}）")
+        return handler(values)
+
+
 class ErrorOut(Schema):
     """Every refusal: a stable code, a Chinese message, the rule cited and details."""
 
@@ -88,7 +108,7 @@ def file_response(description: str, *media_types: str) -> dict:
     return {"responses": {200: {"description": description, "content": {m: binary for m in media_types}}}}
 
 
-class DocIn(Schema):
+class DocIn(StrictIn):
     """A presented document: its type (DocType) and number (for ss_card, the card number)."""
 
     doc_type: DocType = Field(description="证件类型：" + choices_text(DocType), examples=["id_card"])
@@ -100,7 +120,7 @@ class DocIn(Schema):
         return DocInput(doc_type=str(self.doc_type), number=self.number)
 
 
-class EvidenceIn(Schema):
+class EvidenceIn(StrictIn):
     """Proof the business keeps in the archive (not the card photo: that is the business's own ``photo``)."""
 
     credential_images: list[str] = Field(default_factory=list, max_length=6,
@@ -118,8 +138,8 @@ class EvidenceIn(Schema):
     @model_validator(mode="before")
     @classmethod
     def _no_photo(cls, data):
-        """A photo sent the old way is refused, not dropped (ninja hands the dict wrapped in a getter)."""
-        if ("photo" in data) if isinstance(data, dict) else hasattr(data, "photo"):
+        """A photo sent the old way is refused with its own message (not only as a field not allowed)."""
+        if isinstance(data, dict) and "photo" in data:
             raise ValueError("evidence 不含 photo：社保卡照片在申领、补换卡请求的顶层 photo 字段提交")
         return data
 

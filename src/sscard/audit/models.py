@@ -145,3 +145,8 @@ class AccessLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("access log entries are append-only")
+
+
+# The tables that refuse UPDATE, DELETE and TRUNCATE on PostgreSQL (migration 0005): everything but the
+# sequencer's queue (it deletes what it integrates) and its lock row.
+APPEND_ONLY_MODELS = (AuditEvent, AuditLeaf, AuditTreeNode, AuditTreeHead, AccessLogEntry)

@@ -28,6 +28,8 @@ class TreeHead:
     size: int
     root: bytes
     timestamp_ms: int
+    key_id: str = ""
+    signature: bytes = b""
 
 
 def audit_integrate(*, chunk: int = CHUNK, max_chunks: int | None = None) -> TreeHead | None:
@@ -62,18 +64,21 @@ def _integrate_chunk(chunk: int) -> TreeHead | None:
         root = tree.get_root(size)
         tree.save_new_nodes()
         stamp = int(time.time() * 1000)
+        signature = sign_tree_head(size, root, stamp)
         AuditTreeHead.objects.create(size=size, root=root, timestamp_ms=stamp, key_id=key_id(),
-                                     signature=sign_tree_head(size, root, stamp))
-        head = TreeHead(size, root, stamp)
+                                     signature=signature)
+        head = TreeHead(size, root, stamp, key_id(), signature)
     _publish(head)
     return head
 
 
 def _publish(head: TreeHead) -> None:
-    """Append the signed head to the heads file outside the database (a witness's copy), if configured."""
+    """Append the signed head (with its signature, so the file is checkable on its own) to the heads file
+    outside the database (a witness's copy), if configured."""
     path = settings.AUDIT_HEADS_FILE
     if not path:
         return
-    line = json.dumps({"size": head.size, "root": head.root.hex(), "timestamp_ms": head.timestamp_ms})
+    line = json.dumps({"size": head.size, "root": head.root.hex(), "timestamp_ms": head.timestamp_ms,
+                       "key_id": head.key_id, "signature": head.signature.hex()})
     with open(path, "a", encoding="ascii") as fh:
         fh.write(line + "\n")

@@ -23,22 +23,35 @@ class Verdict(NamedTuple):
     reason: str
 
 
-def _read_heads_file(path: str) -> dict[int, bytes]:
+def read_heads_file(path: str, public: bytes | None = None) -> tuple[dict[int, bytes], str | None]:
+    """The witness's heads by size, and the first problem of the file itself: a line whose signature (the
+    sequencer writes it since the append-only guard, issue #11) does not verify under ``public``."""
+    public = public or public_key_bytes()
     heads = {}
     with open(path, encoding="ascii") as fh:
         for line in fh:
             if line.strip():
                 item = json.loads(line)
-                heads[int(item["size"])] = bytes.fromhex(item["root"])
-    return heads
+                size, root = int(item["size"]), bytes.fromhex(item["root"])
+                if "signature" in item and not tree_head_signature_ok(
+                        size, root, int(item["timestamp_ms"]), bytes.fromhex(item["signature"]), public):
+                    return heads, f"见证副本中叶数 {size} 的树头签名无效（副本被改写，或不是本公钥 {key_id(public)} 所签）"
+                heads[size] = root
+    return heads, None
 
 
 def audit_verify(*, public_key: bytes | None = None, heads_file: str | None = None,
-                 chunk_size: int = 5000) -> Verdict:
-    """Walk the tree in leaf order, then the pending events.  Returns the first problem found."""
+                 heads_until: int | None = None, chunk_size: int = 5000) -> Verdict:
+    """Walk the tree in leaf order, then the pending events.  Returns the first problem found.
+    ``heads_until``: compare only the witness's heads up to that size (a restored backup: the later heads
+    were signed after it was taken)."""
     public = public_key or public_key_bytes()
     heads = list(AuditTreeHead.objects.order_by("size").values_list("size", "root", "timestamp_ms", "signature"))
-    witness = _read_heads_file(heads_file) if heads_file else {}
+    witness, problem = read_heads_file(heads_file, public) if heads_file else ({}, None)
+    if problem:
+        return Verdict(False, None, problem)
+    if heads_until is not None:
+        witness = {size: root for size, root in witness.items() if size <= heads_until}
     for size, root, stamp, signature in heads:
         if not tree_head_signature_ok(size, bytes(root), stamp, bytes(signature), public):
             return Verdict(False, None, f"叶数 {size} 的树头签名无效（树头被改写，或不是本公钥 {key_id(public)} 所签）")
@@ -63,6 +76,8 @@ def audit_verify(*, public_key: bytes | None = None, heads_file: str | None = No
             next_check += 1
     if next_check < len(checkpoints):
         return Verdict(False, None, f"树头记录了 {checkpoints[-1]} 片树叶，而树中只有 {stream.size} 片（树叶被删除）")
+    if stream.size and not heads:
+        return Verdict(False, None, f"树中有 {stream.size} 片树叶，却没有一个签名树头（树头被删除，树可能被重算）")
     if heads and heads[-1][0] != stream.size:
         return Verdict(False, None, f"树中有 {stream.size} 片树叶，最新签名树头只覆盖 {heads[-1][0]} 片（树叶被插入）")
     if witness and max(witness) > (heads[-1][0] if heads else 0):

@@ -25,6 +25,7 @@ from sscard.batches.rules import RowCheck, check_row
 from sscard.batches.scans import ScanArchive, ScanRules, check_photo, check_scan, open_scans
 from sscard.core import crypto
 from sscard.people import idnumbers
+from sscard.people.lookup import id_hash
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import PhotoRule
 from sscard.policy.unit import business_for_sheet
@@ -81,7 +82,7 @@ def scan_ids(doc_number: str) -> set[str]:
 
 
 def _dup_key(values: dict[str, str]) -> str:
-    return crypto.normalise(values.get("doc_number", ""))
+    return idnumbers.canonical_number(values.get("doc_number", ""))
 
 
 def duplicates(rows: list[SourceRow], keys: list[str]) -> dict[str, list[int]]:
@@ -171,7 +172,7 @@ def check_rows(kind: str, rows: list[SourceRow], keys: list[str], dups, scans, t
         if chk.ok and scans is not None:
             item.scans = _check_scans(cat.unit.scans, photo_rule, chk, scans, rules)
         if chk.ok:
-            item.id_hash = crypto.lookup_hash(chk.id_number, purpose="id")
+            item.id_hash = id_hash(chk.id_number, chk.doc_type)
         out.append(item)
     return out
 

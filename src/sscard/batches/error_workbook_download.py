@@ -22,10 +22,10 @@ from sscard.batches.choices import BatchStatus
 from sscard.batches.services import unit_cell
 from sscard.batches.states import SUBJECT
 from sscard.cards.models import Card
-from sscard.core import crypto
 from sscard.core.errors import Conflict, Refused
 from sscard.desk.intake import DocInput
 from sscard.employers.models import EmployerHandler
+from sscard.people.lookup import id_hashes
 from sscard.policy.choices import DocType
 from sscard.staff.permissions import require
 
@@ -49,7 +49,7 @@ def _handler_presenting(batch, doc: DocInput) -> EmployerHandler:
         holders = Card.objects.filter(card_no=number.upper()).values("person_id")
         handlers = handlers.filter(person_id__in=holders)
     else:
-        handlers = handlers.filter(person__id_hash=crypto.lookup_hash(number, purpose="id"))
+        handlers = handlers.filter(person__id_hash__in=id_hashes(number, doc.doc_type))
     handler = handlers.select_related("person").first()
     if handler is None:
         raise Refused("HANDLER_NOT_AUTHORISED", NOT_HANDLER)

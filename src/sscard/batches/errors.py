@@ -29,6 +29,7 @@ ERROR_CODES = ErrorCodes("batches", [
     ErrorCode("WORKBOOK_TOO_LARGE", 400, "明细表文件、其解压后的内容或使用的单元格范围过大"),
     ErrorCode("WORKBOOK_ZIP_BOMB", 400, "Excel 文件的压缩比异常或成员实际大小超过声明（疑似压缩炸弹），已拒收"),
     ErrorCode("WORKBOOK_UNSAFE_NAME", 400, "Excel 文件内部含有不安全的路径，已拒收"),
+    ErrorCode("WORKBOOK_MACROS", 400, "明细表含有宏（VBA 工程 vbaProject.bin 或宏表，.xlsm 的内容），已拒收"),
     ErrorCode("WORKBOOK_XML_UNSAFE", 400, "Excel 文件内部含有不安全或不受支持的 XML（DTD、实体或编码），已拒收"),
     ErrorCode("WORKBOOK_WRONG_KIND", 400, "上传的明细表不是本业务所用的模板"),
     ErrorCode("WORKBOOK_HEADER_MISMATCH", 400, "明细表表头与模板不一致"),

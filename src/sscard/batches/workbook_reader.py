@@ -1,6 +1,8 @@
-"""Reading an employer's detail sheet (.xlsx) safely: zip defences (``zip_guard``), a streaming scan of
-every member for DTDs / entities and for cells placed absurdly far (before calamine sees the file), then
-the one sheet read row by row into ``Row`` values, with the header checked against ``columns``.
+"""Reading an employer's detail sheet (.xlsx) safely: zip defences (``zip_guard``), no macros (a VBA
+project or an Excel 4 macro sheet, by member name or by what the content types and relationships declare:
+macro-enabled .xlsm content renamed .xlsx), a streaming scan of every member for DTDs / entities and for
+cells placed absurdly far (before calamine sees the file), then the one sheet read row by row into ``Row``
+values, with the header checked against ``columns``.
 """
 
 from __future__ import annotations
@@ -114,16 +116,32 @@ def _check_workbook_zip(fp: BinaryIO) -> None:
             if unsafe_name(raw_name(info)) or is_symlink(info):
                 raise InvalidInput("WORKBOOK_UNSAFE_NAME",
                                    f"Excel 文件内部含有不安全的路径“{shown(raw_name(info))}”，已拒收")
+        for info in infos:
+            if _MACRO_PART.search(raw_name(info)):
+                raise _macros()
         cells = max_sheet_cells()
         for info in infos:
             if not info.is_dir():
                 _scan_member(zf, info, cells)
 
 
+# A VBA project (vbaProject.bin, its signatures) or an Excel 4 macro sheet, wherever it lies in the zip.
+_MACRO_PART = re.compile(r"(?:^|[/\\])(?:vbaProject[^/\\]*\.bin$|(?:intl)?macrosheets?[/\\])", re.IGNORECASE)
+# The same declared by [Content_Types].xml or a relationship part, under any member name.
+_MACRO_DECLARED = re.compile(rb"vbaProject|macroEnabled|macrosheet", re.IGNORECASE)
+_DECLARING = re.compile(r"(?:^\[Content_Types\]\.xml|\.rels)$", re.IGNORECASE)
+
+
+def _macros() -> InvalidInput:
+    return InvalidInput("WORKBOOK_MACROS", "明细表含有宏（VBA 工程或宏表），已拒收；请用下载的模板填写，"
+                                           "另存为不含宏的 .xlsx 后上传")
+
+
 def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_cells: int) -> None:
     """Stream one member: real size equals declared size, no DTD/entity, no far-away cell."""
     xml = _XmlScan(max_cells)
     read, crc = 0, 0
+    declaring, tail = _DECLARING.search(raw_name(info)) is not None, b""
     try:
         with open_bounded(zf, info, info.file_size + 1) as member:
             while chunk := member.read(_CHUNK):
@@ -131,6 +149,10 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, max_cells: int) -> 
                 if read > info.file_size:
                     raise InvalidInput("WORKBOOK_ZIP_BOMB", "Excel 文件内部成员的实际大小超过声明大小（疑似压缩炸弹），已拒收")
                 crc = zlib.crc32(chunk, crc)
+                if declaring:
+                    if _MACRO_DECLARED.search(tail + chunk):  # the tail: a word cut by the chunk boundary
+                        raise _macros()
+                    tail = chunk[-16:]
                 xml.feed(chunk)
     except InvalidInput:
         raise

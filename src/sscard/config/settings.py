@@ -56,6 +56,10 @@ AUDIT_VERIFY_KEY = os.environ.get("SSCARD_AUDIT_VERIFY_KEY", "")
 # Signed tree heads are also appended to this file (one JSON object a line), a copy outside the database
 # for `verify_audit_log --heads`; ship it to a witness (another host, WORM storage).  Empty: not written.
 AUDIT_HEADS_FILE = os.environ.get("SSCARD_AUDIT_HEADS_FILE", "")
+# PostgreSQL roles (docs/OPERATIONS.md, "Database roles"): the application's role, from which the audit
+# migration revokes UPDATE, DELETE and TRUNCATE on the append-only audit tables (`db_roles_sql` prints the
+# whole grant script).  Empty: only PUBLIC's are revoked.
+SSCARD_DB_APP_ROLE = os.environ.get("SSCARD_DB_APP_ROLE", "")
 
 # --- Production hardening (issue #11, deploy): secrets, hosts, HTTPS, headers, CSP, API docs ----------------
 # SSCARD_DEBUG=0 refuses to start unless every secret is set (none a development value) and the hosts are
@@ -142,6 +146,7 @@ INSTALLED_APPS = [
     "sscard.web",
     "sscard.demo",
     "sscard.retention",  # retention schedules and the purge (interface layer: it reads many apps)
+    "sscard.ops",  # backup and restore (interface layer)
 ]
 
 MIDDLEWARE = [
@@ -185,12 +190,22 @@ DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _de
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the single writer; IMMEDIATE makes write transactions take the
     # write lock up front instead of failing with "database is locked" half-way through.
+    # SQLite has one writer for the whole file (PostgreSQL locks rows): a write transaction holds every
+    # other writer, so the embedded default keeps them short (``SQLITE_WRITE_CHUNKS`` below) and the
+    # busy timeout well above the longest (``SSCARD_SQLITE_TIMEOUT``, seconds).  busy_timeout is set in
+    # the connection too, so a statement outside a transaction (autocommit) waits as long.
+    _sqlite_timeout = env_int("SSCARD_SQLITE_TIMEOUT", 30)
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "timeout": _sqlite_timeout,
+        "init_command": (f"PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                         f"PRAGMA busy_timeout={_sqlite_timeout * 1000};"),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Rows per write transaction on SQLite (the defaults are sized for PostgreSQL): the due sweeps, the
+    # batch validation's chunks and the audit sequencer's.  Applied after their own settings below.
+    SQLITE_WRITE_CHUNKS = {"SSCARD_SWEEP_CHUNK": 500, "SSCARD_BATCH_CHUNK_ROWS": 200,
+                           "SSCARD_AUDIT_SEQUENCE_CHUNK": 2000}
 # A PostgreSQL streaming replica for reads that can be a few seconds behind (dashboards, audit search,
 # reports): code opts in with `sscard.core.replica.use_replica()`; everything else reads the primary.
 if os.environ.get("SSCARD_REPLICA_URL"):
@@ -325,6 +340,9 @@ SSCARD_BATCH_PHOTO_FACES = env_bool("SSCARD_BATCH_PHOTO_FACES", True)
 # Rows per transaction of the due sweeps (96-hour activation, temporary-loss lapse): each chunk is one
 # guarded UPDATE, one insert of the state changes and one of the audit events (see cards.bulk).
 SSCARD_SWEEP_CHUNK = env_int("SSCARD_SWEEP_CHUNK", 10_000)
+# The embedded default's shorter write transactions (see DATABASES), unless set in the environment.
+for _name, _rows in globals().get("SQLITE_WRITE_CHUNKS", {}).items():
+    globals()[_name] = env_int(_name, _rows)
 
 # Retention (sscard.retention.schedules; docs/OPERATIONS.md "Retention"): days each kind of personal data
 # is kept, overriding the defaults with SSCARD_RETENTION_<KIND>_DAYS (e.g. SSCARD_RETENTION_ACCESS_LOG_DAYS);

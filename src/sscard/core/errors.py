@@ -168,4 +168,6 @@ ERROR_CODES = ErrorCodes("core", [
     ErrorCode("IDEMPOTENCY_KEY_REUSED", 422, "该 Idempotency-Key 已用于另一笔内容不同的请求"),
     # core.unavailable: the database is away (restart, failover); retry later with the same Idempotency-Key
     ErrorCode("SERVICE_UNAVAILABLE", 503, "服务暂时不可用（数据库连接中断），请稍后重试；未保存任何内容"),
+    # the middleware reads the body to hash it; the API (api.root) answers the same when a route reads it
+    ErrorCode("BODY_TOO_LARGE", 413, "请求内容过大（上传文件以外的部分超过 SSCARD_MAX_BODY_BYTES）"),
 ])

@@ -8,6 +8,8 @@ then replays the stored response instead of acting again.  A key reused with ano
 import hashlib
 import re
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 
@@ -32,7 +34,11 @@ class IdempotencyMiddleware:
             return self.get_response(request)
         if not _KEY.match(key):
             return _error(400, "IDEMPOTENCY_KEY_INVALID", "Idempotency-Key 格式不正确（8-100位字母、数字或 ._:-）")
-        body_hash = hashlib.sha256(request.body).hexdigest()
+        try:
+            body_hash = hashlib.sha256(request.body).hexdigest()
+        except RequestDataTooBig:  # the API's answer to a body over the limit (api.root), not Django's page
+            return _error(413, "BODY_TOO_LARGE",
+                          f"请求内容过大（上传文件以外的部分不能超过 {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} 字节）")
         # Keys belong to the caller's credential; signed-out callers (sign-in) get one space per body,
         # so two people can never collide on a key and a replay only answers the same request.
         credential = (request.headers.get("Authorization", "") or request.COOKIES.get("sessionid", "")

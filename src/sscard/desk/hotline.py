@@ -23,6 +23,7 @@ from sscard.cards.models import Card
 from sscard.core import clock, crypto, masking
 from sscard.core.errors import InvalidInput, NotFound, Refused
 from sscard.desk.intake import DocInput
+from sscard.people.lookup import id_hashes
 from sscard.policy.choices import DocType
 from sscard.staff.permissions import require
 
@@ -97,7 +98,7 @@ def caller_verify(*, actor, card_no: str, name: str, id_number: str) -> Verified
     card = Card.objects.select_related("person").filter(card_no=values["card_no"]).first()
     person = card.person if card is not None else None
     matched = (person is not None and person.name == values["name"]
-               and person.id_hash == crypto.lookup_hash(values["id_number"], purpose="id"))
+               and person.id_hash in id_hashes(values["id_number"]))
     masked = {"card_no": masking.mask_card_no(values["card_no"])}
     with transaction.atomic():
         if not matched:

@@ -33,12 +33,12 @@ from sscard.cards.choices import LIVE_STATES, CardState
 from sscard.cards.models import Card
 from sscard.cards.services import card_lock
 from sscard.core import clock
-from sscard.core.crypto import lookup_hash
 from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused
 from sscard.core.masking import mask_id_number
 from sscard.desk.choices import RequestStatus
 from sscard.desk.models import ServiceRequest
 from sscard.people.idnumbers import parse_identity
+from sscard.people.lookup import id_hash
 from sscard.people.models import Person
 from sscard.policy.catalogue import Cell, get_catalogue
 from sscard.policy.choices import ApplicantRole, Channel, DocType
@@ -131,7 +131,7 @@ def person_find(doc: DocInput) -> Person:
         if card is None:
             raise NotFound("CARD_NOT_FOUND", "未找到该社会保障卡，请核对卡号")
         return card.person
-    person = Person.objects.filter(id_hash=lookup_hash(doc.number, purpose="id")).first()
+    person = Person.objects.filter(id_hash=id_hash(doc.number, doc.doc_type)).first()
     if person is None:
         raise NotFound("PERSON_NOT_FOUND", "未找到该证件对应的人员信息，请核对证件号码")
     return person
@@ -149,7 +149,7 @@ def person_find_or_create(data: PersonData, *, who: str, actor, lock: bool = Fal
         return Person.objects.select_for_update().get(pk=person.pk) if lock else person
     ident = parse_identity(data.doc_type, data.number, today=clock.today())
     persons = Person.objects.select_for_update() if lock else Person.objects
-    person = persons.filter(id_hash=lookup_hash(ident.number, purpose="id")).first()
+    person = persons.filter(id_hash=id_hash(ident.number, data.doc_type)).first()
     if person is not None:
         return person
     birth = ident.birth_date or data.birth_date

@@ -23,7 +23,6 @@ for the app and for a window self query.
 """
 
 from sscard.audit.access import access_record
-from sscard.core.crypto import lookup_hash
 from sscard.core.errors import NotFound
 from sscard.desk.intake import (
     DocInput,
@@ -41,6 +40,7 @@ from sscard.desk.intake import (
     refuse_window_without_outlet,
 )
 from sscard.desk.selectors import card_status_of, status_cards
+from sscard.people.lookup import id_hash
 from sscard.people.models import Person
 from sscard.policy.choices import Business, Channel, DocType
 from sscard.policy.rules import (
@@ -70,7 +70,7 @@ def _applicant_cards(actor, applicant: DocInput | None) -> tuple[int, list, Pers
         if not cards:
             raise NotFound("CARD_NOT_FOUND", "未找到该社会保障卡，请核对卡号")
         return cards[0].person_id, cards, None
-    cards = list(status_cards().filter(person__id_hash=lookup_hash(applicant.number, purpose="id")))
+    cards = list(status_cards().filter(person__id_hash=id_hash(applicant.number, applicant.doc_type)))
     if cards:
         return cards[0].person_id, cards, None
     person = person_find(applicant)  # PERSON_NOT_FOUND, or a person whose first card is still to come

@@ -6,8 +6,9 @@ address in clear.
 
 from django.contrib import admin
 
-from sscard.core import crypto, masking
+from sscard.core import masking
 from sscard.core.admin import ReadOnlyAdmin, record_id
+from sscard.people.lookup import id_hashes
 from sscard.people.models import Person
 
 
@@ -42,5 +43,5 @@ class PersonAdmin(ReadOnlyAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        return queryset.filter(id_hash=crypto.lookup_hash(term, purpose="id")), False
+        return queryset.filter(id_hash__in=id_hashes(term)), False
 

@@ -270,3 +270,28 @@ _FORMAT_CODES = {
     DocType.FOREIGNER_PR: "FOREIGNER_PR_FORMAT",
     DocType.SS_CARD: "CARD_NO_FORMAT",
 }
+
+
+# --- the one form a number is stored and looked up by ----------------------------------------------
+
+#: Document types whose numbers follow GB 11643 (a 15-digit first-generation number is the same person
+#: as its 18-digit upgrade).
+CITIZEN_DOC_TYPES = frozenset({DocType.ID_CARD.value, DocType.HUKOU.value})
+
+
+def canonical_number(number: str, doc_type: str | None = None) -> str:
+    """The form every path stores and looks an identity number up by: ``normalise``d (full-width to
+    half-width, spaces out, upper case, so a lower-case ``x`` is ``X``), and a 15-digit first-generation
+    citizen number upgraded to its 18 digits with the GB 11643 check character.
+
+    ``doc_type`` None (a path that takes a bare ID number: the citizen sign-in, the hotline's caller
+    check, the admin search) treats a 15-digit all-digit number as a citizen number.  A number that is
+    not a valid legacy number (its birth date, its area code) is returned normalised only: the caller's
+    own validation, if any, refuses it.
+    """
+    value = normalise(number) if isinstance(number, str) else ""
+    if (doc_type is None or str(doc_type) in CITIZEN_DOC_TYPES) and _ID15.fullmatch(value):
+        first17 = value[:6] + "19" + value[6:]
+        if value[0] in "12345678" and value[:6] not in _PERMIT_AREAS and _date_or_none(first17[6:14]):
+            return first17 + check_digit(first17)
+    return value

@@ -9,6 +9,7 @@ from django.db import models
 
 from sscard.core import crypto, masking
 from sscard.core.fields import EncryptedTextField
+from sscard.people.idnumbers import canonical_number
 from sscard.policy.choices import DocType
 
 
@@ -41,8 +42,10 @@ class Person(models.Model):
         return masking.mask_name(self.name)
 
     def set_id_number(self, number: str) -> None:
-        self.id_number = crypto.normalise(number)
-        self.id_hash = crypto.lookup_hash(number, purpose="id")
+        """Store ``number`` in its canonical form (``idnumbers.canonical_number``: a 15-digit citizen
+        number as its 18 digits), the form ``people.lookup.id_hash`` finds; set ``id_type`` first."""
+        self.id_number = canonical_number(number, self.id_type or None)
+        self.id_hash = crypto.lookup_hash(self.id_number, purpose="id")
 
     def set_phone(self, phone: str) -> None:
         self.phone = phone

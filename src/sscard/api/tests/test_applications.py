@@ -128,7 +128,11 @@ def test_unknown_request_is_404(clerk_api, supervisor_api):
 
 def test_presented_household_register_cannot_pass_as_an_id_card(clerk_api):
     body = apply_body(doc_type="hukou")
-    body["materials"] = {"applicant_doc": "id_card"}  # a declared material no longer counts
+    body["materials"] = {"applicant_doc": "id_card"}  # a declared material is not a field of the body
+    resp = clerk_api.post("/applications", body)
+    out = resp.json()
+    assert resp.status_code == 400 and out["code"] == "INPUT_INVALID" and "materials" in out["message"]
+    del body["materials"]
     resp = clerk_api.post("/applications", body)
     assert resp.status_code == 422 and resp.json()["code"] == "MATERIAL_APPLICANT_DOC_NOT_ACCEPTED"
     assert not AuditEvent.objects.filter(event_type="REQUEST_SUBMITTED").exists()
@@ -138,8 +142,7 @@ def test_an_agent_presenting_a_household_register_cannot_pass_as_an_id_card(cler
     agent = f.make_person(name="代办人甲")
     body = apply_body(birth=f.minor_birth(), doc_type="hukou", photo=False,
                       agent={"doc_type": "hukou", "number": agent.id_number, "name": "代办人甲"})
-    body["materials"] = {"applicant_doc": "hukou", "agent_doc": "id_card"}  # ignored: the documents count
-    resp = clerk_api.post("/applications", body)
+    resp = clerk_api.post("/applications", body)  # the documents presented count (a "materials" field: 400)
     assert resp.status_code == 422 and resp.json()["code"] == "MATERIAL_AGENT_DOC_NOT_ACCEPTED"
     body["agent"]["doc_type"] = "id_card"
     req = req_of(clerk_api.post("/applications", body))

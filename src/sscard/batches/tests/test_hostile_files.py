@@ -278,6 +278,34 @@ BILLION_LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
 XXE = '<!DOCTYPE Types [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
 
 
+@pytest.mark.parametrize("name", ["xl/vbaProject.bin", "XL/VBAPROJECT.BIN", "xl/vbaProjectSignature.bin",
+                                  "vbaProject.bin", "xl/macrosheets/sheet1.xml"])
+def test_macro_parts_refused(name):
+    """A VBA project (the .xlsm content in a file named .xlsx) or an Excel 4 macro sheet: refused as such."""
+    assert _code(read_workbook, _raw_xlsx(extra=[(name, "x")]), kind=NEW).code == "WORKBOOK_MACROS"
+    assert read_workbook(_raw_xlsx(), kind=NEW).rows  # the same file without it is read
+
+
+def test_macros_declared_under_another_name_refused(monkeypatch):
+    """The part renamed, but the content types (or a relationship) still say what it is; a keyword cut by a
+    read chunk's edge is found too."""
+    from sscard.batches import workbook_reader
+
+    declared = ('<Override PartName="/xl/data.bin" ContentType="application/vnd.ms-office.vbaProject"/>')
+    data = _raw_xlsx(extra=[("xl/data.bin", "x"), ("xl/_rels/extra.rels", declared)])
+    assert _code(read_workbook, data, kind=NEW).code == "WORKBOOK_MACROS"
+    monkeypatch.setattr(workbook_reader, "_CHUNK", 64)
+    rels = "<!-- " + "x" * 51 + " -->" + "vbaProject"  # the word spans bytes 60-70, across the chunk's end
+    data = _raw_xlsx(extra=[("xl/_rels/b.rels", rels)])
+    assert _code(read_workbook, data, kind=NEW).code == "WORKBOOK_MACROS"
+
+
+def test_macro_words_in_cells_are_only_text():
+    """The words are refused only where parts are declared, not where an employer typed them."""
+    data = _raw_xlsx('<row r="2">' + _istr("A2", "1") + _istr("B2", "vbaProject macroEnabled") + "</row>")
+    assert read_workbook(data, kind=NEW).rows[0].values[1] == "vbaProject macroEnabled"
+
+
 def test_billion_laughs_in_sheet_refused():
     data = _raw_xlsx('<row r="2">' + _istr("A2", "&lol3;") + "</row>", sheet_dtd=BILLION_LAUGHS)
     exc = _code(read_workbook, data, kind=NEW)

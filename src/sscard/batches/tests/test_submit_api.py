@@ -274,6 +274,12 @@ def _hostile(case: str, rows) -> tuple[bytes, bytes]:
         bomb = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
                 + body)
         book = _rezip(book, {sheet: bomb})
+    elif case == "macros":  # an .xlsm's VBA project in a file named .xlsx
+        out = io.BytesIO()
+        out.write(book)
+        with zipfile.ZipFile(out, "a") as zf:
+            zf.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 a VBA project")
+        book = out.getvalue()
     elif case == "not_xlsx":
         book = b"PK\x03\x04 not really a workbook"
     elif case == "traversal":
@@ -304,6 +310,7 @@ def _refusal(book: bytes, scans: bytes):
 
 
 @pytest.mark.parametrize("case, code", [("xml_bomb", "WORKBOOK_XML_UNSAFE"), ("not_xlsx", "WORKBOOK_NOT_XLSX"),
+                                        ("macros", "WORKBOOK_MACROS"),
                                         ("traversal", "SCANS_UNSAFE_NAME"), ("zip_bomb", "SCANS_ZIP_BOMB")])
 def test_hostile_files_are_refused_by_the_task_and_not_kept(clerk_api, employer, case, code,
                                                             django_capture_on_commit_callbacks):

@@ -216,8 +216,12 @@ def test_access_log_tokens_sessions_and_idempotency(clerk, settings):
     assert "s" * 32 not in str(events("sessions").get().data)  # session keys are secrets
     assert AccessLogEntry.objects.filter(pk=entry.pk).exists()
     at(201)
-    purge()
-    assert not AccessLogEntry.objects.filter(pk=entry.pk).exists()
+    results, _ = purge()
+    if connection.vendor == "postgresql":  # the audit tables refuse DELETE (audit migration 0005)
+        [row] = [r for r in results if r.kind == "access_log"]
+        assert row.rows == 0 and "DBA" in row.note and AccessLogEntry.objects.filter(pk=entry.pk).exists()
+    else:
+        assert not AccessLogEntry.objects.filter(pk=entry.pk).exists()
 
 
 def test_the_access_log_is_never_purged_younger_than_the_audit_minimum(settings):

@@ -1,8 +1,10 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.db import OperationalError, connections
 
-from sscard.audit.sequencer import audit_integrate
+from sscard.audit.sequencer import CHUNK, audit_integrate
 
 
 class Command(BaseCommand):
@@ -14,8 +16,17 @@ class Command(BaseCommand):
         parser.add_argument("--interval", type=float, default=2.0, help="循环间隔秒数，缺省 2")
 
     def handle(self, *args, **options):
+        chunk = getattr(settings, "SSCARD_AUDIT_SEQUENCE_CHUNK", CHUNK)  # shorter on SQLite (settings)
         while True:
-            head = audit_integrate()
+            try:
+                head = audit_integrate(chunk=chunk)
+            except OperationalError as exc:  # the database busy or gone: the loop outlives it
+                if not options["loop"]:
+                    raise
+                self.stderr.write(f"审计定序暂停（{type(exc).__name__}），稍后重试")
+                connections.close_all()
+                time.sleep(options["interval"])
+                continue
             if head is not None:
                 self.stdout.write(f"树头：{head.size} 片树叶，根 {head.root.hex()[:16]}…")
             if not options["loop"]:

@@ -37,7 +37,7 @@ from sscard.cards.services import (
     card_make,
     card_no_new,
 )
-from sscard.core import clock, crypto
+from sscard.core import clock
 from sscard.desk.hotline import caller_verify
 from sscard.desk.intake import PersonData, person_find_or_create
 from sscard.desk.models import WorkItem
@@ -49,6 +49,7 @@ from sscard.hardware.drivers import is_simulated
 from sscard.hardware.models import SimulatedChip
 from sscard.hardware.simulated import SimulatedCardTerminal
 from sscard.people.idnumbers import check_digit
+from sscard.people.lookup import id_hash
 from sscard.people.models import Person
 from sscard.policy.catalogue import policy_setting
 from sscard.staff.actors import Actor
@@ -162,7 +163,7 @@ class Command(BaseCommand):
         through the hotline's services as on a call; kept as it is on a rerun."""
         name, number, _state, card_no = citizens[1]
         outlet = outlets["CQ-YZ-001"]
-        person = Person.objects.get(id_hash=crypto.lookup_hash(number, purpose="id"))
+        person = Person.objects.get(id_hash=id_hash(number))
         existing = WorkItem.objects.filter(person=person, outlet=outlet).select_related("outlet").first()
         if existing is not None:
             return existing
@@ -220,7 +221,7 @@ class Command(BaseCommand):
             data = PersonData(doc_type="id_card", number=number, name=name, birth_date=birth, gender=gender,
                               ethnicity="汉族", phone=f"1380000{1000 + i:04d}",
                               address=f"重庆市{outlets['CQ-YZ-001'].district}民族路{100 + i}号")
-            known = Person.objects.filter(id_hash=crypto.lookup_hash(number, purpose="id")).exists()
+            known = Person.objects.filter(id_hash=id_hash(number)).exists()
             person = person_find_or_create(data, who="演示人员", actor=actor)
             created["persons"] += not known
             _, new = CitizenAccount.objects.get_or_create(person=person, defaults=dict(
