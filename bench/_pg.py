@@ -3,6 +3,8 @@ production (DEBUG off)."""
 
 import os
 
+from _env import bench_env
+
 
 def recreate_database(url: str) -> None:
     import psycopg
@@ -15,8 +17,7 @@ def recreate_database(url: str) -> None:
 
 def django_on(url: str, var_dir: str) -> None:
     os.environ["DATABASE_URL"] = url
-    os.environ["SSCARD_DEBUG"] = "0"  # as in production: no query log
-    os.environ.setdefault("SSCARD_SECRET_KEY", "bench-" + os.urandom(24).hex())
+    os.environ.update(bench_env())  # as in production: no query log
     os.environ.setdefault("SSCARD_VAR_DIR", var_dir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sscard.config.settings")
     import django

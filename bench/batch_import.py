@@ -40,6 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+from _env import bench_env  # noqa: E402  (bench/ is the script folder)
+
 BENCH_DIR = Path(os.environ.get("SSCARD_BENCH_DIR", "/tmp/sscard-bench"))
 PG_URL = os.environ.get("SSCARD_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sscard_bench")
 PORT = int(os.environ.get("SSCARD_BENCH_PORT", "18765"))
@@ -47,9 +49,8 @@ PORT = int(os.environ.get("SSCARD_BENCH_PORT", "18765"))
 
 def _env(var_dir: Path, *, faces: bool) -> dict:
     env = dict(os.environ)
-    env.update({"SSCARD_VAR_DIR": str(var_dir), "SSCARD_DEBUG": "0", "DATABASE_URL": PG_URL,
-                "SSCARD_SECRET_KEY": env.get("SSCARD_SECRET_KEY", "bench-" + "0" * 40),
-                "DJANGO_SETTINGS_MODULE": "sscard.config.settings", "PYTHONPATH": str(ROOT / "src"),
+    env.update(bench_env())
+    env.update({"SSCARD_VAR_DIR": str(var_dir), "DATABASE_URL": PG_URL, "PYTHONPATH": str(ROOT / "src"),
                 "SSCARD_BATCH_PHOTO_FACES": "1" if faces else "0"})
     return env
 

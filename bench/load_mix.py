@@ -24,15 +24,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+from _env import bench_env  # noqa: E402  (bench/ is the script folder)
+
 PG_URL = os.environ.get("SSCARD_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sscard_bench_load")
 WINDOW_BUDGET_MS = 150
 PY = sys.executable
 
 
 def _env(var_dir: Path) -> dict:
-    return {**os.environ, "DATABASE_URL": PG_URL, "SSCARD_DEBUG": "0", "SSCARD_VAR_DIR": str(var_dir),
-            "SSCARD_SECRET_KEY": os.environ.get("SSCARD_SECRET_KEY", "bench-" + "0" * 40),
-            "SSCARD_ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONPATH": str(ROOT / "src")}
+    return {**os.environ, **bench_env(), "DATABASE_URL": PG_URL, "SSCARD_VAR_DIR": str(var_dir),
+            "PYTHONPATH": str(ROOT / "src")}
 
 
 def _prepare(var_dir: Path, rows: int, cards: int) -> Path:

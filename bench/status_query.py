@@ -40,6 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+from _env import bench_env  # noqa: E402  (bench/ is the script folder)
+
 PG_URL = os.environ.get("SSCARD_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sscard_bench_status")
 TABLES = ("people_person", "cards_card")
 CHUNK = 20_000
@@ -53,11 +55,9 @@ SAMPLE = 20_000
 def _env() -> dict:
     """The environment of the loader and the server: the bench database, DEBUG off, fixed bench keys."""
     env = {
+        **bench_env(),
         "DATABASE_URL": PG_URL,
-        "SSCARD_DEBUG": "0",
-        "SSCARD_SECRET_KEY": os.environ.get("SSCARD_SECRET_KEY", "bench-status-" + "x" * 40),
         "SSCARD_VAR_DIR": os.environ.get("SSCARD_VAR_DIR", "/tmp/sscard-bench-status"),
-        "SSCARD_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SSCARD_LOG_LEVEL": "WARNING",
     }
     os.environ.update(env)

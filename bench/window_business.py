@@ -53,6 +53,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SRC = Path(os.environ.get("SSCARD_BENCH_SRC", ROOT / "src"))  # another tree's code (e.g. before a change)
 sys.path.insert(0, str(SRC))
+from _env import bench_env  # noqa: E402  (bench/ is the script folder)
+
 PG_URL = os.environ.get("SSCARD_BENCH_PG", "postgres://postgres@127.0.0.1:5432/sscard_bench_window")
 VAR = Path(os.environ.get("SSCARD_BENCH_VAR", "/tmp/sscard-bench-window"))
 WINDOWS = 8
@@ -60,9 +62,8 @@ WINDOWS = 8
 
 def _env() -> dict:
     env = dict(os.environ)
-    env.update(DATABASE_URL=PG_URL, SSCARD_DEBUG="0", SSCARD_VAR_DIR=str(VAR),
-               DJANGO_SETTINGS_MODULE="sscard.config.settings")
-    env.setdefault("SSCARD_SECRET_KEY", "bench-window-" + "0123456789abcdef" * 3)
+    env.update(bench_env())
+    env.update(DATABASE_URL=PG_URL, SSCARD_VAR_DIR=str(VAR))
     return env
 
 

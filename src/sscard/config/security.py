@@ -48,6 +48,12 @@ def production_problems(environ: Mapping[str, str] = os.environ) -> list[str]:
         problems.append("SSCARD_AUDIT_SIGNING_KEY is the public development value (audit tree-head key)")
     if verify == DEV_AUDIT_VERIFY_KEY:
         problems.append("SSCARD_AUDIT_VERIFY_KEY is the public key of the development signing key")
+    # The SMS gateway (notify): named, never defaulted, so a production that forgot it does not "send" the
+    # card-ready and loss messages into the simulated gateway's table; a staging site may name the
+    # simulated one on purpose.
+    if not environ.get("SSCARD_SMS_GATEWAY", "").strip():
+        problems.append("SSCARD_SMS_GATEWAY is not set (dotted path of the SMS gateway class; "
+                        "sscard.notify.gateways.SimulatedGateway sends nothing to anyone)")
     hosts = [h.strip() for h in environ.get("SSCARD_ALLOWED_HOSTS", "").split(",") if h.strip()]
     if not hosts:
         problems.append("SSCARD_ALLOWED_HOSTS is not set (comma-separated host names this service answers)")

@@ -23,6 +23,7 @@ def production_env(var_dir, **overrides) -> dict:
         "SSCARD_PIN_PEPPER": random_secret(),
         "SSCARD_AUDIT_SIGNING_KEY": random_secret(),
         "SSCARD_ALLOWED_HOSTS": "card.example.gov.cn,testserver",
+        "SSCARD_SMS_GATEWAY": "sscard.notify.gateways.SimulatedGateway",
         "SSCARD_VAR_DIR": str(var_dir),
         "PYTHONPATH": str(ROOT / "src"),
     })

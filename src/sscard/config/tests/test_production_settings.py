@@ -13,6 +13,7 @@ from sscard.config import security
 from sscard.testing.environments import ROOT, production_env, random_secret
 
 _secret = random_secret
+_GATEWAY = "sscard.notify.gateways.SimulatedGateway"
 
 
 def _run(args, env, **kw):
@@ -22,17 +23,18 @@ def _run(args, env, **kw):
 
 def test_production_refuses_to_start_naming_every_missing_secret_at_once(tmp_path):
     env = production_env(tmp_path, SSCARD_SECRET_KEY=None, SSCARD_FIELD_KEY=None, SSCARD_LOOKUP_KEY=None,
-                         SSCARD_PIN_PEPPER=None, SSCARD_AUDIT_SIGNING_KEY=None, SSCARD_ALLOWED_HOSTS=None)
+                         SSCARD_PIN_PEPPER=None, SSCARD_AUDIT_SIGNING_KEY=None, SSCARD_ALLOWED_HOSTS=None,
+                         SSCARD_SMS_GATEWAY=None)
     res = _run(["manage.py", "check"], env)
     assert res.returncode != 0
     for name in ("SSCARD_SECRET_KEY", "SSCARD_FIELD_KEY", "SSCARD_LOOKUP_KEY", "SSCARD_PIN_PEPPER",
-                 "SSCARD_AUDIT_SIGNING_KEY", "SSCARD_ALLOWED_HOSTS"):
+                 "SSCARD_AUDIT_SIGNING_KEY", "SSCARD_SMS_GATEWAY", "SSCARD_ALLOWED_HOSTS"):
         assert name in res.stderr, (name, res.stderr[-2000:])
-    assert "6 setting(s) missing or refused" in res.stderr
+    assert "7 setting(s) missing or refused" in res.stderr
 
 
 def test_production_refuses_development_values_and_a_wildcard_host():
-    env = {**security.DEV_VALUES, "SSCARD_ALLOWED_HOSTS": "card.example.gov.cn,*"}
+    env = {**security.DEV_VALUES, "SSCARD_ALLOWED_HOSTS": "card.example.gov.cn,*", "SSCARD_SMS_GATEWAY": _GATEWAY}
     problems = security.production_problems(env)
     assert len(problems) == 6, problems
     assert all("development" in p for p in problems[:5])
@@ -40,7 +42,8 @@ def test_production_refuses_development_values_and_a_wildcard_host():
 
 
 def test_a_node_with_only_the_audit_public_key_starts_but_not_with_the_development_one():
-    env = {name: _secret() for name in security.REQUIRED} | {"SSCARD_ALLOWED_HOSTS": "card.example.gov.cn"}
+    env = {name: _secret() for name in security.REQUIRED} | {"SSCARD_ALLOWED_HOSTS": "card.example.gov.cn",
+                                                             "SSCARD_SMS_GATEWAY": _GATEWAY}
     assert security.production_problems(env | {"SSCARD_AUDIT_VERIFY_KEY": _secret()}) == []
     assert security.production_problems(env | {"SSCARD_AUDIT_SIGNING_KEY": _secret()}) == []
     refused = security.production_problems(env | {"SSCARD_AUDIT_VERIFY_KEY": security.DEV_AUDIT_VERIFY_KEY})
