@@ -225,7 +225,7 @@ def _wait_for_port(proc) -> None:
         if proc.poll() is not None:
             raise SystemExit("gunicorn exited")
         try:
-            http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/api/v1/openapi.json")
+            http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/healthz")
             return
         except OSError:
             time.sleep(0.2)

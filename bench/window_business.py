@@ -331,7 +331,7 @@ def _wait_for(port: int, proc) -> None:
         if proc.poll() is not None:
             raise RuntimeError("gunicorn exited")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2).read()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
             return
         except OSError:
             time.sleep(0.2)
