@@ -49,15 +49,21 @@ _CODE_LENGTH = len(PREFIX) + len(base64.b32encode(b"\0" * (_PAYLOAD.size + _MAC_
 MAX_CODE_LENGTH = 200  # what an input field or the API takes; anything longer is not a code
 ISSUE, VERIFY = "ecard.code_issue", "ecard.code_verify"
 
-# A state in which the card cannot stand for its holder: the refusal's code and message.
+# A state in which the card cannot stand for its holder: the refusal's code, and each code's message.
 _UNUSABLE = {
-    CardState.LOST: ("ECARD_CARD_LOST", "该社保卡已挂失，电子社保卡码不能使用"),
-    CardState.LOST_TEMP: ("ECARD_CARD_LOST", "该社保卡已挂失，电子社保卡码不能使用"),
-    CardState.LOCKED: ("ECARD_CARD_LOCKED", "该社保卡已锁定，请先到服务窗口解锁"),
-    CardState.CANCELLED: ("ECARD_CARD_CANCELLED", "该社保卡已注销，电子社保卡码不能使用"),
-    CardState.REPLACED: ("ECARD_CARD_CANCELLED", "该社保卡已注销，电子社保卡码不能使用"),
-    CardState.MADE: ("ECARD_CARD_NOT_ACTIVE", "该社保卡尚未启用，电子社保卡码不能使用"),
-    CardState.PRODUCED: ("ECARD_CARD_NOT_ACTIVE", "该社保卡尚未启用，电子社保卡码不能使用"),
+    CardState.LOST: "ECARD_CARD_LOST",
+    CardState.LOST_TEMP: "ECARD_CARD_LOST",
+    CardState.LOCKED: "ECARD_CARD_LOCKED",
+    CardState.CANCELLED: "ECARD_CARD_CANCELLED",
+    CardState.REPLACED: "ECARD_CARD_CANCELLED",
+    CardState.MADE: "ECARD_CARD_NOT_ACTIVE",
+    CardState.PRODUCED: "ECARD_CARD_NOT_ACTIVE",
+}
+_UNUSABLE_MESSAGES = {
+    "ECARD_CARD_LOST": "该社保卡已挂失，电子社保卡码不能使用",
+    "ECARD_CARD_LOCKED": "该社保卡已锁定，请先到服务窗口解锁",
+    "ECARD_CARD_CANCELLED": "该社保卡已注销，电子社保卡码不能使用",
+    "ECARD_CARD_NOT_ACTIVE": "该社保卡尚未启用，电子社保卡码不能使用",
 }
 
 
@@ -79,8 +85,8 @@ def _mac(payload: bytes) -> bytes:
 
 def _refuse_unusable(card: Card) -> None:
     if card.state in _UNUSABLE:
-        code, message = _UNUSABLE[card.state]
-        raise Refused(code, message, details={"card_state": card.state})
+        raise Refused(_UNUSABLE[card.state], _UNUSABLE_MESSAGES[_UNUSABLE[card.state]],
+                      details={"card_state": card.state})
 
 
 def code_make(card_id: int, issued_at: dt.datetime, ttl_seconds: int, nonce: bytes) -> str:
