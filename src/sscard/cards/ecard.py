@@ -128,7 +128,8 @@ def ecard_code_issue(*, actor) -> IssuedCode:
     """A fresh code for the app user's own usable card (live and active), valid
     ``SSCARD_ECARD_CODE_TTL_SECONDS``.  A read: nothing is stored until a window or kiosk uses it."""
     require(actor, ISSUE)
-    card = Card.objects.filter(person_id=actor.person_id, state__in=LIVE_STATES).only("card_no", "state").first()
+    card = (Card.objects.filter(person_id=actor.person_id, state__in=LIVE_STATES)
+            .only("card_no", "state").first())
     if card is None:
         raise NotFound("ECARD_NO_CARD", "您还没有可用的社会保障卡，不能生成电子社保卡码")
     _refuse_unusable(card)
@@ -166,7 +167,8 @@ def ecard_code_verify(*, actor, code: object) -> dict:
         access_record(actor=actor, operation=VERIFY, person_id=card.person_id, card_ids=[card.pk])
     person = card.person
     return {"person_id": person.pk, "name_masked": mask_name(person.name),
-            "id_number_masked": mask_id_number(person.id_number), "card_no_masked": mask_card_no(card.card_no),
+            "id_number_masked": mask_id_number(person.id_number),
+            "card_no_masked": mask_card_no(card.card_no),
             "card_state": card.state}
 
 

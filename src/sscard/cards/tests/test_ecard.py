@@ -6,7 +6,13 @@ import datetime as dt
 import pytest
 
 from sscard.audit.models import AccessLogEntry
-from sscard.cards.ecard import code_make, code_parse, ecard_code_issue, ecard_code_uses_purge, ecard_code_verify
+from sscard.cards.ecard import (
+    code_make,
+    code_parse,
+    ecard_code_issue,
+    ecard_code_uses_purge,
+    ecard_code_verify,
+)
 from sscard.cards.models import EcardCodeUse
 from sscard.core import clock
 from sscard.core.errors import Conflict, Forbidden, InvalidInput, NotFound, Refused
