@@ -2,8 +2,10 @@
 
 import base64
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 
 from sscard.audit.models import AccessLogEntry
 from sscard.cards.ecard import (
@@ -172,3 +174,11 @@ def test_expired_uses_are_purged(app, window, card):
     ecard_code_verify(actor=window, code=fresh)
     assert ecard_code_uses_purge() == 1
     assert EcardCodeUse.objects.get().nonce == code_parse(fresh).nonce
+
+
+def test_the_purge_command(app, window, card):
+    ecard_code_verify(actor=window, code=ecard_code_issue(actor=app).code)
+    clock.advance(dt.timedelta(hours=3))
+    out = io.StringIO()
+    call_command("purge_ecard_code_uses", "--older-than-hours", "2", stdout=out)
+    assert "deleted 1 " in out.getvalue() and not EcardCodeUse.objects.exists()
