@@ -21,6 +21,10 @@ class CodeOut(Schema):
     qr_svg: str = Field(description="电子社保卡码的二维码（SVG 文档）")
 
 
+class CodeIn(StrictIn):
+    """An empty JSON object (``{}``): every POST takes an object body; the card is the caller's own."""
+
+
 class VerifyIn(StrictIn):
     code: str = Field(max_length=MAX_CODE_LENGTH, description="扫描或输入的电子社保卡码",
                       examples=["EC1AEAAAAAAAAAAAB..."])
@@ -35,9 +39,10 @@ class HolderOut(Schema):
 
 
 @router.post("/code", response={200: CodeOut, **ERRORS}, summary="生成电子社保卡码",
-             description="APP 用户本人的可用社保卡（已启用）的短时签名码及其二维码；挂失、锁定、注销或未启用的卡不能生成。")
+             description="请求体为空对象 {}。APP 用户本人的可用社保卡（已启用）的短时签名码及其二维码；"
+                         "挂失、锁定、注销或未启用的卡不能生成。")
 @operation("ecard.code_issue")
-def code_issue(request):
+def code_issue(request, body: CodeIn):
     issued = ecard_code_issue(actor=request.auth)
     return {"code": issued.code, "issued_at": issued.issued_at, "expires_at": issued.expires_at,
             "card_no_masked": issued.card_no_masked, "qr_svg": qr_svg(issued.code)}

@@ -94,7 +94,7 @@ BODIES = {
     ("get", "/production/overdue"): None,
     ("post", "/production/results"): "multipart_result",
     ("post", "/production/exchange/run"): {},
-    ("post", "/ecard/code"): None,
+    ("post", "/ecard/code"): {},
     ("post", "/ecard/verify"): {"code": "EC1"},
 }
 
