@@ -44,7 +44,7 @@ def test_issue_then_verify_identifies_the_holder_and_logs_the_look(app, window, 
     issued = ecard_code_issue(actor=app)
     assert issued.expires_at - issued.issued_at == dt.timedelta(seconds=60)
     assert issued.card_no_masked == mask_card_no(card.card_no)
-    raw = base64.b32decode(issued.code[3:] + "=" * (-len(issued.code[3:]) % 8))
+    raw = _raw(issued.code)
     for clear in (card.card_no, adult.name, adult.id_number):  # the card is named by its row id only
         assert clear.encode() not in raw and clear not in issued.code
     assert code_parse(issued.code).card_id == card.pk
@@ -91,18 +91,32 @@ def test_garbled_codes_are_invalid_input(window, garbled, db):
     assert exc.value.code == "ECARD_CODE_INVALID"
 
 
+def _raw(code: str) -> bytes:
+    return base64.b32decode(code[3:] + "=" * (-len(code[3:]) % 8))
+
+
+def _code(raw: bytes) -> str:
+    return "EC1" + base64.b32encode(raw).decode().rstrip("=")
+
+
 def test_a_tampered_code_is_invalid(app, window, card):
     code = ecard_code_issue(actor=app).code
-    parsed = code_parse(code)
-    # the same nonce and time for another card, signed with another key: a forged code
     other = f.make_card(f.make_person(name="李四"))
-    position = 10
-    flipped = code[:position] + ("B" if code[position] != "B" else "C") + code[position + 1:]
-    for bad in (flipped, code_make(other.pk, parsed.issued_at, 60, bytes.fromhex(parsed.nonce))[:-4] + "AAAA"):
+    raw = bytearray(_raw(code))
+    # another card's id in the payload, the original signature kept: a forged code
+    forged = bytearray(raw)
+    forged[1:9] = other.pk.to_bytes(8, "big")
+    # a longer lifetime claimed
+    longer = bytearray(raw)
+    longer[13:15] = (3600).to_bytes(2, "big")
+    flipped = bytearray(raw)
+    flipped[-1] ^= 1  # one bit of the signature
+    for bad in (forged, longer, flipped):
         with pytest.raises(InvalidInput) as exc:
-            ecard_code_verify(actor=window, code=bad)
+            ecard_code_verify(actor=window, code=_code(bytes(bad)))
         assert exc.value.code == "ECARD_CODE_INVALID"
-    assert not AccessLogEntry.objects.exists()
+    assert code_make(card.pk, code_parse(code).issued_at, 60, raw[15:27]) == code  # the layout tested above
+    assert not AccessLogEntry.objects.exists() and not EcardCodeUse.objects.exists()
 
 
 def test_a_code_signed_with_another_key_is_invalid(app, window, card, settings):
