@@ -20,6 +20,7 @@ def bench_env() -> dict[str, str]:
         "SSCARD_FIELD_KEY": _key("field"),
         "SSCARD_LOOKUP_KEY": _key("lookup"),
         "SSCARD_PIN_PEPPER": _key("pepper"),
+        "SSCARD_ECARD_KEY": _key("ecard"),
         "SSCARD_AUDIT_SIGNING_KEY": _key("audit"),
         "SSCARD_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SSCARD_SMS_GATEWAY": "sscard.notify.gateways.SimulatedGateway",

@@ -31,3 +31,7 @@ ROUTERS.append(("/employers", employers_router))
 from sscard.api.production import router as production_router  # noqa: E402
 
 ROUTERS.append(("/production", production_router))
+
+from sscard.api.ecard import router as ecard_router  # noqa: E402
+
+ROUTERS.append(("/ecard", ecard_router))

@@ -69,3 +69,20 @@ class CardStateChange(models.Model):
         ordering = ["id"]
         verbose_name = verbose_name_plural = "卡状态变更记录"
         indexes = [models.Index(fields=["card", "-id"])]
+
+
+class EcardCodeUse(models.Model):
+    """One use of an 电子社保卡 code (``cards.ecard``): its nonce, once.  The unique nonce refuses a second
+    use of the same code in any process (the replay guard); rows past ``expires_at`` guard nothing (the
+    code is refused as expired anyway) and ``ecard_code_uses_purge`` deletes them.  No personal data: the
+    card's row, the channel and outlet that read it."""
+
+    nonce = models.CharField("随机数", max_length=32, unique=True)
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="+", verbose_name="社会保障卡")
+    used_at = models.DateTimeField("使用时间")
+    expires_at = models.DateTimeField("码失效时间", db_index=True)
+    channel = models.CharField("使用渠道", max_length=16)
+    outlet_id = models.IntegerField("使用网点", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "电子社保卡码使用记录"

@@ -16,6 +16,7 @@ DEV_VALUES = {
     "SSCARD_LOOKUP_KEY": "dev-only-lookup-hash-key",
     "SSCARD_PIN_PEPPER": "dev-only-pin-pepper",
     "SSCARD_AUDIT_SIGNING_KEY": "ZGV2LW9ubHktYXVkaXQtc2lnbmluZy1rZXktMzJieXQ=",
+    "SSCARD_ECARD_KEY": "dev-only-ecard-code-key",
 }
 # The public key of the development signing seed: a verifier configured with it trusts development heads.
 DEV_AUDIT_VERIFY_KEY = "li36lIfLL3SrvSehU6cxdcVCKjy5ChijXgdIKZTE3TA="
@@ -25,6 +26,7 @@ REQUIRED = {
     "SSCARD_FIELD_KEY": "个人信息加密密钥 / AES-256-GCM key of personal data (base64 of 32 bytes)",
     "SSCARD_LOOKUP_KEY": "查询哈希密钥 / HMAC key of the lookup hashes",
     "SSCARD_PIN_PEPPER": "PIN 哈希的 pepper / pepper of the PIN hashes",
+    "SSCARD_ECARD_KEY": "电子社保卡码签名密钥 / HMAC key of the e-card codes",
 }
 
 

@@ -38,6 +38,9 @@ SECRET_KEY = os.environ.get("SSCARD_SECRET_KEY", _DEV_SECRET)
 FIELD_ENCRYPTION_KEY = os.environ.get("SSCARD_FIELD_KEY", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmc=")
 LOOKUP_HASH_KEY = os.environ.get("SSCARD_LOOKUP_KEY", "dev-only-lookup-hash-key")
 PIN_PEPPER = os.environ.get("SSCARD_PIN_PEPPER", "dev-only-pin-pepper")
+# 电子社保卡 codes (cards.ecard): the HMAC key they are signed with (required in production) and their life.
+ECARD_KEY = os.environ.get("SSCARD_ECARD_KEY", "dev-only-ecard-code-key")
+ECARD_CODE_TTL_SECONDS = int(os.environ.get("SSCARD_ECARD_CODE_TTL_SECONDS", "60"))
 # Field key ring (sscard.core.crypto.keyring; every ciphertext names its key, `rotate_keys` moves them all to
 # the active one): SSCARD_FIELD_KEYS = "kid:base64,kid2:base64" and SSCARD_FIELD_ACTIVE_KEY = the active kid;
 # SSCARD_FIELD_KEY is the single-key form, its id SSCARD_FIELD_KEY_ID (old "v1:" values were sealed with it).

@@ -65,6 +65,19 @@ def request_for_actor(actor, request_no: str, *, clerk_by_voucher: bool = False)
     return req
 
 
+def request_by_voucher(actor, voucher_no: str) -> ServiceRequest:
+    """The request a kiosk voucher (自助一体机凭证) names, by the number its QR code holds, with the
+    visibility of ``request_for_actor(..., clerk_by_voucher=True)``; NotFound otherwise."""
+    qs = ServiceRequest.objects.select_related(*_RELATED).filter(voucher_no=str(voucher_no).strip().upper()[:24])
+    visible = _visible(actor)
+    if allowed(actor, "request.present_voucher"):
+        visible |= Q(status=RequestStatus.AWAITING_VOUCHER)
+    req = qs.filter(visible).first()
+    if req is None:
+        raise NotFound("REQUEST_NOT_FOUND", "未找到该业务")
+    return req
+
+
 def requests_of_citizen(actor, *, limit: int = 50, offset: int = 0) -> list[ServiceRequest]:
     """The app user's own businesses (made in the app, or for them as applicant), newest first."""
     return list(ServiceRequest.objects.select_related(*_RELATED).filter(_visible(actor))

@@ -154,6 +154,10 @@ _TABLE = (
     op("card.pin_change", "社保卡密码修改", CHANNEL, ANY),
     op("card.pin_reset", "社保卡密码重置", CHANNEL, ANY),
     op("card.pin_verify", "社保卡密码校验", CHANNEL, ANY),
+    # 电子社保卡 (cards.ecard): the app user's short-lived signed code, read at a window or a kiosk
+    op("ecard.code_issue", "生成电子社保卡码（APP）", CITIZEN, message="电子社保卡码只能由持卡人在APP中生成"),
+    op("ecard.code_verify", "读取电子社保卡码识别持卡人", WINDOW_OR_KIOSK, ANY,
+       message="电子社保卡码只能在服务窗口或自助一体机读取"),
     # the 12333 hotline: the caller is checked against one card before anything is done on the phone
     op("caller.verify", "12333来电人身份核验", HOTLINE, message="来电人身份核验须由12333话务员办理"),
     # the hotline's work items to an outlet (工单转办): sent by the operator for a verified caller, accepted

@@ -21,6 +21,7 @@ def production_env(var_dir, **overrides) -> dict:
         "SSCARD_FIELD_KEY": random_secret(),
         "SSCARD_LOOKUP_KEY": random_secret(),
         "SSCARD_PIN_PEPPER": random_secret(),
+        "SSCARD_ECARD_KEY": random_secret(),
         "SSCARD_AUDIT_SIGNING_KEY": random_secret(),
         "SSCARD_ALLOWED_HOSTS": "card.example.gov.cn,testserver",
         "SSCARD_SMS_GATEWAY": "sscard.notify.gateways.SimulatedGateway",

@@ -36,6 +36,7 @@ urlpatterns += [
     path("window/", window.home, name="window"),
     path("window/find/", window.find_person, name="window_find"),
     path("window/clear/", window.clear_person, name="window_clear"),
+    path("window/scan/", window.scan_code, name="window_scan"),  # 电子社保卡码 / kiosk voucher QR
     path("window/read-id-card/", window.read_id_card, name="window_read_id"),
     path("window/checklist/", window.checklist, name="window_checklist"),
     path("window/apply/", window_apply.apply_form, name="window_apply"),

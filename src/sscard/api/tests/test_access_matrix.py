@@ -94,6 +94,8 @@ BODIES = {
     ("get", "/production/overdue"): None,
     ("post", "/production/results"): "multipart_result",
     ("post", "/production/exchange/run"): {},
+    ("post", "/ecard/code"): {},
+    ("post", "/ecard/verify"): {"code": "EC1"},
 }
 
 API_PREFIX = "api/v1/"

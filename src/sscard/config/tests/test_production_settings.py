@@ -24,21 +24,21 @@ def _run(args, env, **kw):
 def test_production_refuses_to_start_naming_every_missing_secret_at_once(tmp_path):
     env = production_env(tmp_path, SSCARD_SECRET_KEY=None, SSCARD_FIELD_KEY=None, SSCARD_LOOKUP_KEY=None,
                          SSCARD_PIN_PEPPER=None, SSCARD_AUDIT_SIGNING_KEY=None, SSCARD_ALLOWED_HOSTS=None,
-                         SSCARD_SMS_GATEWAY=None)
+                         SSCARD_SMS_GATEWAY=None, SSCARD_ECARD_KEY=None)
     res = _run(["manage.py", "check"], env)
     assert res.returncode != 0
     for name in ("SSCARD_SECRET_KEY", "SSCARD_FIELD_KEY", "SSCARD_LOOKUP_KEY", "SSCARD_PIN_PEPPER",
-                 "SSCARD_AUDIT_SIGNING_KEY", "SSCARD_SMS_GATEWAY", "SSCARD_ALLOWED_HOSTS"):
+                 "SSCARD_AUDIT_SIGNING_KEY", "SSCARD_SMS_GATEWAY", "SSCARD_ALLOWED_HOSTS", "SSCARD_ECARD_KEY"):
         assert name in res.stderr, (name, res.stderr[-2000:])
-    assert "7 setting(s) missing or refused" in res.stderr
+    assert "8 setting(s) missing or refused" in res.stderr
 
 
 def test_production_refuses_development_values_and_a_wildcard_host():
     env = {**security.DEV_VALUES, "SSCARD_ALLOWED_HOSTS": "card.example.gov.cn,*", "SSCARD_SMS_GATEWAY": _GATEWAY}
     problems = security.production_problems(env)
-    assert len(problems) == 6, problems
-    assert all("development" in p for p in problems[:5])
-    assert "may not be '*'" in problems[5]
+    assert len(problems) == 7, problems
+    assert all("development" in p for p in problems[:6])
+    assert "may not be '*'" in problems[6]
 
 
 def test_a_node_with_only_the_audit_public_key_starts_but_not_with_the_development_one():

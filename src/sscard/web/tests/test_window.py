@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 
 from sscard.archive.models import ArchiveItem
-from sscard.audit.models import AuditEvent
+from sscard.audit.models import AccessLogEntry, AuditEvent
+from sscard.cards.ecard import ecard_code_issue
 from sscard.cards.models import Card
 from sscard.desk.models import ServiceRequest
+from sscard.staff.actors import Actor
 from sscard.testing import factories as f
 from sscard.testing.batch_files import jpeg_bytes, photo
 
@@ -182,3 +184,50 @@ def test_a_wrong_check_digit_is_named_at_check_answers_and_the_images_are_kept(c
     assert resp.status_code == 400 and not ServiceRequest.objects.exists()
     assert f'name="scene_data" data-value value="{fields["scene_data"]}"' in page
     assert f'value="{fields["signature_data"]}"' in page
+
+
+# --------------------------------------------------------------------------- 电子社保卡码 and voucher QR
+
+
+def _ecard_code(citizen) -> str:
+    return ecard_code_issue(actor=Actor.for_citizen(citizen)).code
+
+
+def test_an_ecard_code_identifies_the_holder_once_and_logs_the_look(clerk_client, citizen, adult):
+    f.make_card(adult)
+    code = _ecard_code(citizen)
+    resp = clerk_client.post(reverse("web:window_scan"), {"code": code})
+    page = resp.content.decode()
+    assert resp.status_code == 200 and "已通过电子社保卡识别办理人" in page
+    assert adult.masked_id_number in page and adult.id_number not in page
+    assert clerk_client.session["window_person_id"] == adult.pk
+    assert AccessLogEntry.objects.filter(operation="ecard.code_verify", person_id=adult.pk,
+                                         channel="window").count() == 1
+    again = clerk_client.post(reverse("web:window_scan"), {"code": code}).content.decode()
+    assert "ECARD_CODE_USED" in again and "window_person_id" not in clerk_client.session
+
+
+@pytest.mark.parametrize("code, shown", [("EC1garbled", "ECARD_CODE_INVALID"),
+                                         ("EC1" + "x" * 500, "ECARD_CODE_INVALID"),
+                                         ("PZ0000000000", "REQUEST_NOT_FOUND")])
+def test_a_bad_code_says_why_and_identifies_nobody(clerk_client, code, shown):
+    resp = clerk_client.post(reverse("web:window_scan"), {"code": code})
+    assert resp.status_code == 200 and shown in resp.content.decode()
+    assert "window_person_id" not in clerk_client.session
+
+
+def test_an_empty_scan_is_a_clear_error(clerk_client):
+    resp = clerk_client.post(reverse("web:window_scan"), {"code": "  "})
+    assert resp.status_code == 400 and "请扫描或输入电子社保卡码、凭证号" in resp.content.decode()
+
+
+def test_a_kiosk_voucher_number_identifies_the_applicant_and_links_the_request(clerk_client, adult, outlet):
+    req = ServiceRequest.objects.create(
+        request_no="YW2026030200000001", business="apply", channel="kiosk", applicant=adult, outlet=outlet,
+        status="awaiting_voucher", voucher_no="PZ2026030200000001", created_at=adult.created_at,
+        updated_at=adult.created_at)
+    resp = clerk_client.post(reverse("web:window_scan"), {"code": "pz2026030200000001"})
+    page = resp.content.decode()
+    assert "已通过自助一体机凭证识别办理人" in page
+    assert reverse("web:window_request", kwargs={"no": req.request_no}) in page
+    assert clerk_client.session["window_person_id"] == adult.pk

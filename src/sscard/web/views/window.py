@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from sscard.cards.ecard import MAX_CODE_LENGTH, PREFIX, ecard_code_verify
 from sscard.core.errors import DomainError
 from sscard.desk.checklist import checklist_for, window_roles
 from sscard.desk.intake import DocInput, person_find
-from sscard.desk.selectors import deferred_at_outlet, person_overview, work_items_waiting
+from sscard.desk.selectors import deferred_at_outlet, person_overview, request_by_voucher, work_items_waiting
 from sscard.hardware.drivers import get_id_reader
 from sscard.hardware.interfaces import DeviceError
 from sscard.people.models import Person
@@ -86,6 +87,33 @@ def find_person(request):
                        _context(request, not_found=exc.message, number=number, person=None), 200)
     request.session[SESSION_PERSON] = person.pk
     return _render(request, "web/window/home.html", _context(request))
+
+
+@page("page.window")
+@require_POST
+def scan_code(request):
+    """A scanned or typed code: the app's 电子社保卡码 (verified once: signature, expiry, card state; the look
+    in the access log) or a kiosk voucher's number (its QR holds the number).  The scanner types into
+    the focused field and presses Enter, which submits the form: no script is needed."""
+    code = request.POST.get("code", "").strip()[:MAX_CODE_LENGTH + 1]
+    if not code:
+        return _render(request, "web/window/home.html",
+                       _context(request, errors={"code": _("请扫描或输入电子社保卡码、凭证号")}), 400)
+    voucher_request = None
+    try:
+        if code.upper().startswith(PREFIX):
+            person_id = ecard_code_verify(actor=request.actor, code=code)["person_id"]
+        else:
+            voucher_request = request_by_voucher(request.actor, code)
+            person_id = voucher_request.applicant_id
+    except DomainError as exc:
+        request.session.pop(SESSION_PERSON, None)
+        return _render(request, "web/window/home.html",
+                       _context(request, scan_refused=exc.message, scan_refused_code=exc.code, person=None), 200)
+    request.session[SESSION_PERSON] = person_id
+    return _render(request, "web/window/home.html", _context(request, voucher_request=voucher_request,
+                                                             identified_by=_("电子社保卡") if voucher_request is None
+                                                             else _("自助一体机凭证")))
 
 
 @page("page.window")

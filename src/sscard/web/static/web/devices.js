@@ -30,4 +30,14 @@
     fill("field-applicant_address", d.address);
     card.remove();  // the number stays only in the form's own field
   });
+
+  // The code scanner (扫码枪) is a keyboard: it types the QR's text into the focused field and presses
+  // Enter, which submits the scan form.  Once answered, the field is emptied (a code is used once) and
+  // focused again for the next scan.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest && event.detail.elt.closest("[data-scan-form]");
+    if (!form) { return; }
+    var field = form.querySelector("input[name=code]");
+    if (field) { field.value = ""; field.focus(); }
+  });
 })();
