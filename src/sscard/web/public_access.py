@@ -17,6 +17,7 @@ does not list gets the table's message; a ``DomainError`` becomes a page with it
 
 import functools
 
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -35,6 +36,7 @@ CITIZEN_SESSION_KEY = "sscard_citizen"
 def citizen_session_open(request, *, account_id: int, token_id: int) -> None:
     """A new page session for the account: the old session's data go (a staff sign-in with them)."""
     request.session.flush()
+    rotate_token(request)  # a new CSRF secret with the new session, as Django's login() does
     request.session[CITIZEN_SESSION_KEY] = {"account": int(account_id), "token": int(token_id)}
 
 

@@ -5,7 +5,7 @@ report and withdrawal journey."""
 import pytest
 from django.urls import reverse
 
-from sscard.audit.models import AuditEvent
+from sscard.audit.models import AccessLogEntry, AuditEvent
 from sscard.cards.models import Card
 from sscard.desk.models import ServiceRequest
 from sscard.staff.accounts import citizen_account_disable
@@ -53,6 +53,7 @@ def test_a_wrong_password_and_an_unknown_number_get_the_same_answer(client, hold
     assert wrong.status_code == unknown.status_code == 400
     text = "证件号码或密码错误"
     assert text in wrong.content.decode() and text in unknown.content.decode()
+    assert f'value="{person.id_number}"' in wrong.content.decode()  # kept for typing again
     assert CITIZEN_SESSION_KEY not in client.session
 
 
@@ -183,6 +184,25 @@ def test_loss_report_and_withdrawal_through_the_desk_services(client, holder):
     events = list(AuditEvent.objects.filter(subject_type="card", subject_id=card.card_no)
                   .order_by("at").values_list("event_type", "actor_kind"))
     assert events == [("CARD_LOSS_REPORTED", "citizen"), ("CARD_LOSS_WITHDRAWN", "citizen")]
+
+
+def test_the_status_page_is_the_status_query_with_its_access_log_row(client, holder):
+    _account, person, card = holder
+    app_sign_in(client, person)
+    page = client.get(reverse("web:app_status")).content.decode()
+    assert "正常" in page and card.card_no not in page and person.id_number not in page
+    row = AccessLogEntry.objects.get()
+    assert (row.operation, row.actor_kind, row.channel, row.person_id, row.card_ids) == (
+        "card.status_query", "citizen", "app", person.pk, [card.pk])
+
+
+def test_signing_in_gives_a_new_session_and_csrf_token(client, holder):
+    _account, person, _card = holder
+    client.get(reverse("web:app_sign_in"))
+    before = (client.cookies["csrftoken"].value, client.session.session_key)
+    app_sign_in(client, person)
+    after = (client.cookies["csrftoken"].value, client.session.session_key)
+    assert before[0] != after[0] and before[1] != after[1]
 
 
 def test_a_refusal_of_the_service_is_a_page_not_a_5xx(client, holder):

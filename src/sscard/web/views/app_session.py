@@ -36,6 +36,7 @@ def sign_in(request):
         return render(request, "web/app/sign_in.html", context)
     id_number = request.POST.get("id_number", "").strip()[:40]
     password = request.POST.get("password", "")[:200]
+    context["id_number"] = id_number  # typed again after a failure on the person's own device (no-store)
     if not id_number:
         context["errors"]["id_number"] = _("请输入身份证号码")
     if not password:
