@@ -15,10 +15,16 @@ from sscard.policy.choices import ApplicantRole, Business, Channel
 # The businesses with a page of their own in the app, in the order the task list shows them, each with the
 # URL name of its first page and the words of its task.
 APP_PAGES = {
+    Business.APPLY: ("web:app_apply", _("还没有社保卡？在线申领，审核通过后制卡")),
     Business.LOSS_REPORT: ("web:app_loss_report", _("卡丢了？立即挂失，防止被他人使用")),
     Business.LOSS_WITHDRAW: ("web:app_loss_withdraw", _("找回了卡？解除挂失后即可正常使用")),
     Business.STATUS_QUERY: ("web:app_status", _("查看社保卡状态和业务办理进度")),
 }
+
+
+# The businesses for a person with no card in use: the catalogue gives an application no card states, and
+# ``desk.applications.card_apply`` refuses one to a card holder (CARD_ALREADY_HELD).
+FOR_NO_CARD = {Business.APPLY}
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ def offered(business: str, card_state: str | None) -> bool:
     cell = spec.cell(Channel.APP, ApplicantRole.SELF)
     if cell is None or not cell.allowed:
         return False
+    if business in FOR_NO_CARD:
+        return card_state is None
     if spec.card_states:
         return card_state is not None and card_state in spec.card_states
     return True

@@ -4,7 +4,8 @@ from django.urls import path, register_converter
 
 from sscard.web.converters import RequestNoConverter
 from sscard.web.views import (
-    app_cards,  # citizen app pages
+    app_apply,  # citizen app pages
+    app_cards,
     app_session,
     audit_search,  # supervisor pages
     dashboard,
@@ -129,5 +130,6 @@ urlpatterns += [
     path("app/status/", app_cards.status, name="app_status"),
     path("app/loss/report/", app_cards.loss_report, name="app_loss_report"),
     path("app/loss/withdraw/", app_cards.loss_withdraw, name="app_loss_withdraw"),
+    path("app/apply/", app_apply.apply, name="app_apply"),
     path("app/done/<request_no:no>/", app_cards.done, name="app_done"),
 ]

@@ -11,10 +11,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sscard.cards.choices import LIVE_STATES
 from sscard.cards.models import Card
 from sscard.core import masking
+from sscard.desk.choices import RequestStatus
 from sscard.desk.lifecycle import card_loss_report, card_loss_withdraw
 from sscard.desk.rules import PRODUCTION_BUSINESSES
 from sscard.desk.selectors import request_for_actor, requests_of_citizen
 from sscard.desk.status import card_status_query
+from sscard.policy.catalogue import policy_setting
 from sscard.policy.choices import Business
 from sscard.web.app_tasks import offered, steps_of, tasks_for
 from sscard.web.public_access import app_render, citizen_page
@@ -28,6 +30,11 @@ NEXT_STEPS = {
     ),
     Business.LOSS_WITHDRAW: (
         gettext_lazy("您的社保卡已解除挂失，恢复到挂失前的状态，可以正常使用。"),
+    ),
+    Business.APPLY: (
+        gettext_lazy("工作人员将审核您的照片和身份证照片，审核结果会以短信通知您。"),
+        gettext_lazy("审核通过后开始制卡，预计办结日期见办理进度。"),
+        gettext_lazy("邮寄的卡片寄出后可在办理进度中查看邮寄单号；网点领取时请带上本人身份证原件。"),
     ),
 }
 JOURNEYS = {
@@ -66,9 +73,12 @@ def status(request):
     actor = request.actor
     found = card_status_query(actor=actor, applicant=None)
     cards = [{**c, "card_no": masking.mask_card_no(c["card_no"])} for c in found["cards"]]
+    days = policy_setting("app_production_working_days")  # the due date is set once production starts
     businesses = [{
         "request": r,
         "steps": steps_of(r.status, production=r.business in PRODUCTION_BUSINESSES),
+        "due_days": days if (r.due_at is None and r.business in PRODUCTION_BUSINESSES
+                             and r.status == RequestStatus.PENDING_REVIEW) else None,
     } for r in requests_of_citizen(actor, limit=20)]
     return app_render(request, "web/app/status.html", {"title": _("办理进度"), "cards": cards,
                                                     "businesses": businesses})

@@ -11,6 +11,7 @@ from sscard.audit.models import AuditEvent
 from sscard.cards.models import Card
 from sscard.desk.models import ServiceRequest
 from sscard.testing import factories as f
+from sscard.testing.photos import photo_bytes
 from sscard.web.tests.browser.axe import serious_violations
 from sscard.web.tests.browser.conftest import screenshot
 
@@ -21,7 +22,8 @@ SIZES = """() => {
   const small = [];
   const targets = 'main button, main a, main input, header button, header a, footer button';
   for (const el of document.querySelectorAll(targets)) {
-    const r = el.getBoundingClientRect();
+    const choice = el.matches('input[type=radio], input[type=checkbox]') && el.closest('label');
+    const r = (choice || el).getBoundingClientRect();  // a radio button is tapped on its whole label
     if (r.width === 0 || el.closest('.skip-link')) continue;
     if (r.height < 60 || r.width < 60) small.push(el.outerHTML.slice(0, 80) + ' ' + r.width + 'x' + r.height);
   }
@@ -115,3 +117,57 @@ def test_an_app_user_reports_the_card_lost_and_withdraws_it_on_a_phone(site, pag
     expect(page.locator("main")).to_contain_text("您已安全退出")
     page.goto(f"{site}/app/tasks/")
     expect(page).to_have_url(re.compile("/app/sign-in/"))
+
+
+def test_an_app_user_applies_for_a_card_one_question_a_page_on_a_phone(site, page, tmp_path):
+    page.set_viewport_size({"width": 360, "height": 740})
+    person = f.make_person(name="陈七")
+    f.make_citizen(person)
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(photo_bytes())
+    blue = tmp_path / "blue.jpg"
+    blue.write_bytes(photo_bytes(background=(40, 80, 200)))
+
+    page.goto(f"{site}/app/sign-in/")
+    page.get_by_label("身份证号码").fill(person.id_number)
+    page.get_by_label("密码").fill("app-pass-123")
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("link", name=re.compile("社保卡申领")).click()
+    expect(page.locator("main")).to_contain_text("第1步，共5步")
+    check_page(page, "apply-1-delivery")
+    page.get_by_label("邮寄到家").check()
+    page.get_by_role("button", name="继续").click()
+    expect(page.locator("main")).to_contain_text("第2步，共5步")
+    page.get_by_label("邮寄地址").fill("重庆市渝北区龙溪街道8号")
+    check_page(page, "apply-2-address")
+    page.get_by_role("button", name="继续").click()
+    expect(page.get_by_role("heading", name="上传您的证件照")).to_be_visible()
+    page.get_by_label("上传您的证件照").set_input_files(str(blue))
+    page.get_by_role("button", name="继续").click()
+    expect(page.locator("[data-error-summary]")).to_contain_text("照片背景应为白色")  # checked before sending
+    check_page(page, "apply-3-photo-refused")
+    page.get_by_label("上传您的证件照").set_input_files(str(photo))
+    page.get_by_role("button", name="继续").click()
+    expect(page.get_by_role("heading", name="上传您的身份证照片")).to_be_visible()
+    page.get_by_label("上传您的身份证照片").set_input_files(str(photo))
+    check_page(page, "apply-4-document")
+    page.get_by_role("button", name="继续").click()
+    expect(page.get_by_role("heading", name="核对申领信息")).to_be_visible()
+    expect(page.locator("main")).to_contain_text("重庆市渝北区龙溪街道8号")
+    check_page(page, "apply-5-check")
+    assert not ServiceRequest.objects.filter(applicant=person).exists()
+    page.get_by_role("button", name="确认提交").click()
+
+    req = ServiceRequest.objects.get(applicant=person)
+    expect(page.get_by_role("heading", name="社保卡申领已办理")).to_be_visible()
+    expect(page.locator("[data-request-no]")).to_have_text(req.request_no)
+    check_page(page, "apply-done")
+    assert (req.business, req.channel, req.status, req.delivery) == ("apply", "app", "pending_review", "post")
+    events = set(AuditEvent.objects.filter(person_id=person.pk).values_list("event_type", flat=True))
+    assert "REQUEST_SUBMITTED" in events, events
+    page.get_by_role("link", name="查看办理进度").click()
+    business = page.locator(f"[data-request='{req.request_no}']")
+    expect(business).to_contain_text("待审核")
+    expect(business).to_contain_text("预计办结")
+    expect(business.locator(".app-step-current")).to_have_text(re.compile("^审核"))
+    check_page(page, "apply-status")
