@@ -32,6 +32,8 @@ def test_the_task_list_offers_the_application_only_without_a_card(client, applic
     assert reverse("web:app_apply") in client.get(reverse("web:app_tasks")).content.decode()
     f.make_card(applicant)
     assert reverse("web:app_apply") not in client.get(reverse("web:app_tasks")).content.decode()
+    resp = client.get(reverse("web:app_apply"))  # a stale link
+    assert resp.status_code == 302 and resp["Location"] == reverse("web:app_tasks")
 
 
 def test_each_page_asks_one_question_and_checks_it(client, applicant):

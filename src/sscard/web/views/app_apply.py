@@ -20,8 +20,11 @@ from sscard.core.errors import InvalidInput
 from sscard.desk.applications import DeliveryChoice, card_apply
 from sscard.desk.intake import EvidenceInput, PersonData
 from sscard.people.models import Person
+from sscard.policy.choices import Business
 from sscard.staff.models import Outlet
+from sscard.web.app_tasks import offered
 from sscard.web.public_access import app_render, citizen_page
+from sscard.web.views.app_cards import card_in_use_state
 
 STEPS = ("delivery", "where", "photo", "document", "check")
 TITLES = {
@@ -99,6 +102,8 @@ def _page(request, step: str, answers: dict, *, error: str = "", status: int = 2
 def apply(request):
     answers = _answers(request)
     if request.method == "GET":
+        if not offered(Business.APPLY, card_in_use_state(request.actor)):
+            return redirect("web:app_tasks")  # a stale link: the task list shows what can be done now
         return _page(request, STEPS[0], answers)
     step = request.POST.get("step", "")
     if request.POST.get("go") == "back" and step in STEPS[1:]:

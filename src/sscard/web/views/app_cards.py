@@ -51,6 +51,11 @@ def _card_in_use(actor) -> Card | None:
     return Card.objects.filter(person_id=actor.person_id, state__in=list(LIVE_STATES)).order_by("-id").first()
 
 
+def card_in_use_state(actor) -> str | None:
+    card = _card_in_use(actor)
+    return card.state if card else None
+
+
 @citizen_page("request.mine")
 @require_GET
 def root(request):
