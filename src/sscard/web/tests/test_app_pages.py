@@ -55,6 +55,8 @@ def test_a_wrong_password_and_an_unknown_number_get_the_same_answer(client, hold
     assert text in wrong.content.decode() and text in unknown.content.decode()
     assert f'value="{person.id_number}"' in wrong.content.decode()  # kept for typing again
     assert CITIZEN_SESSION_KEY not in client.session
+    failures = AuditEvent.objects.filter(event_type="SIGN_IN_FAILED", channel="app")
+    assert [e.data["via"] for e in failures] == ["session", "session"]
 
 
 def test_empty_fields_are_named(client):

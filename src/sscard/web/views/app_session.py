@@ -45,7 +45,7 @@ def sign_in(request):
         try:
             # a 15-digit legacy number signs in as its 18 digits, as the API's sign-in does
             raw, actor = citizen_sign_in(request=request, id_number=canonical_number(id_number),
-                                         password=password)
+                                         password=password, path="session")
         except DomainError as exc:
             context["errors"]["password"] = exc.message
             return render(request, "web/app/sign_in.html", context, status=429 if exc.status == 429 else 400)
