@@ -97,3 +97,10 @@ def test_the_application_pages_in_english_keep_no_chinese_of_their_own(client, a
     left = {name: chinese_left(html, allowed) for name, html in pages.items()}
     assert {name: runs for name, runs in left.items() if runs} == {}
     assert "Step 5 of 5" in pages["after document"] and "within 5 working days" in pages["status"]
+
+
+def test_back_returns_to_the_previous_question_with_the_answers_kept(client, applicant):
+    resp = client.post(reverse("web:app_apply"), {"step": "photo", "go": "back", "delivery": "post",
+                                                  "address": "重庆市渝北区龙溪街道8号"})
+    page = resp.content.decode()
+    assert resp.status_code == 200 and "第2步，共5步" in page and ">重庆市渝北区龙溪街道8号</textarea>" in page
