@@ -105,10 +105,11 @@ def staff_session_closed(*, actor: Actor, reason: str, session_key: str | None =
                      subject_id=actor.staff_id, data={"via": "session", "reason": reason})
 
 
-def citizen_sign_in(*, request, id_number: str, password: str) -> tuple[str, Actor]:
+def citizen_sign_in(*, request, id_number: str, password: str, path: str = "api") -> tuple[str, Actor]:
     """Sign in an app user with ID number and password: a bearer token; the account's earlier tokens are
     revoked.  ``SIGN_IN_FAILED`` alike for an unknown number, a disabled account and a wrong password (a
-    hash is computed in each case), ``SIGN_IN_LOCKED`` when locked.  Writes ``CITIZEN_SIGNED_IN``."""
+    hash is computed in each case), ``SIGN_IN_LOCKED`` when locked.  Writes ``CITIZEN_SIGNED_IN``.
+    ``path`` (``api`` / ``session``: the app's pages) goes into the failure's audit record."""
     key = lockout.citizen_key(id_number)
     locked_before = lockout.is_locked(request, key)
     account = (CitizenAccount.objects.select_related("person")
@@ -128,7 +129,7 @@ def citizen_sign_in(*, request, id_number: str, password: str) -> tuple[str, Act
                              subject_type="citizen_account", subject_id=account.pk,
                              person_id=account.person_id)
             return raw, actor
-    _failed(request, key=key, channel=Channel.APP, path="api", subject_type="citizen_account",
+    _failed(request, key=key, channel=Channel.APP, path=path, subject_type="citizen_account",
             subject_id=account.pk if account else "", person_id=account.person_id if account else None,
             locked_before=locked_before, counted=False)
     if locked_before or getattr(request, "axes_locked_out", False):

@@ -4,6 +4,9 @@ from django.urls import path, register_converter
 
 from sscard.web.converters import RequestNoConverter
 from sscard.web.views import (
+    app_apply,  # citizen app pages
+    app_cards,
+    app_session,
     audit_search,  # supervisor pages
     dashboard,
     hotline,
@@ -117,4 +120,17 @@ urlpatterns += [
     path("work-items/<request_no:no>/close/", work_items.close, name="work_item_close"),
     path("work-items/<request_no:no>/cancel/", work_items.cancel, name="work_item_cancel"),
     path("work-items/<request_no:no>/phone/", work_items.phone, name="work_item_phone"),
+]
+
+# 重庆人社APP: the citizen app's web views (mobile-first; the citizen page session of web.public_access)
+urlpatterns += [
+    path("app/", app_cards.root, name="app_root"),
+    path("app/sign-in/", app_session.sign_in, name="app_sign_in"),
+    path("app/sign-out/", app_session.sign_out, name="app_sign_out"),
+    path("app/tasks/", app_cards.tasks, name="app_tasks"),
+    path("app/status/", app_cards.status, name="app_status"),
+    path("app/loss/report/", app_cards.loss_report, name="app_loss_report"),
+    path("app/loss/withdraw/", app_cards.loss_withdraw, name="app_loss_withdraw"),
+    path("app/apply/", app_apply.apply, name="app_apply"),
+    path("app/done/<request_no:no>/", app_cards.done, name="app_done"),
 ]
