@@ -7,7 +7,9 @@ the status page come from the request's status here too (no rule in a template).
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from sscard.cards.choices import CardState
 from sscard.desk.choices import RequestStatus
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import ApplicantRole, Business, Channel
@@ -29,9 +31,21 @@ FOR_NO_CARD = {Business.APPLY}
 
 @dataclass(frozen=True)
 class Task:
-    business: str
+    business: str  # a ``Business`` value, or "" for a service that is no business (the 电子社保卡)
     url_name: str
     hint: str
+    name: str = ""  # the words of a task that is no business
+
+
+# 电子社保卡 (``cards.ecard.ecard_code_issue``): a code only for an active card; a card made but not yet
+# activated, lost, temporarily lost or locked is refused by the service, so the task list does not offer it.
+ECARD_STATES = {CardState.ACTIVE}
+ECARD_TASK = ("web:app_ecard", _("出示二维码，在服务窗口或自助一体机代替实体卡"),
+              pgettext_lazy("app page", "电子社保卡"))
+
+
+def ecard_offered(card_state: str | None) -> bool:
+    return card_state in ECARD_STATES
 
 
 def offered(business: str, card_state: str | None) -> bool:
@@ -49,8 +63,12 @@ def offered(business: str, card_state: str | None) -> bool:
 
 
 def tasks_for(card_state: str | None) -> list[Task]:
-    return [Task(business, url_name, str(hint)) for business, (url_name, hint) in APP_PAGES.items()
-            if offered(business, card_state)]
+    tasks = [Task(business, url_name, str(hint)) for business, (url_name, hint) in APP_PAGES.items()
+             if offered(business, card_state)]
+    if ecard_offered(card_state):
+        url_name, hint, name = ECARD_TASK
+        tasks.insert(0, Task("", url_name, str(hint), str(name)))
+    return tasks
 
 
 # The steps a business goes through, as the status page shows them: (label, the statuses at that step).

@@ -6,6 +6,7 @@ from sscard.web.converters import RequestNoConverter
 from sscard.web.views import (
     app_apply,  # citizen app pages
     app_cards,
+    app_ecard,
     app_session,
     audit_search,  # supervisor pages
     dashboard,
@@ -133,4 +134,5 @@ urlpatterns += [
     path("app/loss/withdraw/", app_cards.loss_withdraw, name="app_loss_withdraw"),
     path("app/apply/", app_apply.apply, name="app_apply"),
     path("app/done/<request_no:no>/", app_cards.done, name="app_done"),
+    path("app/ecard/", app_ecard.ecard, name="app_ecard"),
 ]

@@ -171,3 +171,35 @@ def test_an_app_user_applies_for_a_card_one_question_a_page_on_a_phone(site, pag
     expect(business).to_contain_text("预计办结")
     expect(business.locator(".app-step-current")).to_have_text(re.compile("^审核"))
     check_page(page, "apply-status")
+
+
+def test_an_app_user_shows_the_ecard_qr_on_a_phone(site, page, settings):
+    page.set_viewport_size({"width": 360, "height": 740})
+    person = f.make_person(name="赵敏")
+    card = f.make_card(person)
+    f.make_citizen(person)
+
+    page.goto(f"{site}/app/sign-in/")
+    page.get_by_label("身份证号码").fill(person.id_number)
+    page.get_by_label("密码").fill("app-pass-123")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的社保卡", exact=True)).to_be_visible()
+    page.get_by_role("link", name=re.compile("电子社保卡")).click()
+    expect(page.get_by_role("heading", name="电子社保卡", exact=True)).to_be_visible()
+    qr = page.get_by_role("img", name="电子社保卡二维码")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.complete && img.naturalWidth") > 0  # the SVG image loaded under the CSP
+    countdown = page.locator("[data-ecard-countdown]")
+    expect(countdown).to_contain_text(re.compile(r"还剩 \d+ 秒失效"))
+    expect(countdown).not_to_have_text(countdown.text_content())  # ecard.js counts down
+    expect(page.locator("main")).not_to_contain_text(card.card_no)  # masked
+    check_page(page, "ecard")
+    first = qr.get_attribute("src")
+    page.get_by_role("button", name="刷新二维码").click()
+    expect(page.get_by_role("img", name="电子社保卡二维码")).not_to_have_attribute("src", first)  # a new code
+    expect(page).to_have_url(re.compile("/app/ecard/$"))
+    settings.ECARD_CODE_TTL_SECONDS = 2  # ecard.js loads a new code once this one has expired
+    page.get_by_role("button", name="刷新二维码").click()
+    expect(page.locator("[data-ecard]")).to_have_attribute("data-seconds-left", re.compile("^[0-2]$"))
+    qr = page.get_by_role("img", name="电子社保卡二维码")
+    expect(qr).not_to_have_attribute("src", qr.get_attribute("src"), timeout=8000)
