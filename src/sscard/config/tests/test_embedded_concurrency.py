@@ -155,7 +155,13 @@ def _kill_worker_child(site: EmbeddedSite) -> bool:
                 continue
             if int(stat.rsplit(")", 1)[1].split()[1]) == sup:
                 os.kill(int(pid), signal.SIGKILL)
-    return running
+    if not running:
+        return False
+    # The task seen running may have finished between that look and the kill: what counts is whether the
+    # killed worker left one RUNNING, read at once (its successor starts only after the supervisor's 1 s
+    # pause and Django's start-up, and only then takes it back).
+    time.sleep(0.05)
+    return site.sql("SELECT count(*) FROM django_tasks_database_dbtaskresult WHERE status = 'RUNNING'")[0][0] > 0
 
 
 def test_the_worker_outlives_a_write_lock_held_past_its_busy_timeout(site):
