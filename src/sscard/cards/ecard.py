@@ -83,6 +83,12 @@ def _mac(payload: bytes) -> bytes:
     return hmac.new(_key(), payload, hashlib.sha256).digest()
 
 
+def ecard_state_usable(state: str | None) -> bool:
+    """Whether a card in ``state`` may show an e-card code (the rule ``_refuse_unusable`` enforces; pages
+    offer the code by it)."""
+    return state is not None and state not in _UNUSABLE
+
+
 def _refuse_unusable(card: Card) -> None:
     if card.state in _UNUSABLE:
         raise Refused(_UNUSABLE[card.state], _UNUSABLE_MESSAGES[_UNUSABLE[card.state]],

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from sscard.cards.choices import CardState
+from sscard.cards.ecard import ecard_state_usable
 from sscard.desk.choices import RequestStatus
 from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import ApplicantRole, Business, Channel
@@ -39,13 +39,12 @@ class Task:
 
 # 电子社保卡 (``cards.ecard.ecard_code_issue``): a code only for an active card; a card made but not yet
 # activated, lost, temporarily lost or locked is refused by the service, so the task list does not offer it.
-ECARD_STATES = {CardState.ACTIVE}
 ECARD_TASK = ("web:app_ecard", _("出示二维码，在服务窗口或自助一体机代替实体卡"),
               pgettext_lazy("app page", "电子社保卡"))
 
 
 def ecard_offered(card_state: str | None) -> bool:
-    return card_state in ECARD_STATES
+    return ecard_state_usable(card_state)  # the service's own rule (cards.ecard), not a copy
 
 
 def offered(business: str, card_state: str | None) -> bool:
