@@ -35,8 +35,9 @@ from sscard.desk.production import production_begin
 from sscard.desk.selectors import open_production_request
 from sscard.desk.services import AUDIT, SUBJECT, request_save
 from sscard.fees.selectors import fee_quote
+from sscard.policy.catalogue import get_catalogue
 from sscard.policy.choices import Business, Channel
-from sscard.policy.rules import check_reason
+from sscard.policy.rules import check_reason, cite_business
 from sscard.staff.models import Outlet
 
 REISSUE_FAMILY = (Business.REISSUE, Business.REPLACE, Business.RENEW)
@@ -135,8 +136,11 @@ def card_apply(*, actor, applicant: PersonData, agent: PersonData | None = None,
 
     def refuse(it: Intake) -> None:
         if not it.applicant_new:  # a person registered by this transaction holds nothing yet
-            if Card.objects.filter(person=it.applicant, state__in=LIVE_STATES).exists():
-                raise Refused("CARD_ALREADY_HELD", "该人员已持有社保卡，请办理补领、换领或换发")
+            # the catalogue's rule (``requires_no_card``): 申领 is for a person with no card in use
+            if (get_catalogue().business(Business.APPLY).requires_no_card
+                    and Card.objects.filter(person=it.applicant, state__in=LIVE_STATES).exists()):
+                raise Refused("CARD_ALREADY_HELD", "该人员已持有社保卡，请办理补领、换领或换发",
+                              rule=cite_business(Business.APPLY))
             _refuse_pending(it.applicant)
         fields.update(_delivery_fields(actor, delivery, it.applicant))
 

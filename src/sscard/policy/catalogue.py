@@ -32,7 +32,8 @@ STEPS = ("review", "voucher", "fee")
 EVIDENCE = ("originals", "images", "account", "voice")
 _CELL_KEYS = {"allowed", "reason", "applicant", "agent", "photo", "evidence", "archive", "archive_when",
               "signature", "steps", "temporary"}
-_BUSINESS_KEYS = {"label", "rule", "card_states", "reasons", "same_cells_as", "changeable_fields"}
+_BUSINESS_KEYS = {"label", "rule", "card_states", "requires_no_card", "reasons", "same_cells_as",
+                  "changeable_fields"}
 ARCHIVE_WHEN = ("", "card_from_app")
 CHANGEABLE_FIELDS = ("address", "phone")
 # Every setting the code reads, with its type: a missing or mistyped one stops the process at start.
@@ -80,6 +81,20 @@ class BusinessSpec:
     reasons: tuple[str, ...]
     changeable_fields: tuple[str, ...]
     cells: dict[tuple[str, str], Cell] = field(hash=False)
+    # The business is for a person with no card in use (申领): a card holder is refused (CARD_ALREADY_HELD)
+    # and the app's task list does not offer it to them.  Exclusive of ``card_states`` (those name the
+    # states of the card a business acts on).
+    requires_no_card: bool = False
+
+    def admits(self, card_state: str | None) -> bool:
+        """The business may be done by a person whose card in use is in ``card_state`` (None: no card in
+        use): a ``requires_no_card`` business only without one, a business with ``card_states`` only on a
+        card in one of them, any other whatever the card."""
+        if self.requires_no_card:
+            return card_state is None
+        if self.card_states:
+            return card_state is not None and card_state in self.card_states
+        return True
 
     def cell(self, channel: str, role: str) -> Cell | None:
         return self.cells.get((channel, role))
@@ -186,6 +201,7 @@ def parse_catalogue(data: dict) -> Catalogue:
             code=code, label=raw.get("label", code), rule=raw.get("rule", ""),
             card_states=tuple(raw.get("card_states", ())), reasons=tuple(raw.get("reasons", ())),
             changeable_fields=tuple(raw.get("changeable_fields", ())), cells=cells,
+            requires_no_card=raw.get("requires_no_card", False),
         )
     try:
         unit = parse_unit(data.get("unit", {}),
@@ -223,6 +239,11 @@ def _check_business_lists(code: str, raw: dict) -> None:
         bad = set(raw.get(key, ())) - set(known)
         if bad:
             raise CatalogueError(f"{code}.{key}: unknown values {sorted(bad)}")
+    no_card = raw.get("requires_no_card", False)
+    if not isinstance(no_card, bool):
+        raise CatalogueError(f"{code}.requires_no_card must be true or false")
+    if no_card and raw.get("card_states"):
+        raise CatalogueError(f"{code}: requires_no_card and card_states exclude each other")
 
 
 @functools.cache

@@ -1,6 +1,6 @@
 """What an app user can do now (the citizen pages' task list): the businesses whose catalogue cell for the
-app channel and the person's own role (本人) is allowed, and whose card states (``card_states`` of the
-catalogue) admit the state of the person's card in use.  Only the businesses with an app page are
+app channel and the person's own role (本人) is allowed, and whose card rule in the catalogue
+(``requires_no_card``, ``card_states``: ``BusinessSpec.admits``) admits the person's card in use.  Only the businesses with an app page are
 listed; the services check everything again when the business is submitted.  The request steps shown on
 the status page come from the request's status here too (no rule in a template)."""
 
@@ -22,11 +22,6 @@ APP_PAGES = {
     Business.LOSS_WITHDRAW: ("web:app_loss_withdraw", _("找回了卡？解除挂失后即可正常使用")),
     Business.STATUS_QUERY: ("web:app_status", _("查看社保卡状态和业务办理进度")),
 }
-
-
-# The businesses for a person with no card in use: the catalogue gives an application no card states, and
-# ``desk.applications.card_apply`` refuses one to a card holder (CARD_ALREADY_HELD).
-FOR_NO_CARD = {Business.APPLY}
 
 
 @dataclass(frozen=True)
@@ -54,11 +49,7 @@ def offered(business: str, card_state: str | None) -> bool:
     cell = spec.cell(Channel.APP, ApplicantRole.SELF)
     if cell is None or not cell.allowed:
         return False
-    if business in FOR_NO_CARD:
-        return card_state is None
-    if spec.card_states:
-        return card_state is not None and card_state in spec.card_states
-    return True
+    return spec.admits(card_state)  # the catalogue's card rule (requires_no_card, card_states)
 
 
 def tasks_for(card_state: str | None) -> list[Task]:

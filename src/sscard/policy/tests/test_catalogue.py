@@ -107,3 +107,22 @@ def test_loader_refuses_typos(mutation, message):
     mutation(data)
     with pytest.raises(CatalogueError, match=message):
         parse_catalogue(data)
+
+
+def test_the_application_is_for_a_person_without_a_card_in_use():
+    apply = get_catalogue().business("apply")
+    assert apply.requires_no_card and apply.card_states == ()
+    assert apply.admits(None) and not apply.admits("active") and not apply.admits("lost")
+    activate = get_catalogue().business("activate")  # card_states: only on a card in one of them
+    assert activate.admits("made") and not activate.admits("active") and not activate.admits(None)
+    status = get_catalogue().business("status_query")  # neither: whatever the card
+    assert status.admits(None) and status.admits("lost")
+
+
+@pytest.mark.parametrize("mutation, message", [
+    (lambda d: d["apply"].update({"requires_no_card": "yes"}), "requires_no_card must be true or false"),
+    (lambda d: d["apply"].update({"card_states": ["active"]}), "exclude each other"),
+])
+def test_loader_refuses_a_wrong_no_card_rule(mutation, message):
+    test_loader_refuses_typos(mutation, message)
+
