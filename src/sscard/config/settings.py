@@ -253,6 +253,10 @@ if env_int("SSCARD_TRUSTED_PROXY_COUNT", 0):
 SSCARD_TOKEN_IDLE_MINUTES = env_int("SSCARD_TOKEN_IDLE_MINUTES", 30)
 SSCARD_TOKEN_LIFETIME_HOURS = env_int("SSCARD_TOKEN_LIFETIME_HOURS", 12)
 SSCARD_KIOSK_TOKEN_DAYS = env_int("SSCARD_KIOSK_TOKEN_DAYS", 90)
+# The kiosk pages' customer session (web.kiosk_access): ended after SSCARD_KIOSK_IDLE_SECONDS without a touch;
+# the countdown banner shows the last SSCARD_KIOSK_IDLE_WARNING_SECONDS (at least 20 s, WCAG 2.2.1).
+SSCARD_KIOSK_IDLE_SECONDS = env_int("SSCARD_KIOSK_IDLE_SECONDS", 90)
+SSCARD_KIOSK_IDLE_WARNING_SECONDS = env_int("SSCARD_KIOSK_IDLE_WARNING_SECONDS", 30)
 # Staff passwords (等保 2.0 level 3: length, complexity, not common, not like the account).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

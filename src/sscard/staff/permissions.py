@@ -108,6 +108,7 @@ CITIZEN = who("citizen")
 STAFF = who(*StaffRole.values)
 CLERK = who("clerk")
 WINDOW_OR_KIOSK = who("kiosk", "clerk")
+KIOSK = who("kiosk")
 REVIEWERS = who("reviewer", "supervisor")
 SUPERVISOR = who("supervisor")
 HOTLINE = who("hotline")
@@ -135,6 +136,12 @@ _TABLE = (
     # pages: the start page and the landing page of each role's area (menus read these)
     op("page.start", "工作台首页", STAFF),
     op("page.window", "窗口工作台", CLERK, ANY, message=WINDOW_STEP),
+    # 自助一体机 pages (web.kiosk_access): the browser bound once to a kiosk by its device token, then a
+    # customer signed in by the ID reader, the card terminal or the 电子社保卡 code
+    op("kiosk.device_bind", "自助一体机页面绑定设备令牌", PUBLIC),
+    op("page.kiosk", "自助一体机首页", KIOSK, message="自助一体机页面只能在已绑定的自助一体机上使用"),
+    op("kiosk.customer_session", "自助一体机办事人读卡登录、退出与超时结束", KIOSK,
+       message="自助一体机页面只能在已绑定的自助一体机上使用"),
     # the outlet's queue: numbers taken at the dispenser (a kiosk, or the window's simulated one), called
     op("queue.ticket_issue", "排队取号", WINDOW_OR_KIOSK, ANY),
     op("queue.call", "叫号（下一位、重呼、过号）", CLERK, ANY, message=WINDOW_STEP),

@@ -11,6 +11,7 @@ from sscard.web.views import (
     audit_search,  # supervisor pages
     dashboard,
     hotline,
+    kiosk_session,  # 自助一体机 pages
     review,
     session,
     settings_pages,
@@ -135,4 +136,15 @@ urlpatterns += [
     path("app/apply/", app_apply.apply, name="app_apply"),
     path("app/done/<request_no:no>/", app_cards.done, name="app_done"),
     path("app/ecard/", app_ecard.ecard, name="app_ecard"),
+]
+
+# 自助一体机: the kiosk pages (touch-first; the kiosk page session of web.kiosk_access)
+urlpatterns += [
+    path("kiosk/", kiosk_session.home, name="kiosk_home"),
+    path("kiosk/setup/", kiosk_session.setup, name="kiosk_setup"),
+    path("kiosk/sign-in/", kiosk_session.sign_in, name="kiosk_sign_in"),
+    path("kiosk/sign-out/", kiosk_session.sign_out, name="kiosk_sign_out"),
+    path("kiosk/prefs/", kiosk_session.prefs, name="kiosk_prefs"),
+    path("kiosk/simulated/id-card/", kiosk_session.sim_id_card, name="kiosk_sim_id_card"),
+    path("kiosk/simulated/card/", kiosk_session.sim_card, name="kiosk_sim_card"),
 ]
